@@ -1,0 +1,1 @@
+"""SafeLens: disclosure."""

@@ -1,0 +1,88 @@
+"""The contract every op of the library follows.
+
+An op is a class registered under a name with ``@register_op``. It declares its
+parameters as ``Param`` records; the spec loader validates a TOML table against
+them (so a creator gets "effect.toml: ops[2].strength: expected a number in
+[0, 1], found 1.5") and builds the op with the validated values. ``apply``
+returns a new frame and never writes into its input. Every op has a ``strength``
+in [0, 1]; strength 0 returns the input unchanged.
+
+Kernels live beside each op as private pure functions with a NumPy reference;
+``effects.backend`` picks which one runs.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from effects.face import FaceTrack
+
+REQUIRED: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One op parameter.
+
+    ``kind`` is one of ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"color"`` (an
+    ``[r, g, b]`` list of 0-255 ints or a ``"#rrggbb"`` string), ``"region"`` (a name
+    from ``effects.regions``), ``"regions"`` (a list of them), ``"landmark"`` (an index
+    0-477) or ``"asset"`` (a path inside the effect folder).
+    """
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OpContext:
+    """Per-frame facts an op may use: frame position and time, a seed, and the effect's folder."""
+
+    frame_index: int = 0
+    timestamp_ms: int = 0
+    seed: int = 0
+    asset_root: Path | None = None
+
+
+class Op(ABC):
+    """A configured op. Subclasses set ``name``, ``params`` and implement ``apply``."""
+
+    name: ClassVar[str]
+    params: ClassVar[tuple[Param, ...]]
+
+    def __init__(self, **values: Any) -> None:
+        self.values: Mapping[str, Any] = dict(values)
+
+    @property
+    def strength(self) -> float:
+        return float(self.values.get("strength", 1.0))
+
+    @abstractmethod
+    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
+        """Return the processed copy of ``rgb`` ((H, W, 3) uint8, C-contiguous)."""
+
+
+OPS: dict[str, type[Op]] = {}
+
+
+def register_op(cls: type[Op]) -> type[Op]:
+    """Class decorator: make ``cls`` available to effect specs under ``cls.name``."""
+    if cls.name in OPS:
+        raise ValueError(f"op {cls.name!r} is registered twice")
+    if not any(p.name == "strength" for p in cls.params):
+        raise ValueError(f"op {cls.name!r} must declare a 'strength' parameter")
+    OPS[cls.name] = cls
+    return cls
+
+
