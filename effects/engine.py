@@ -1,0 +1,87 @@
+"""Applying effects: the ordered ops of one or more effects, run over one RGB frame.
+
+``build_stack(specs)`` configures every op once; ``EffectStack.apply`` runs them in
+order (effect by effect, op by op) on an (H, W, 3) uint8 frame and its face
+tracks, giving each effect's ops its own asset folder through the ``OpContext``.
+It decides nothing about who may use which effect: the app's policy wraps it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+from effects.face import FaceTrack
+from effects.ops.base import Op, OpContext
+from effects.spec import EffectSpec
+
+
+class EffectStackError(ValueError):
+    """The stack was given a frame or tracks of the wrong kind, or an op broke its contract."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StackLayer:
+    """One effect of a stack with its configured ops."""
+
+    spec: EffectSpec
+    ops: tuple[Op, ...]
+
+
+class EffectStack:
+    """The configured ops of ``specs``, applied in order."""
+
+    def __init__(self, specs: Sequence[EffectSpec]) -> None:
+        for i, spec in enumerate(specs):
+            if not isinstance(spec, EffectSpec):
+                raise EffectStackError(f"specs[{i}]: expected an EffectSpec, found {type(spec).__name__}")
+        ids = [s.id for s in specs]
+        if len(set(ids)) != len(ids):
+            raise EffectStackError(f"expected each effect once in a stack, found {ids}")
+        self.layers: tuple[StackLayer, ...] = tuple(
+            StackLayer(spec, tuple(op.build() for op in spec.ops)) for spec in specs
+        )
+
+    @property
+    def specs(self) -> tuple[EffectSpec, ...]:
+        return tuple(layer.spec for layer in self.layers)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(layer.spec.id for layer in self.layers)
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack] = (), ctx: OpContext | None = None) -> np.ndarray:
+        """The frame after every op; ``rgb`` is not modified. An empty stack returns a copy."""
+        if not isinstance(rgb, np.ndarray) or rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            found = f"{rgb.shape} {rgb.dtype}" if isinstance(rgb, np.ndarray) else type(rgb).__name__
+            raise EffectStackError(f"rgb: expected an (H, W, 3) uint8 array, found {found}")
+        tracks = tuple(tracks)
+        for i, track in enumerate(tracks):
+            if not isinstance(track, FaceTrack):
+                raise EffectStackError(f"tracks[{i}]: expected a FaceTrack, found {type(track).__name__}")
+        base = ctx if ctx is not None else OpContext()
+        out = np.ascontiguousarray(rgb)
+        ran = False
+        for layer in self.layers:
+            layer_ctx = dataclasses.replace(base, asset_root=layer.spec.root)
+            for index, op in enumerate(layer.ops):
+                result = op.apply(out, tracks, layer_ctx)
+                if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
+                    found = f"{result.shape} {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
+                    raise EffectStackError(
+                        f'effect "{layer.spec.id}" ops[{index}] ({op.name}): expected an {rgb.shape} uint8 '
+                        f"result, found {found}"
+                    )
+                out = np.ascontiguousarray(result)
+                ran = True
+        return out if ran and out is not rgb else rgb.copy()
+
+
+def build_stack(specs: Sequence[EffectSpec]) -> EffectStack:
+    """An EffectStack of ``specs`` in the order given."""
+    return EffectStack(specs)
