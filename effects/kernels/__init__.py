@@ -1,0 +1,1 @@
+"""Numba kernels of the op library, each beside its NumPy reference (see effects.backend)."""
