@@ -1,0 +1,176 @@
+"""``safelens render``: the headless pipeline, from a source to an MP4 or a folder of PNGs.
+
+How to add options that become stages (``--effect``, ``--profile``, ...): add the argument
+in ``register`` and extend ``build_stages``; it returns the stages in order and enters any
+stage that is a context manager into ``stack`` so it is closed after the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from camera_app.cli.common import CliError, Progress, add_command
+from camera_app.frame import FrameError
+from camera_app.models import ModelError
+from camera_app.pipeline import Pipeline, PipelineError, ProcessedFrame, Stage
+from camera_app.sources import RESOLUTIONS, SourceError, open_source
+from camera_app.sources.base import BaseSource
+from camera_app.writers import WriterError, open_writer
+
+DEFAULT_ENDLESS_FRAMES = 90  # demo, image and camera have no end of their own
+WRITE = "write"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    p = add_command(
+        subparsers,
+        "render",
+        "Run the pipeline without a window and write the frames to an MP4 or a folder of PNGs.",
+        "safelens render --source demo --frames 90 --out demo.mp4 --landmarks",
+    )
+    p.add_argument("--source", required=True, metavar="SRC",
+                   help="camera:N, demo (a generated hand-held selfie feed), or a video or image path")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="an .mp4 file, or a folder (ending with /) for one PNG per frame")
+    p.add_argument("--frames", type=_positive_int, metavar="N",
+                   help=f"frames to write (default: the whole video; {DEFAULT_ENDLESS_FRAMES} for demo, image, camera)")
+    p.add_argument("--resolution", choices=list(RESOLUTIONS), default="720p",
+                   help="size of the demo feed and the size asked of a camera (default 720p); "
+                        "videos and images keep their own size")
+    p.add_argument("--landmarks", action="store_true", help="draw the tracked face mesh on the frames")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the demo feed (default 0)")
+    p.add_argument("--max-faces", type=_positive_int, default=2, metavar="N", help="faces to track (default 2)")
+    p.set_defaults(handler=run)
+
+
+def build_stages(args: argparse.Namespace, stack: ExitStack) -> list[Stage]:
+    """The stages after tracking, in order: effects and the policy gate first (to come),
+    overlays last."""
+    stages: list[Stage] = []
+    if args.landmarks:
+        from camera_app.mesh_overlay import MeshOverlay
+
+        stages.append(stack.enter_context(MeshOverlay()))
+    return stages
+
+
+def run(args: argparse.Namespace) -> int:
+    from camera_app.tracker import FaceTracker, FaceTrackerOptions, TrackerError
+
+    try:
+        source = open_source(args.source, resolution=args.resolution, seed=args.seed, paced=False)
+        with ExitStack() as stack:
+            tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=args.max_faces)))
+            pipeline = Pipeline(tracker, build_stages(args, stack))
+            stack.enter_context(source)
+            return _render(args, source, pipeline)
+    except (SourceError, TrackerError, ModelError, WriterError, PipelineError, FrameError) as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _frame_limit(args: argparse.Namespace) -> int | None:
+    if args.frames is not None:
+        return int(args.frames)
+    is_video = args.source != "demo" and not args.source.startswith("camera:") and not _is_image(args.source)
+    return None if is_video else DEFAULT_ENDLESS_FRAMES
+
+
+def _is_image(spec: str) -> bool:
+    from camera_app.sources.base import IMAGE_SUFFIXES
+
+    return Path(spec).suffix.lower() in IMAGE_SUFFIXES
+
+
+def _render(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline) -> int:
+    limit = _frame_limit(args)
+    total = limit if limit is not None else (getattr(source, "frame_count", 0) or None)
+    writer = open_writer(args.out, source.fps)
+    timings: dict[str, list[float]] = {}
+    notices: Counter[str] = Counter()
+    with_face = 0
+    frames = pipeline.run(source)
+    try:
+        with Progress(total, "render") as progress:
+            for done in _take(frames, limit):
+                _record(done, timings, notices)
+                with_face += bool(done.input.tracks)
+                start = _now_ms()
+                writer.write(done.output.pixels)
+                timings.setdefault(WRITE, []).append(_now_ms() - start)
+                progress.advance()
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        frames.close()
+    _summary(args.out, writer.frames_written, with_face, timings, notices, source)
+    return 0
+
+
+def _take(frames: Any, limit: int | None) -> Any:
+    for n, done in enumerate(frames):
+        if limit is not None and n >= limit:
+            return
+        yield done
+
+
+def _now_ms() -> float:
+    import time
+
+    return time.perf_counter() * 1000.0
+
+
+def _record(done: ProcessedFrame, timings: dict[str, list[float]], notices: Counter[str]) -> None:
+    for stage, ms in done.timings_ms.items():
+        timings.setdefault(stage, []).append(ms)
+    for notice in done.notices:
+        if notice not in notices:
+            print(f"notice: {notice}", file=sys.stderr)
+        notices[notice] += 1
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def _summary(out: str, written: int, with_face: int, timings: dict[str, list[float]],
+             notices: Counter[str], source: BaseSource) -> None:
+    share = 100.0 * with_face / written if written else 0.0
+    print(f"wrote {written} frames to {out} ({source.description}, {source.fps:g} fps)")
+    print(f"frames with a face: {with_face} of {written} ({share:.0f}%)")
+    print(f"{'stage':<16}{'median ms':>10}{'p95 ms':>10}")
+    for stage, values in timings.items():
+        print(f"{stage:<16}{statistics.median(values):>10.1f}{_p95(values):>10.1f}")
+    dropped = getattr(source, "dropped_frames", None)
+    if dropped:
+        print(f"camera frames dropped (pipeline slower than the camera): {dropped}")
+    for notice, count in notices.items():
+        print(f"notice ({count} frames): {notice}")
