@@ -74,8 +74,8 @@ class EffectStack:
                 if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
                     found = f"{result.shape} {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
                     raise EffectStackError(
-                        f'effect "{layer.spec.id}" ops[{index}] ({op.name}): expected an {rgb.shape} uint8 '
-                        f"result, found {found}"
+                        f'effect "{layer.spec.id}" ops[{index}] ({op.name}): expected a uint8 result of shape '
+                        f"{rgb.shape}, found {found}"
                     )
                 out = np.ascontiguousarray(result)
                 ran = True

@@ -177,6 +177,10 @@ def _ops(site: SpecSite, data: Mapping[str, Any]) -> tuple[OpSpec, ...]:
     specs = []
     for index, table in enumerate(raw):
         name, values = validate_op(site, index, table)
+        try:  # ops may check more than their Param list says (e.g. the tables inside a list)
+            OPS[name](**values)
+        except ValueError as exc:
+            raise site.error(("ops", index), f'op "{name}" refused its values: {exc}') from None
         line = site.lines.line_of(("ops", index)) if site.lines else None
         specs.append(OpSpec(op=name, params=MappingProxyType(values), index=index, line=line))
     return tuple(specs)

@@ -69,10 +69,10 @@ def _entry_parts(archive: str, info: zipfile.ZipInfo) -> tuple[str, ...]:
         raise bad("expected a file name, found an empty path")
     if "\0" in name:
         raise bad("expected a file name, found a NUL character")
-    mode = info.external_attr >> 16
-    if mode and stat.S_ISLNK(mode):
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the archiver stored no Unix file type
+    if kind == stat.S_IFLNK:
         raise bad("expected a regular file, found a symbolic link")
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         raise bad("expected a regular file or folder, found a special file")
     if info.flag_bits & 0x1:
         raise bad("expected an unencrypted entry, found an encrypted one")
