@@ -34,6 +34,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import effects.ops  # noqa: F401  (fills OPS: every op module registers itself on import)
 from effects.classification import Category
 from effects.ops.base import OPS, Op
 from effects.spec_zip import discard, unpack_effect_zip

@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from camera_app.cli.cmd_effects import add_effects_dir_option, effect_stage_for
 from camera_app.cli.common import CliError, Progress, add_command
 from camera_app.frame import FrameError
 from camera_app.models import ModelError
@@ -63,6 +64,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--resolution", choices=list(RESOLUTIONS), default="720p",
                    help="size of the demo feed and the size asked of a camera (default 720p); "
                         "videos and images keep their own size")
+    p.add_argument("--effect", metavar="ID[,ID...]",
+                   help="effects to apply, in this order (ids from `safelens effects list`)")
+    add_effects_dir_option(p)
     p.add_argument("--landmarks", action="store_true", help="draw the tracked face mesh on the frames")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the demo feed (default 0)")
     p.add_argument("--max-faces", type=_positive_int, default=2, metavar="N", help="faces to track (default 2)")
@@ -73,6 +77,8 @@ def build_stages(args: argparse.Namespace, stack: ExitStack) -> list[Stage]:
     """The stages after tracking, in order: effects and the policy gate first (to come),
     overlays last."""
     stages: list[Stage] = []
+    if args.effect:
+        stages.append(stack.enter_context(effect_stage_for(args.effect, args.effects_dir, seed=args.seed)))
     if args.landmarks:
         from camera_app.mesh_overlay import MeshOverlay
 

@@ -1,0 +1,78 @@
+"""``safelens effects ...``: the effect library.
+
+``effects list [--json]`` shows every effect the app knows (built-in and user folders):
+id, version, names, the creator's declared category, and its ops. More subcommands
+(``effects check``) register themselves on the same sub-parser in ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from typing import Any
+
+from camera_app.cli.common import CliError, add_command
+from effects.spec import EffectSpec, EffectSpecError
+
+
+def register(subparsers: Any) -> None:
+    p = add_command(subparsers, "effects", "List and check effects.", "safelens effects list --json")
+    sub = p.add_subparsers(dest="effects_command", metavar="SUBCOMMAND", required=True)
+    _register_list(sub)
+
+
+def add_effects_dir_option(p: argparse.ArgumentParser) -> None:
+    """``--effects-dir DIR`` (repeatable): more folders of effects besides the built-in ones."""
+    p.add_argument("--effects-dir", action="append", default=[], metavar="DIR",
+                   help="a folder of effects (or one effect folder) to load besides the built-in ones; repeatable")
+
+
+def _register_list(sub: Any) -> None:
+    p = add_command(sub, "list", "List the built-in effects and those of --effects-dir folders.",
+                    "safelens effects list --json")
+    p.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    add_effects_dir_option(p)
+    p.set_defaults(handler=run_list)
+
+
+def _ops_text(spec: EffectSpec) -> str:
+    counts = Counter(op.op for op in spec.ops)
+    names = list(dict.fromkeys(op.op for op in spec.ops))
+    return ", ".join(n if counts[n] == 1 else f"{n} x{counts[n]}" for n in names)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from camera_app.effects_catalog import load_registry
+
+    try:
+        registry = load_registry(args.effects_dir)
+    except EffectSpecError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        rows = [{**spec.to_dict(), "builtin": registry.is_builtin(spec.id)} for spec in registry]
+        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    header = f"{'id':<18}{'version':<9}{'declared':<21}{'name (en / fr)':<40}ops"
+    print(header)
+    for spec in registry:
+        declared = spec.declared_category.value if spec.declared_category else "-"
+        names = f"{spec.name['en']} / {spec.name['fr']}"
+        print(f"{spec.id:<18}{spec.version:<9}{declared:<21}{names:<40}{_ops_text(spec)}")
+    print(f"{len(registry)} effects")
+    return 0
+
+
+def effect_stage_for(ids: str, effects_dirs: list[str], seed: int = 0) -> Any:
+    """The EffectStage of ``--effect ID[,ID...]`` (used by ``safelens render``); CliError when unknown or bad."""
+    from camera_app.effect_stage import EffectStage
+    from camera_app.effects_catalog import load_registry
+    from effects.registry import UnknownEffectError
+
+    try:
+        specs = load_registry(effects_dirs).resolve(ids)
+    except (EffectSpecError, UnknownEffectError) as exc:
+        raise CliError(f"--effect: {exc}") from exc
+    return EffectStage(specs, seed=seed)
