@@ -1,0 +1,124 @@
+"""FaceTracker: faces on the public-domain set, landmarks in their box, stable ids, strict inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from conftest import face_files, load_rgb
+
+from camera_app.frame import Frame
+from camera_app.sources.demo import DemoOptions, DemoSource
+from camera_app.tracker import FaceTracker, FaceTrackerOptions, TrackerError, connection_lists, iou
+from effects.face import Box
+
+
+@pytest.fixture(scope="module")
+def tracker() -> Iterator[FaceTracker]:
+    with FaceTracker(FaceTrackerOptions(max_faces=2)) as t:
+        yield t
+
+
+def test_exactly_one_face_on_almost_every_reference_face(tracker: FaceTracker) -> None:
+    files = face_files()
+    assert len(files) == 38
+    counts = {p.name: len(tracker.detect(load_rgb(p))) for p in files}
+    one = [name for name, n in counts.items() if n == 1]
+    assert len(one) >= 36, {name: n for name, n in counts.items() if n != 1}
+
+
+def test_landmarks_lie_inside_the_face_box_and_the_image(tracker: FaceTracker) -> None:
+    for path in face_files()[:10]:
+        rgb = load_rgb(path)
+        (face,) = tracker.detect(rgb)
+        assert face.landmarks_px.shape == (478, 3) and face.landmarks_px.dtype == np.float32
+        xy = face.xy
+        b = face.box
+        assert np.all((xy[:, 0] >= b.x0) & (xy[:, 0] <= b.x1) & (xy[:, 1] >= b.y0) & (xy[:, 1] <= b.y1))
+        # The box is a face, not the whole picture: a sensible share of a portrait, inside it.
+        h, w = rgb.shape[:2]
+        assert -2 <= b.x0 and b.x1 <= w + 2 and -2 <= b.y0 and b.y1 <= h + 2, path.name
+        assert 0.1 * h < b.height < 0.9 * h, path.name
+        # Anatomy: the eyes are above the mouth, the subject's left eye on the image right.
+        assert xy[263, 0] > xy[33, 0]
+        assert xy[13, 1] > xy[159, 1]
+        assert set(face.blendshapes) >= {"jawOpen", "eyeBlinkLeft", "mouthSmileRight"}
+        assert abs(face.pose.yaw_deg) < 35 and abs(face.pose.roll_deg) < 25
+
+
+def test_z_is_scaled_by_the_image_width(tracker: FaceTracker) -> None:
+    rgb = load_rgb(face_files()[0])
+    (small,) = tracker.detect(rgb)
+    big_rgb = np.ascontiguousarray(np.repeat(np.repeat(rgb, 2, axis=0), 2, axis=1))
+    (big,) = tracker.detect(big_rgb)
+    # Twice the picture: x, y and z in pixels all about double.
+    ratio_xy = big.interocular_px / small.interocular_px
+    depth_small = float(np.ptp(small.landmarks_px[:, 2]))
+    depth_big = float(np.ptp(big.landmarks_px[:, 2]))
+    assert 1.9 < ratio_xy < 2.1
+    assert 1.8 < depth_big / depth_small < 2.2
+
+
+def test_ids_stay_stable_over_a_demo_clip() -> None:
+    with FaceTracker() as video_tracker, DemoSource(DemoOptions(resolution="480p", seed=2, paced=False,
+                                                                max_frames=45)) as source:
+        ids: list[tuple[int, ...]] = []
+        for _ in range(45):
+            frame = video_tracker.track(source.read())
+            ids.append(tuple(t.track_id for t in frame.tracks))
+    assert sum(1 for i in ids if len(i) == 1) >= 43, ids
+    assert {i for frame_ids in ids for i in frame_ids} == {0}
+
+
+def test_a_second_face_gets_a_new_id_and_the_first_keeps_its_own() -> None:
+    faces = face_files()
+    left, right = load_rgb(faces[0]), load_rgb(faces[1])
+    both = np.ascontiguousarray(np.concatenate([left, right], axis=1))
+    alone = np.ascontiguousarray(np.concatenate([left, np.full_like(right, 128)], axis=1))
+    with FaceTracker(FaceTrackerOptions(running_mode="image")) as t:
+        first = t.track(Frame(alone, 0, 0))
+        second = t.track(Frame(both, 1, 33))
+        third = t.track(Frame(both, 2, 66))
+    assert [tr.track_id for tr in first.tracks] == [0]
+    by_side = {tr.box.center[0] < left.shape[1]: tr.track_id for tr in second.tracks}
+    assert by_side == {True: 0, False: 1}
+    assert {tr.box.center[0] < left.shape[1]: tr.track_id for tr in third.tracks} == by_side
+
+
+def test_video_mode_refuses_timestamps_that_do_not_increase() -> None:
+    rgb = load_rgb(face_files()[0])
+    with FaceTracker() as t:
+        t.track(Frame(rgb, 0, 100))
+        with pytest.raises(TrackerError, match="frame 1 has timestamp 100 ms, expected more than the previous 100 ms"):
+            t.track(Frame(rgb, 1, 100))
+        t.reset()
+        assert len(t.track(Frame(rgb, 0, 0)).tracks) == 1
+
+
+def test_bad_inputs_and_options_are_typed_errors() -> None:
+    with pytest.raises(TrackerError, match="FaceTrackerOptions.max_faces: expected an int >= 1, found 0"):
+        FaceTrackerOptions(max_faces=0)
+    with pytest.raises(TrackerError, match="running_mode: expected 'video' or 'image', found 'live'"):
+        FaceTrackerOptions(running_mode="live")  # type: ignore[arg-type]
+    with FaceTracker() as t:
+        with pytest.raises(TrackerError, match=r"expected an \(H, W, 3\) uint8 RGB array, found \(4, 4\) float64"):
+            t.detect(np.zeros((4, 4)))
+    with pytest.raises(TrackerError, match=r"used after close\(\)"):
+        t.detect(np.zeros((8, 8, 3), np.uint8))
+
+
+def test_no_face_gives_no_tracks(tracker: FaceTracker) -> None:
+    assert tracker.detect(np.full((200, 200, 3), 90, np.uint8)) == []
+
+
+def test_iou() -> None:
+    a = Box(0, 0, 10, 10)
+    assert iou(a, a) == 1.0
+    assert iou(a, Box(20, 20, 30, 30)) == 0.0
+    assert iou(a, Box(5, 0, 15, 10)) == pytest.approx(50 / 150)
+
+
+def test_connection_lists_come_from_mediapipe() -> None:
+    lists = connection_lists()
+    assert len(lists["FACE_OVAL"]) == 36 and len(lists["LEFT_IRIS"]) == 4
