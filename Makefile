@@ -11,8 +11,11 @@ OUT ?= out
 
 .PHONY: run test system-deps venv clean
 
+# Until the Kivy app exists, the main job renders the demo feed with the tracked mesh.
 run: venv
-	$(BIN)/safelens app --source demo
+	@mkdir -p $(OUT)
+	$(BIN)/safelens render --source demo --frames 150 --out $(OUT)/demo.mp4 --landmarks
+	@echo "demo video written to $(abspath $(OUT))/demo.mp4"
 
 test: venv
 	$(BIN)/python -m pytest
