@@ -1,10 +1,12 @@
 """Where the label plate goes: a preferred corner, never over a face, without flicker.
 
-Positions are tried in order: the corners (top-left first), then the middles of the edges.
-If none of these is clear of every face box, any clear position is used: the search is exact,
-over the positions where the plate touches a frame margin or a face box edge (if any clear
-position exists, one of those is clear), nearest to where the plate was. Only when no
-position at all is clear does the plate cover a face: then the one covering least.
+Positions are tried in order: the corners (top-left first), then the middles of the edges,
+each a margin away from the frame edge, clear of the face boxes grown by a margin. If none is
+clear, any clear position is used: the search is exact, over the positions where the plate
+touches a frame margin or a face box edge (if any clear position exists, one of those is
+clear), nearest to where the plate was; failing that, the same without the margin around
+faces, then without the margin to the frame edge. Only when no position at all is clear does
+the plate cover a face: then the one covering least.
 
 Stability (hysteresis): the plate stays where it is while that spot is clear. It moves back to
 a more preferred spot only after that spot has been clear by an extra ``hysteresis_px`` for
@@ -77,19 +79,19 @@ class Placer:
         self._pending: str | None = None
         self._pending_frames = 0
 
-    def obstacles(self, boxes: Sequence[Box]) -> np.ndarray:
-        """Face boxes grown by ``face_margin_frac`` of their larger side, as an (n, 4) array."""
+    def obstacles(self, boxes: Sequence[Box], grow: bool = True) -> np.ndarray:
+        """Face boxes grown by ``face_margin_frac`` of their larger side (unless ``grow`` is
+        False), as an (n, 4) array."""
         rows = []
         for b in boxes:
-            grow = self.face_margin_frac * max(b.width, b.height)
-            rows.append((b.x0 - grow, b.y0 - grow, b.x1 + grow, b.y1 + grow))
+            grow_px = self.face_margin_frac * max(b.width, b.height) if grow else 0.0
+            rows.append((b.x0 - grow_px, b.y0 - grow_px, b.x1 + grow_px, b.y1 + grow_px))
         return np.asarray(rows, dtype=np.float64).reshape(-1, 4)
 
     def place(self, plate_w: int, plate_h: int, frame_w: int, frame_h: int, boxes: Sequence[Box]) -> Placement:
         obstacles = self.obstacles(boxes)
         m = self.margin_px
         anchors = {a: anchor_position(a, plate_w, plate_h, frame_w, frame_h, m) for a in ANCHORS}
-        lo_x, hi_x, lo_y, hi_y = m, frame_w - m - plate_w, m, frame_h - m - plate_h
 
         def clear(xy: tuple[int, int], extra: float) -> bool:
             return not _hits(np.array([xy], dtype=np.float64), plate_w, plate_h, obstacles, extra)[0]
@@ -98,7 +100,7 @@ class Placer:
         if self._anchor in anchors:
             current = anchors[self._anchor]
         elif self._anchor == FREE:
-            current = (min(max(self._xy[0], lo_x), hi_x), min(max(self._xy[1], lo_y), hi_y))
+            current = (min(max(self._xy[0], 0), frame_w - plate_w), min(max(self._xy[1], 0), frame_h - plate_h))
 
         if current is not None and clear(current, 0.0):
             anchor = self._anchor
@@ -118,16 +120,20 @@ class Placer:
             for a in ANCHORS:
                 if clear(anchors[a], extra):
                     return self._settle(a, anchors[a], plate_w, plate_h, False)
-        spots = _critical_spots(obstacles, plate_w, plate_h, lo_x, hi_x, lo_y, hi_y)
-        hit = _hits(spots, plate_w, plate_h, obstacles, 0.0)
+        # No corner or edge is clear: any clear spot, nearest to where the plate was. If there
+        # is none, give up the gap around faces, then the gap to the frame edge, before
+        # covering a face.
         origin = np.asarray(current if current is not None else anchors[ANCHORS[0]], dtype=np.float64)
-        if not hit.all():
-            free = spots[~hit]
-            best = free[np.argmin(np.hypot(*(free - origin).T))]
-            return self._settle(FREE, (int(best[0]), int(best[1])), plate_w, plate_h, False)
+        raw = self.obstacles(boxes, grow=False)
+        for obs, edge in ((obstacles, m), (raw, m), (raw, 0)):
+            spots = _critical_spots(obs, plate_w, plate_h, edge, frame_w - edge - plate_w, edge, frame_h - edge - plate_h)
+            free = spots[~_hits(spots, plate_w, plate_h, obs, 0.0)]
+            if len(free):
+                best = free[np.argmin(np.hypot(*(free - origin).T))]
+                return self._settle(FREE, (int(best[0]), int(best[1])), plate_w, plate_h, False)
+        spots = _critical_spots(raw, plate_w, plate_h, 0, frame_w - plate_w, 0, frame_h - plate_h)
         every = np.concatenate([np.array(list(anchors.values()), dtype=np.float64), spots])
-        covered = _covered_area(every, plate_w, plate_h, obstacles)
-        best = every[int(np.argmin(covered))]
+        best = every[int(np.argmin(_covered_area(every, plate_w, plate_h, raw)))]
         return self._settle(FREE, (int(best[0]), int(best[1])), plate_w, plate_h, True)
 
     def _settle(self, anchor: str, xy: tuple[int, int], w: int, h: int, covers: bool) -> Placement:

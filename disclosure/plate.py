@@ -6,7 +6,8 @@ Sizing rules (for a frame of W x H pixels):
   bottom of the descenders ("Hg"), is at least ``text_height_frac`` x H;
 - the whole plate covers at most ``max_area_frac`` of the frame and fits inside the frame
   margins. The label's variants (longest first) are tried with 1 to ``max_lines`` lines,
-  balanced; the first that fits is used.
+  balanced, with the title ("...: ") on a line of its own when wrapped; the first that fits
+  is used.
 
 The result is an RGBA image (straight alpha) made with Pillow's FreeType renderer, so the
 text is anti-aliased; ``overlay.py`` turns it into blend weights once and reuses them.
@@ -85,36 +86,38 @@ def font_px_for(style: PlateStyle, frame_height: int) -> int:
     return size
 
 
-def _wrap(words: Sequence[str], font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Greedy wrap at spaces; a word wider than max_width gets a line of its own."""
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        trial = f"{current} {word}" if current else word
-        if current and font.getlength(trial) > max_width:
-            lines.append(current)
-            current = word
+def _wrap(widths: Sequence[float], space: float, max_width: float) -> list[tuple[int, int]]:
+    """Greedy wrap at spaces, as (first word, end word) index pairs; a word wider than
+    ``max_width`` gets a line of its own."""
+    lines: list[tuple[int, int]] = []
+    start, width = 0, 0.0
+    for i, w in enumerate(widths):
+        if i > start and width + space + w > max_width:
+            lines.append((start, i))
+            start, width = i, w
         else:
-            current = trial
-    if current:
-        lines.append(current)
+            width = w if i == start else width + space + w
+    lines.append((start, len(widths)))
     return lines
 
 
 def _balanced(text: str, font: ImageFont.FreeTypeFont, n_lines: int) -> list[str]:
-    """The narrowest wrap of ``text`` into at most ``n_lines`` lines (binary search on width)."""
+    """The narrowest wrap of ``text`` into at most ``n_lines`` lines (binary search on width).
+    Word widths are measured once; the plate is sized from the real width of each line."""
     words = text.split(" ")
-    lo = max(font.getlength(w) for w in words)
-    hi = font.getlength(text)
-    if len(_wrap(words, font, lo)) <= n_lines:
-        return _wrap(words, font, lo)
-    while hi - lo > 1.0:
-        mid = (lo + hi) / 2.0
-        if len(_wrap(words, font, mid)) <= n_lines:
-            hi = mid
-        else:
-            lo = mid
-    return _wrap(words, font, hi)
+    widths = [font.getlength(w) for w in words]
+    space = font.getlength(" ")
+    lo, hi = max(widths), sum(widths) + space * (len(words) - 1)
+    if len(_wrap(widths, space, lo)) > n_lines:
+        while hi - lo > 1.0:
+            mid = (lo + hi) / 2.0
+            if len(_wrap(widths, space, mid)) <= n_lines:
+                hi = mid
+            else:
+                lo = mid
+    else:
+        hi = lo
+    return [" ".join(words[a:b]) for a, b in _wrap(widths, space, hi)]
 
 
 def layout_plate(variants: Sequence[str], style: PlateStyle, frame_width: int, frame_height: int) -> PlateLayout:
@@ -137,6 +140,12 @@ def layout_plate(variants: Sequence[str], style: PlateStyle, frame_width: int, f
             lines = _balanced(text, font, n_lines)
             if len(lines) != n_lines and n_lines > 1:
                 continue  # already fitted in fewer lines: same result as before
+            head, colon, tail = text.partition(": ")
+            if n_lines > 1 and colon and tail:
+                # Wrapped labels read best with the title on a line of its own.
+                titled = [head + colon.rstrip(), *_balanced(tail, font, n_lines - 1)]
+                if len(titled) == n_lines:
+                    lines = titled
             width = math.ceil(max(font.getlength(line) for line in lines)) + 2 * pad_x
             height = ink + (len(lines) - 1) * pitch + 2 * pad_y
             if width <= max_w and height <= max_h and width * height <= max_area:
