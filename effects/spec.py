@@ -61,10 +61,11 @@ class OpSpec:
     params: Mapping[str, Any] = field(hash=False)
     index: int = 0
     line: int | None = None
+    given: frozenset[str] = frozenset()
 
     def build(self) -> Op:
-        """A configured instance of the op."""
-        return OPS[self.op](**self.params)
+        """A configured instance of the op, given the values the TOML set (the op fills in its defaults)."""
+        return OPS[self.op](**{k: v for k, v in self.params.items() if k in self.given})
 
     def to_dict(self) -> dict[str, Any]:
         return {"op": self.op, **{k: _plain(v) for k, v in self.params.items()}}
@@ -178,12 +179,14 @@ def _ops(site: SpecSite, data: Mapping[str, Any]) -> tuple[OpSpec, ...]:
     specs = []
     for index, table in enumerate(raw):
         name, values = validate_op(site, index, table)
+        line = site.lines.line_of(("ops", index)) if site.lines else None
+        given = frozenset(k for k in table if k != "op")
+        spec = OpSpec(op=name, params=MappingProxyType(values), index=index, line=line, given=given)
         try:  # ops may check more than their Param list says (e.g. the tables inside a list)
-            OPS[name](**values)
+            spec.build()
         except ValueError as exc:
             raise site.error(("ops", index), f'op "{name}" refused its values: {exc}') from None
-        line = site.lines.line_of(("ops", index)) if site.lines else None
-        specs.append(OpSpec(op=name, params=MappingProxyType(values), index=index, line=line))
+        specs.append(spec)
     return tuple(specs)
 
 

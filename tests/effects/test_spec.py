@@ -419,3 +419,24 @@ def test_checks_made_by_the_op_itself_are_reported_at_the_op(tmp_path: Path) -> 
         f"{_toml(folder)}:{OPS_LINE + 4}: ops[1]: op \"picky\" refused its values: "
         "picky: points[0]: missing field 'landmark'"
     )
+
+
+def test_ops_are_built_from_the_values_the_toml_gave(tmp_path: Path) -> None:
+    from effects.ops.base import OPS, Op, Param
+
+    class OneOf(Op):  # like ``lut``: "file" or "preset", each defaulting to ""
+        name = "one_of"
+        params = (Param("strength", "float", 1.0, 0.0, 1.0), Param("file", "str", ""), Param("preset", "str", ""))
+
+        def __init__(self, **values: object) -> None:
+            if "file" in values and "preset" in values:
+                raise ValueError("one_of: expected file or preset, found both")
+            super().__init__(**values)
+
+        def apply(self, rgb, tracks, ctx):  # type: ignore[no-untyped-def]
+            return rgb.copy()
+
+    OPS["one_of"] = OneOf  # removed again when the fake_ops fixture ends
+    spec = load_effect(make_effect(tmp_path / "d", '[[ops]]\nop = "one_of"\npreset = "sepia"\n'))
+    assert dict(spec.ops[0].params) == {"strength": 1.0, "file": "", "preset": "sepia"}
+    assert dict(spec.ops[0].build().values) == {"preset": "sepia"}
