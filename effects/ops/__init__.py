@@ -1,0 +1,3 @@
+from effects.ops import colour  # noqa: F401  region_tint, whiten, eyeliner
+from effects.ops import lut  # noqa: F401  lut
+from effects.ops import style  # noqa: F401  posterize, film_grain, vignette

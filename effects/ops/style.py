@@ -1,0 +1,109 @@
+"""Whole-frame style ops: ``posterize`` (with comic ink edges), ``film_grain`` and ``vignette``.
+
+These are global: they apply with or without faces. Strength 0 returns an exact copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from effects import backend
+from effects.face import FaceTrack
+from effects.kernels.grain import frame_key, grain_nb, grain_np, lattice_nb, lattice_np, lattice_shape
+from effects.kernels.posterize import level_table, posterize_nb, posterize_np
+from effects.kernels.vignette import vignette_nb, vignette_np
+from effects.ops.base import Op, OpContext, Param, register_op
+from effects.ops.colour import STRENGTH, check_rgb
+from effects.ops.colour_values import op_values
+
+GRAIN_SD_LEVELS = 30.0  # grain standard deviation, in grey levels, at amount 1 (mid-tones)
+EDGE_SOFTNESS = 1.6  # ink goes from none at the threshold to full at this multiple of it
+
+
+@register_op
+class Posterize(Op):
+    """Flat colour bands, optionally with dark ink lines on strong edges (a comic look)."""
+
+    name: ClassVar[str] = "posterize"
+    params: ClassVar[tuple[Param, ...]] = (
+        Param("levels", "int", 5, 2, 32, doc="values per channel"),
+        Param("edges", "bool", True, doc="draw ink lines on edges"),
+        Param("edge_threshold", "float", 0.05, 0.01, 1.0, doc="gradient (0..1) where ink starts"),
+        Param("ink_color", "color", (22, 18, 28), doc="colour of the ink lines"),
+        STRENGTH,
+    )
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**op_values(self.name, self.params, values))
+        self._table = level_table(self.values["levels"])
+        self._ink = np.asarray(self.values["ink_color"], np.float64)
+
+    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
+        src = np.ascontiguousarray(check_rgb(self.name, rgb))
+        if self.strength <= 0.0:
+            return src.copy()
+        out = np.empty_like(src)
+        edges = bool(self.values["edges"])
+        luma = np.empty((2, *src.shape[:2]), np.float32)
+        lo = self.values["edge_threshold"]
+        kernel = backend.pick(posterize_nb, posterize_np)
+        kernel(src, self._table, edges, lo, lo * EDGE_SOFTNESS, self._ink, self.strength, luma, out)
+        return out
+
+
+@register_op
+class FilmGrain(Op):
+    """Monochrome grain that changes every frame but is the same for the same seed and frame index."""
+
+    name: ClassVar[str] = "film_grain"
+    params: ClassVar[tuple[Param, ...]] = (
+        Param("amount", "float", 0.35, 0.0, 1.0, doc=f"grain strength (1 = {GRAIN_SD_LEVELS:g} grey levels s.d.)"),
+        Param("size_px", "float", 1.5, 1.0, 8.0, doc="grain size in pixels"),
+        Param("seed", "int", 0, 0, 2**31 - 1, doc="the grain pattern; the frame index animates it"),
+        STRENGTH,
+    )
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**op_values(self.name, self.params, values))
+
+    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
+        src = np.ascontiguousarray(check_rgb(self.name, rgb))
+        sd = self.values["amount"] * GRAIN_SD_LEVELS * self.strength
+        if sd <= 0.0:
+            return src.copy()
+        cell = float(self.values["size_px"])
+        lattice = np.empty(lattice_shape(src.shape[0], src.shape[1], cell), np.float32)
+        key = frame_key(self.values["seed"] + ctx.seed, ctx.frame_index)
+        out = np.empty_like(src)
+        backend.pick(lattice_nb, lattice_np)(key, lattice)
+        backend.pick(grain_nb, grain_np)(src, lattice, 1.0 / cell, sd, out)
+        return out
+
+
+@register_op
+class Vignette(Op):
+    """Darken the frame towards its corners."""
+
+    name: ClassVar[str] = "vignette"
+    params: ClassVar[tuple[Param, ...]] = (
+        Param("amount", "float", 0.5, 0.0, 1.0, doc="darkening in the corners (1 = black)"),
+        Param("radius", "float", 0.45, 0.0, 1.5, doc="normalised distance where darkening starts (1 = corner)"),
+        Param("softness", "float", 0.6, 0.01, 2.0, doc="distance over which it reaches full darkening"),
+        STRENGTH,
+    )
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**op_values(self.name, self.params, values))
+
+    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
+        src = np.ascontiguousarray(check_rgb(self.name, rgb))
+        depth = self.values["amount"] * self.strength
+        if depth <= 0.0:
+            return src.copy()
+        out = np.empty_like(src)
+        kernel = backend.pick(vignette_nb, vignette_np)
+        kernel(src, depth, self.values["radius"], self.values["softness"], out)
+        return out
