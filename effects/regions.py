@@ -78,12 +78,14 @@ RIGHT_IRIS_CENTER = 468
 # Outlines of our own on the same 478-point mesh.
 NOSE_OUTLINE = (168, 193, 245, 188, 174, 236, 198, 209, 49, 64, 98, 97, 2, 326, 327, 294, 279, 429, 420, 456,
                 399, 412, 465, 417)
-NOSTRILS = ((79, 166, 59, 75, 60, 20, 238, 239, 237, 220), (309, 392, 289, 305, 290, 250, 458, 459, 457, 440))
-LEFT_CHEEK = (345, 352, 376, 433, 416, 434, 430, 431, 262, 428, 411, 425, 266, 330, 347, 346)
-RIGHT_CHEEK = (116, 123, 147, 213, 192, 214, 210, 211, 32, 208, 187, 205, 36, 101, 118, 117)
+# Nostril openings: the ring of points around each dark opening under the nose tip.
+NOSTRILS = ((79, 166, 59, 75, 60, 20, 238, 239, 237), (309, 392, 289, 305, 290, 250, 458, 459, 457))
+# Cheek: below the under-eye line, outside the nose and the nasolabial fold, inside the face edge.
+RIGHT_CHEEK = (116, 117, 118, 119, 100, 142, 203, 206, 207, 187, 147, 123)
+LEFT_CHEEK = (345, 346, 347, 348, 329, 371, 423, 426, 427, 411, 376, 352)
 # Upper eyelid: from the eye's upper edge to the brow's lower edge.
-LEFT_EYELID = (263, 466, 388, 387, 386, 385, 384, 398, 362, 285, 295, 282, 283, 276, 300)
-RIGHT_EYELID = (33, 246, 161, 160, 159, 158, 157, 173, 133, 55, 65, 52, 53, 46, 70)
+LEFT_EYELID = (263, 466, 388, 387, 386, 385, 384, 398, 362, 285, 295, 282, 283, 276)
+RIGHT_EYELID = (33, 246, 161, 160, 159, 158, 157, 173, 133, 55, 65, 52, 53, 46)
 
 
 @dataclass(frozen=True, slots=True)
