@@ -65,7 +65,14 @@ class Box:
 
 @dataclass(frozen=True, slots=True)
 class HeadPose:
-    """Head rotation in degrees (yaw: turn left/right, pitch: nod, roll: tilt in the image plane)."""
+    """Head rotation in degrees, signs as seen in an unmirrored image (x right, y down):
+
+    - ``yaw_deg`` > 0: the face turns toward the image right (its nose moves right);
+    - ``pitch_deg`` > 0: the face tilts down (chin toward the chest);
+    - ``roll_deg``: the angle of the line from the subject's right eye to its left eye in
+      image coordinates, so > 0 is a clockwise tilt on screen. ``from_matrix`` and
+      ``FaceTrack.from_landmarks`` (eye line) agree on it.
+    """
 
     yaw_deg: float = 0.0
     pitch_deg: float = 0.0
@@ -84,7 +91,8 @@ class HeadPose:
         r = r / scale
         pitch = math.degrees(math.atan2(r[2, 1], r[2, 2]))
         yaw = math.degrees(math.asin(max(-1.0, min(1.0, -r[2, 0]))))
-        roll = math.degrees(math.atan2(r[1, 0], r[0, 0]))
+        # MediaPipe's model space has y up; the image has y down, which mirrors the roll sign.
+        roll = -math.degrees(math.atan2(r[1, 0], r[0, 0]))
         return cls(yaw_deg=yaw, pitch_deg=pitch, roll_deg=roll)
 
 

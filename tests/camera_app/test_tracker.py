@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from conftest import face_files, load_rgb
+from conftest import FACES_DIR, face_files, load_rgb
 
 from camera_app.frame import Frame
 from camera_app.sources.demo import DemoOptions, DemoSource
@@ -122,3 +122,25 @@ def test_iou() -> None:
 def test_connection_lists_come_from_mediapipe() -> None:
     lists = connection_lists()
     assert len(lists["FACE_OVAL"]) == 36 and len(lists["LEFT_IRIS"]) == 4
+
+
+def test_pose_from_mediapipe_follows_the_documented_signs(tracker: FaceTracker) -> None:
+    """Roll from the transformation matrix agrees with the eye line; a mirrored face flips yaw."""
+    import cv2
+
+    from effects.face import FaceTrack
+
+    rgb = load_rgb(face_files()[0])
+    h, w = rgb.shape[:2]
+    for angle in (-15.0, 15.0):  # cv2: positive = counter-clockwise on screen = negative roll
+        turned = np.ascontiguousarray(cv2.warpAffine(rgb, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h),
+                                                     borderMode=cv2.BORDER_REFLECT))
+        (face,) = tracker.detect(turned)
+        from_eyes = FaceTrack.from_landmarks(face.landmarks_px).pose.roll_deg
+        assert abs(face.pose.roll_deg - from_eyes) < 4.0
+        assert face.pose.roll_deg * angle < 0
+    elderly = load_rgb(FACES_DIR / "fsaowi_LC-USF33-012762_elderly_man.jpg")
+    (face,) = tracker.detect(elderly)
+    (mirrored,) = tracker.detect(np.ascontiguousarray(elderly[:, ::-1]))
+    nose_right = face.xy[1, 0] > (face.xy[234, 0] + face.xy[454, 0]) / 2
+    assert (face.pose.yaw_deg > 5) == nose_right and (mirrored.pose.yaw_deg > 5) != nose_right
