@@ -1,3 +1,4 @@
 from effects.ops import colour  # noqa: F401  region_tint, whiten, eyeliner
 from effects.ops import lut  # noqa: F401  lut
 from effects.ops import style  # noqa: F401  posterize, film_grain, vignette
+from effects.ops import warp  # noqa: F401  radial_scale, contour_push, displace

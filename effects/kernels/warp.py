@@ -1,0 +1,279 @@
+"""Warp kernels: a smooth displacement field on a coarse grid, then one backward-mapping pass.
+
+The field is the sum of two kinds of primitive, each zero outside its disc:
+
+* radial (cx, cy, inv_r2, lut): the point at squared normalised distance u = |p - c|^2 / R^2
+  samples the source at c + (p - c) * f(u), with f read from a lookup table over u in [0, 1]
+  (so no square root per point) and f(1) = 1;
+* push (px, py, dx, dy, inv_r2): adds (dx, dy) * (1 - u)^2 to the sampling offset.
+
+``field_grid`` evaluates the summed offset at grid nodes ``step`` pixels apart (the field is
+smooth, so bilinear interpolation between nodes is within a few hundredths of a pixel of it);
+``remap_roi`` interpolates the offset at each pixel of the ROI and samples the source
+bilinearly there (coordinates clamped to the frame: border pixels repeat). Pixels whose
+offset is exactly zero keep their value. The source is a window of the frame (``src`` with
+its top-left at (oy, ox)) that holds every pixel the pass can read, so the output may be the
+frame the window was copied from.
+
+Each Numba kernel has its NumPy reference below it; they agree to within one grey level.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+RADIAL_COLS = 4  # cx, cy, inv_r2, lut row
+PUSH_COLS = 5  # px, py, dx, dy, inv_r2
+
+
+@njit(cache=True, fastmath=False)
+def field_grid_nb(
+    gy0: int, gx0: int, step: int, radial: np.ndarray, luts: np.ndarray, pushes: np.ndarray, grid: np.ndarray
+) -> None:
+    """grid[i, j] = summed offset (dx, dy) at pixel (x = gx0 + j*step, y = gy0 + i*step)."""
+    ny, nx = grid.shape[0], grid.shape[1]
+    last = luts.shape[1] - 1
+    for i in range(ny):
+        y = float(gy0 + i * step)
+        for j in range(nx):
+            x = float(gx0 + j * step)
+            dx = 0.0
+            dy = 0.0
+            for k in range(radial.shape[0]):
+                ex = x - radial[k, 0]
+                ey = y - radial[k, 1]
+                u = (ex * ex + ey * ey) * radial[k, 2]
+                if u < 1.0:
+                    pos = u * last
+                    i0 = int(pos)
+                    fr = pos - i0
+                    row = int(radial[k, 3])
+                    f = luts[row, i0] * (1.0 - fr) + luts[row, i0 + 1] * fr
+                    dx += ex * (f - 1.0)
+                    dy += ey * (f - 1.0)
+            for k in range(pushes.shape[0]):
+                ex = x - pushes[k, 0]
+                ey = y - pushes[k, 1]
+                u = (ex * ex + ey * ey) * pushes[k, 4]
+                if u < 1.0:
+                    w = 1.0 - u
+                    w *= w
+                    dx += pushes[k, 2] * w
+                    dy += pushes[k, 3] * w
+            grid[i, j, 0] = dx
+            grid[i, j, 1] = dy
+
+
+def field_grid_np(
+    gy0: int, gx0: int, step: int, radial: np.ndarray, luts: np.ndarray, pushes: np.ndarray, grid: np.ndarray
+) -> None:
+    """NumPy reference of field_grid_nb."""
+    ny, nx = grid.shape[0], grid.shape[1]
+    y = (gy0 + np.arange(ny, dtype=np.float64) * step)[:, None]
+    x = (gx0 + np.arange(nx, dtype=np.float64) * step)[None, :]
+    dx = np.zeros((ny, nx))
+    dy = np.zeros((ny, nx))
+    last = luts.shape[1] - 1
+    for cx, cy, inv_r2, row in radial:
+        ex = x - cx
+        ey = y - cy
+        u = (ex * ex + ey * ey) * inv_r2
+        inside = u < 1.0
+        pos = np.where(inside, u, 0.0) * last
+        i0 = pos.astype(np.int64)
+        fr = pos - i0
+        lut = luts[int(row)]
+        f = lut[i0] * (1.0 - fr) + lut[np.minimum(i0 + 1, last)] * fr
+        g = np.where(inside, f - 1.0, 0.0)
+        dx += ex * g
+        dy += ey * g
+    for px, py, vx, vy, inv_r2 in pushes:
+        ex = x - px
+        ey = y - py
+        u = (ex * ex + ey * ey) * inv_r2
+        w = np.where(u < 1.0, 1.0 - u, 0.0)
+        w *= w
+        dx += vx * w
+        dy += vy * w
+    grid[:, :, 0] = dx
+    grid[:, :, 1] = dy
+
+
+SUB_BITS = 6
+SUB = 1 << SUB_BITS  # sampling positions are rounded to 1/64 px (OpenCV's remap uses 1/32)
+_LANE = 21  # bits per colour in a packed pixel: R | G << 21 | B << 42
+_ROUND = (2048 << 42) | (2048 << 21) | 2048  # half of SUB * SUB in each lane
+
+
+@njit(cache=True, fastmath=False)
+def pack_rgb_nb(src: np.ndarray, packed: np.ndarray) -> None:
+    """packed[i, j] = R | G << 21 | B << 42 (int64): then one multiply blends all three colours."""
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            packed[i, j] = (
+                np.int64(src[i, j, 0]) | (np.int64(src[i, j, 1]) << _LANE) | (np.int64(src[i, j, 2]) << (2 * _LANE))
+            )
+
+
+@njit(cache=True, fastmath=False)
+def remap_roi_nb(
+    src: np.ndarray,
+    oy: int,
+    ox: int,
+    frame_h: int,
+    frame_w: int,
+    grid: np.ndarray,
+    gy0: int,
+    gx0: int,
+    step: int,
+    y0: int,
+    y1: int,
+    x0: int,
+    x1: int,
+    out: np.ndarray,
+    packed: np.ndarray,
+) -> None:
+    """out[y, x] for y0 <= y < y1, x0 <= x < x1: the source sampled at (x, y) + interpolated offset.
+
+    ``packed`` is scratch of at least src's height * width int64. Per row: the offset is interpolated between grid rows, then linearly inside each grid
+    cell; the sampling position is rounded to 1/SUB px and the bilinear blend of the three
+    colours is done at once on packed pixels (21-bit lanes, exact integer arithmetic). Parts
+    of rows where the offset is zero on both neighbouring grid columns are skipped.
+    """
+    hh, ww = src.shape[0], src.shape[1]
+    flat = packed[: hh * ww]
+    pack_rgb_nb(src, flat.reshape(hh, ww))
+    inv = 1.0 / step
+    nx = grid.shape[1]
+    n = x1 - x0
+    qxs = np.empty(n, np.int64)
+    qys = np.empty(n, np.int64)
+    dxs = np.empty(n, np.float64)
+    dys = np.empty(n, np.float64)
+    row_dx = np.empty(nx, np.float64)
+    row_dy = np.empty(nx, np.float64)
+    max_qx = (frame_w - 1) * SUB
+    max_qy = (frame_h - 1) * SUB
+    out2 = out.reshape(out.shape[0], out.shape[1] * 3)
+    for y in range(y0, y1):
+        gi = (y - gy0) // step
+        ty = ((y - gy0) - gi * step) * inv
+        first = nx
+        last = -1
+        for q in range(nx):
+            a = grid[gi, q, 0]
+            b = grid[gi, q, 1]
+            da = a + (grid[gi + 1, q, 0] - a) * ty
+            db = b + (grid[gi + 1, q, 1] - b) * ty
+            row_dx[q] = da
+            row_dy[q] = db
+            if da != 0.0 or db != 0.0:
+                if q < first:
+                    first = q
+                last = q
+        if last < 0:
+            continue
+        # Pixels strictly between grid columns first-1 and last+1 can have a non-zero offset.
+        j0 = max((first - 1) * step + gx0 - x0 + 1, 0)
+        j1 = min((last + 1) * step + gx0 - x0, n)
+        if j1 <= j0:
+            continue
+        # Pass 1: the offset at each pixel, linear inside each grid cell ...
+        for q in range((j0 + x0 - gx0) // step, (j1 - 1 + x0 - gx0) // step + 1):
+            a = row_dx[q]
+            b = row_dy[q]
+            da = row_dx[q + 1] - a
+            db = row_dy[q + 1] - b
+            base = q * step + gx0 - x0
+            for t in range(max(j0 - base, 0), min(j1 - base, step)):
+                ft = t * inv
+                dxs[base + t] = a + da * ft
+                dys[base + t] = b + db * ft
+        # ... then the sampling position in 1/SUB px, clamped to the frame (a loop LLVM vectorises).
+        for j in range(j0, j1):
+            sx = max((x0 + j + dxs[j]) * SUB + 0.5, 0.0)
+            sy = max((y + dys[j]) * SUB + 0.5, 0.0)
+            qxs[j] = min(int(sx), max_qx)
+            qys[j] = min(int(sy), max_qy)
+        # Pass 2: blend the four neighbours of each position.
+        row = out2[y]
+        for j in range(j0, j1):
+            qx = qxs[j]
+            qy = qys[j]
+            wx = qx & (SUB - 1)
+            wy = qy & (SUB - 1)
+            ix = qx >> SUB_BITS
+            iy = qy >> SUB_BITS
+            step_x = 1 if ix < frame_w - 1 else 0
+            step_y = ww if iy < frame_h - 1 else 0
+            # Unsigned indices: every one is >= 0 here, and Numba then skips its negative-index fix-up.
+            p = np.uint64((iy - oy) * ww + (ix - ox))
+            px = p + np.uint64(step_x)
+            py = p + np.uint64(step_y)
+            pxy = py + np.uint64(step_x)
+            top = flat[p] * (SUB - wx) + flat[px] * wx
+            bot = flat[py] * (SUB - wx) + flat[pxy] * wx
+            v = top * (SUB - wy) + bot * wy + _ROUND
+            k = np.uint64(3 * (x0 + j))
+            row[k] = np.uint8((v >> (2 * SUB_BITS)) & 255)
+            row[k + np.uint64(1)] = np.uint8((v >> (_LANE + 2 * SUB_BITS)) & 255)
+            row[k + np.uint64(2)] = np.uint8((v >> (2 * _LANE + 2 * SUB_BITS)) & 255)
+
+
+def remap_roi_np(
+    src: np.ndarray,
+    oy: int,
+    ox: int,
+    frame_h: int,
+    frame_w: int,
+    grid: np.ndarray,
+    gy0: int,
+    gx0: int,
+    step: int,
+    y0: int,
+    y1: int,
+    x0: int,
+    x1: int,
+    out: np.ndarray,
+    packed: np.ndarray,
+) -> None:
+    """NumPy reference of remap_roi_nb (same interpolation, rounding and integer blend, per colour)."""
+    if y1 <= y0 or x1 <= x0:
+        return
+    inv = 1.0 / step
+    ys = np.arange(y0, y1)
+    xs = np.arange(x0, x1)
+    gi = ((ys - gy0) // step)[:, None]
+    ty = (((ys - gy0) - ((ys - gy0) // step) * step) * inv)[:, None]
+    q = ((xs - gx0) // step)[None, :]
+    t = (((xs - gx0) - q[0] * step) * inv)[None, :]
+
+    def offset(ch: int) -> np.ndarray:
+        g = grid[:, :, ch]
+        rows = g[gi[:, 0]] + (g[gi[:, 0] + 1] - g[gi[:, 0]]) * ty  # (rows, nx)
+        a = np.take_along_axis(rows, np.broadcast_to(q, (len(ys), len(xs))), axis=1)
+        b = np.take_along_axis(rows, np.broadcast_to(q + 1, (len(ys), len(xs))), axis=1)
+        return a + (b - a) * t
+
+    dx = offset(0)
+    dy = offset(1)
+    sx = (xs[None, :] + dx) * SUB + 0.5
+    sy = (ys[:, None] + dy) * SUB + 0.5
+    qx = np.minimum(np.where(sx > 0.0, sx, 0.0).astype(np.int64), (frame_w - 1) * SUB)
+    qy = np.minimum(np.where(sy > 0.0, sy, 0.0).astype(np.int64), (frame_h - 1) * SUB)
+    wx = (qx & (SUB - 1))[:, :, None]
+    wy = (qy & (SUB - 1))[:, :, None]
+    ix = qx >> SUB_BITS
+    iy = qy >> SUB_BITS
+    ix1 = np.minimum(ix + 1, frame_w - 1) - ox
+    iy1 = np.minimum(iy + 1, frame_h - 1) - oy
+    ix -= ox
+    iy -= oy
+    s = src.astype(np.int64)
+    top = s[iy, ix] * (SUB - wx) + s[iy, ix1] * wx
+    bot = s[iy1, ix] * (SUB - wx) + s[iy1, ix1] * wx
+    value = ((top * (SUB - wy) + bot * wy + SUB * SUB // 2) >> (2 * SUB_BITS)).astype(np.uint8)
+    moved = (dx != 0.0) | (dy != 0.0)
+    region = out[y0:y1, x0:x1]
+    region[moved] = value[moved]
