@@ -46,7 +46,7 @@ def mime_for(path: Path) -> str:
         return MIME_BY_SUFFIX[path.suffix.lower()]
     except KeyError:
         raise ProvenanceError(
-            f"{path}: expected one of {', '.join(sorted(MIME_BY_SUFFIX))} to sign, found {path.suffix or 'no suffix'!r}"
+            f"{path}: expected a .jpeg, .jpg, .mp4 or .png file, found {path.suffix or 'no suffix'!r}"
         ) from None
 
 

@@ -241,7 +241,7 @@ def test_failing_signer_leaves_nothing(signer: ProvenanceSigner, tmp_path: Path)
 
 
 def test_unsupported_suffix_is_refused(signer: ProvenanceSigner, tmp_path: Path) -> None:
-    with pytest.raises(ProvenanceError, match=r"x.gif: expected one of .jpeg, .jpg, .mp4, .png to sign, found '.gif'"):
+    with pytest.raises(ProvenanceError, match=r"x.gif: expected a .jpeg, .jpg, .mp4 or .png file, found '.gif'"):
         signer.sign(io.BytesIO(b"GIF89a"), tmp_path / "x.gif")
 
 
