@@ -8,13 +8,15 @@ pixels of ``roi`` only, so ops touch a few hundred thousand pixels at 720p or 10
 instead of the whole frame.
 
 Geometry: pixel (row i, column j) has its centre at (x=j, y=i), as in OpenCV; the
-landmarks of a ``FaceTrack`` are in the same pixel units. The alpha is a smoothstep
-of the signed distance to the dilated edge, centred on it: 1 where the point is at
-least ``feather_px / 2`` inside, 0 where it is at least ``feather_px / 2`` outside.
-So every pixel farther than ``reach_px = dilate_px + feather_px / 2`` from the
-region gets alpha exactly 0, which is what "pixels outside the region do not
-change" relies on. The ROI covers that whole reach (plus ``margin_px`` if asked),
-clipped to the frame.
+landmarks of a ``FaceTrack`` are in the same pixel units. The filled region is grown or
+shrunk by a disc of radius ``round(dilate_px)`` (morphological dilation or erosion), then
+its edge is softened by two box blurs of half-width h = floor(feather_px / 4 + 1/2): the alpha
+ramps from 1 to 0 across about ``feather_px``, centred on the dilated edge. A pixel's
+alpha only depends on pixels within 2h of it (a square), so every pixel farther than
+``reach_px = round(dilate_px) + 2h * sqrt(2)`` from the region has alpha exactly 0,
+which is what "pixels outside the region do not change" relies on, and every pixel more
+than 2h * sqrt(2) inside the dilated region has alpha exactly 1. The ROI covers the
+whole reach (plus ``margin_px`` if asked), clipped to the frame.
 """
 
 from __future__ import annotations
@@ -119,26 +121,27 @@ def _rasterise(polys_by_region: list[list[np.ndarray]], oy: int, ox: int, hh: in
     return union
 
 
+def feather_halfwidth(feather_px: float) -> int:
+    """Half-width of each of the two box passes that soften the edge (0: a hard edge)."""
+    return 0 if feather_px <= 0.0 else max(1, int(math.floor(feather_px / 4.0 + 0.5)))
+
+
 def _soft_edge(inside: np.ndarray, dilate_px: float, feather_px: float) -> np.ndarray:
-    """Alpha from the signed distance to the edge of ``inside`` (0/1 uint8), moved out by dilate_px."""
-    if not inside.any():
-        return np.zeros(inside.shape, np.float32)
-    if inside.all():
-        return np.ones(inside.shape, np.float32)
-    d_in = cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    d_out = cv2.distanceTransform(1 - inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    # Pixel centres next to the edge are half a pixel from it on either side.
-    signed = d_in - d_out
-    signed += np.where(inside > 0, np.float32(-0.5), np.float32(0.5))
-    signed += np.float32(dilate_px)
-    if feather_px <= 0.0:
-        return (signed > 0.0).astype(np.float32)
-    t = signed
-    t *= np.float32(1.0 / feather_px)
-    t += np.float32(0.5)
-    np.clip(t, 0.0, 1.0, out=t)
-    # smoothstep: 3t^2 - 2t^3
-    return (t * t * (np.float32(3.0) - np.float32(2.0) * t)).astype(np.float32, copy=False)
+    """Alpha from ``inside`` (0/1 uint8): grown or shrunk by a disc of |dilate_px|, then two box blurs."""
+    d = int(round(abs(dilate_px)))
+    if d > 0:
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * d + 1, 2 * d + 1))
+        inside = cv2.dilate(inside, disc) if dilate_px > 0 else cv2.erode(inside, disc)
+    alpha = inside.astype(np.float32)
+    half = feather_halfwidth(feather_px)
+    if half > 0:
+        size = (2 * half + 1, 2 * half + 1)
+        cv2.blur(alpha, size, dst=alpha, borderType=cv2.BORDER_REPLICATE)
+        cv2.blur(alpha, size, dst=alpha, borderType=cv2.BORDER_REPLICATE)
+        # Float rounding leaves values a hair off 0 and 1: snap them so "outside" is exactly 0.
+        alpha[alpha < 1e-6] = 0.0
+        alpha[alpha > 1.0 - 1e-6] = 1.0
+    return alpha
 
 
 def region_mask(
@@ -162,8 +165,9 @@ def region_mask(
     margin = _check_px("margin_px", margin_px, allow_negative=False)
     polys_by_region = region_polygons(track, regions)
     pts = np.concatenate([p for polys in polys_by_region for p in polys])
-    reach = max(0.0, dilate + feather / 2.0)
-    pad = reach + 2.0
+    half = feather_halfwidth(feather)
+    reach = max(0.0, float(round(dilate)) + 2 * half * math.sqrt(2.0))
+    pad = abs(round(dilate)) + 2 * half + 2.0
     lo = pts.min(axis=0)
     hi = pts.max(axis=0)
     # Work box: the region plus its reach, limited to the frame grown by the pad so that
