@@ -109,6 +109,9 @@ class AgeModel:
             found = [(o.name, o.shape) for o in outputs]
             raise AgeModelError(f"{options.model_path}: expected one output of shape (N, {N_CLASSES}), found {found}")
         self._input_name = inputs[0].name
+        # Warm up: onnxruntime's first run allocates and is several times slower; pay it
+        # here, at load time, rather than on the first face.
+        self._session.run(None, {self._input_name: np.zeros((1, 3, CHIP_SIZE_PX, CHIP_SIZE_PX), np.float32)})
 
     def probabilities(self, chips: np.ndarray) -> np.ndarray:
         """The raw (N, 81) class distributions for (N, 64, 64, 3) uint8 RGB chips, run in batches of max_batch."""

@@ -12,6 +12,7 @@ import numpy as np
 from conftest import MINOR_FACES, face_files, load_rgb
 
 from age_estimation.model import AgeModel, AgeModelOptions
+from age_estimation.prediction import CLASS_AGES_YEARS, AgePrediction, prediction_from_probabilities
 from camera_app.models import model_path
 from camera_app.tracker import FaceTracker, FaceTrackerOptions
 
@@ -54,3 +55,9 @@ def face_samples() -> dict[str, FaceSample]:
 def age_model() -> AgeModel:
     """The vendored model, loaded once for the test session."""
     return AgeModel(AgeModelOptions(model_path("age")))
+
+
+def peaked(age_years: float, sigma_years: float = 2.0) -> AgePrediction:
+    """A prediction whose distribution is a narrow bump around ``age_years`` (for fakes)."""
+    p = np.exp(-0.5 * ((CLASS_AGES_YEARS - age_years) / sigma_years) ** 2)
+    return prediction_from_probabilities(p / p.sum())

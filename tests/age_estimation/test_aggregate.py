@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from age_faces import peaked
 
 from age_estimation.aggregate import AgeAggregator, AggregateError, AggregatorOptions, trimmed_mean
-from age_estimation.prediction import CLASS_AGES_YEARS, AgePrediction, prediction_from_probabilities
-
-
-def peaked(age_years: float, sigma_years: float = 2.0) -> AgePrediction:
-    """A prediction whose distribution is a narrow bump around ``age_years``."""
-    p = np.exp(-0.5 * ((CLASS_AGES_YEARS - age_years) / sigma_years) ** 2)
-    return prediction_from_probabilities(p / p.sum())
 
 
 def test_estimate_is_the_median_and_spread_the_iqr() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_aggregate import peaked
+from age_faces import peaked
 
 from age_estimation.calibration import (
     SCHEMA,

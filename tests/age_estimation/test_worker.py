@@ -11,8 +11,7 @@ import threading
 
 import numpy as np
 import pytest
-from age_faces import face_samples
-from test_aggregate import peaked
+from age_faces import face_samples, peaked
 
 from age_estimation.aggregate import AggregatorOptions
 from age_estimation.calibration import AgeCalibration
