@@ -1,0 +1,79 @@
+"""The database schema as an ordered list of migrations.
+
+``PRAGMA user_version`` holds the number of migrations applied. Each migration is
+a tuple of single statements (run one by one inside the caller's transaction;
+``executescript`` would commit half-way). Append new migrations; never edit one
+that has shipped.
+
+What is stored: a profile's name, declared date of birth and assurance state; the
+age-gate locks; the review queue (one estimate summary per entry, no image) and an
+append-only audit log. No frames, no crops, no history of age estimates.
+"""
+
+from __future__ import annotations
+
+_V1_PROFILES_AND_GATE: tuple[str, ...] = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE profiles (
+        profile_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        birthdate TEXT NOT NULL,
+        assurance TEXT NOT NULL CHECK (assurance IN ('declared', 'challenged', 'verified_adult')),
+        created_utc TEXT NOT NULL
+    )""",
+    # Under-13 sign-up locks. Append-only; the whole table is sealed by an HMAC kept in
+    # meta('gate_seal') with a key in a separate file (see lock.py).
+    """CREATE TABLE gate_locks (
+        seq INTEGER PRIMARY KEY,
+        birthdate TEXT,
+        created_utc TEXT NOT NULL,
+        expires_utc TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER gate_locks_no_update BEFORE UPDATE ON gate_locks
+       BEGIN SELECT RAISE(ABORT, 'gate_locks is append-only'); END""",
+    """CREATE TRIGGER gate_locks_no_delete BEFORE DELETE ON gate_locks
+       BEGIN SELECT RAISE(ABORT, 'gate_locks is append-only'); END""",
+)
+
+_V2_REVIEW_AND_AUDIT: tuple[str, ...] = (
+    """CREATE TABLE review_entries (
+        entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile_id INTEGER REFERENCES profiles (profile_id) ON DELETE SET NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('suspected_under_13', 'adult_check')),
+        status TEXT NOT NULL CHECK (status IN ('open', 'kept', 'removed', 'verified_adult')),
+        estimate_years REAL,
+        spread_years REAL,
+        p_under_13 REAL,
+        n_samples INTEGER,
+        created_utc TEXT NOT NULL,
+        updated_utc TEXT NOT NULL
+    )""",
+    """CREATE TABLE review_decisions (
+        decision_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id INTEGER NOT NULL REFERENCES review_entries (entry_id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('kept', 'removed', 'verified_adult')),
+        decided_utc TEXT NOT NULL
+    )""",
+    # UNIQUE(decision_id): one appeal per decision, enforced by the database itself.
+    """CREATE TABLE review_appeals (
+        appeal_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        decision_id INTEGER NOT NULL UNIQUE REFERENCES review_decisions (decision_id),
+        reason TEXT NOT NULL,
+        appealed_utc TEXT NOT NULL
+    )""",
+    """CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_utc TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entry_id INTEGER,
+        profile_id INTEGER,
+        detail TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_PROFILES_AND_GATE, _V2_REVIEW_AND_AUDIT)
+SCHEMA_VERSION = len(MIGRATIONS)

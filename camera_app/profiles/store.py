@@ -1,0 +1,455 @@
+"""The profile store: one SQLite file in the data directory.
+
+Where: ``--data-dir`` if given, else ``$SAFELENS_DATA_DIR``, else
+``platformdirs.user_data_dir("safelens")``. The database runs in WAL mode with a
+busy timeout, so several processes can write at once (each write takes the
+writer lock with ``BEGIN IMMEDIATE`` and waits its turn). ``PRAGMA user_version``
+is the schema version; ``schema.MIGRATIONS`` brings older files up to date.
+
+Durability: after every committed write the store copies the database with the
+SQLite backup API to ``profiles.db.bak`` (under the writer lock, so the newest
+backup always holds every commit so far; written to a temp file and renamed, so a
+crash never leaves half a backup). A damaged ``profiles.db`` raises
+``ProfileStoreCorruptError`` naming the file and the way out:
+``ProfileStore.recover`` (``safelens profile recover``) sets the damaged file aside
+and restores the backup.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import platformdirs
+
+from camera_app.profiles import audit, lock
+from camera_app.profiles.gate import (
+    DEFAULT_LOCK_DAYS,
+    UNAVAILABLE_MESSAGE,
+    AgeBand,
+    age_band,
+    age_on,
+    validate_birthdate,
+)
+from camera_app.profiles.model import Assurance, Profile
+from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
+
+DB_FILE = "profiles.db"
+BACKUP_FILE = "profiles.db.bak"
+ENV_DATA_DIR = "SAFELENS_DATA_DIR"
+MAX_NAME_CHARS = 40
+_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, as an aware datetime in the machine's time zone (its date is "today")."""
+    return datetime.now().astimezone()
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    if explicit is not None and str(explicit) != "":
+        return Path(explicit).expanduser()
+    from_env = os.environ.get(ENV_DATA_DIR, "")
+    if from_env:
+        return Path(from_env).expanduser()
+    return Path(platformdirs.user_data_dir("safelens"))
+
+
+class ProfileStoreError(Exception):
+    """Base of the store's errors."""
+
+
+class ProfileStoreCorruptError(ProfileStoreError):
+    def __init__(self, db_path: Path, backup_path: Path, detail: str) -> None:
+        self.db_path = db_path
+        self.backup_path = backup_path
+        self.detail = detail
+        if backup_path.exists():
+            saved = datetime.fromtimestamp(backup_path.stat().st_mtime).astimezone().isoformat(timespec="seconds")
+            way_out = (
+                f"The last good copy is {backup_path} (saved {saved}). Run "
+                f"`safelens profile recover --data-dir {db_path.parent}` to set the damaged file aside and restore it."
+            )
+        else:
+            way_out = (
+                f"There is no backup ({backup_path} is missing). Run "
+                f"`safelens profile recover --data-dir {db_path.parent}` to set the damaged file aside and start empty."
+            )
+        super().__init__(f"{db_path}: the profile database is damaged ({detail}). {way_out}")
+
+
+class ProfileStoreVersionError(ProfileStoreError):
+    pass
+
+
+class ProfileNotFoundError(ProfileStoreError, LookupError):
+    pass
+
+
+class ProfileExistsError(ProfileStoreError):
+    pass
+
+
+class ProfileNameError(ProfileStoreError, ValueError):
+    pass
+
+
+class SignUpUnavailableError(ProfileStoreError):
+    """Sign-up refused. ``str()`` is the neutral message to show; ``cause`` is for logs and
+    tests only (``"under_13"``, ``"locked"`` or ``"tampered"``) and must never be shown."""
+
+    def __init__(self, cause: str) -> None:
+        self.cause = cause
+        super().__init__(UNAVAILABLE_MESSAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOptions:
+    lock_days: int = DEFAULT_LOCK_DAYS
+    busy_timeout_ms: int = 10_000
+
+    def __post_init__(self) -> None:
+        if isinstance(self.lock_days, bool) or not isinstance(self.lock_days, int) or self.lock_days < 1:
+            raise ValueError(f"StoreOptions.lock_days: expected an int >= 1, found {self.lock_days!r}")
+        if isinstance(self.busy_timeout_ms, bool) or not isinstance(self.busy_timeout_ms, int) or self.busy_timeout_ms < 0:
+            raise ValueError(f"StoreOptions.busy_timeout_ms: expected an int >= 0, found {self.busy_timeout_ms!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryReport:
+    moved_aside: tuple[Path, ...]
+    restored_from: Path | None
+    n_profiles: int
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in _CORRUPT_CODES
+
+
+def _quick_check(conn: sqlite3.Connection) -> str | None:
+    """None when the file checks out, else what SQLite found."""
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if rows == [("ok",)]:
+        return None
+    return "; ".join(str(r[0]) for r in rows[:3])
+
+
+def clean_name(name: str) -> str:
+    if not isinstance(name, str):
+        raise ProfileNameError(f"name: expected text, found {type(name).__name__}")
+    cleaned = name.strip()
+    if not 1 <= len(cleaned) <= MAX_NAME_CHARS:
+        raise ProfileNameError(f"name: expected 1 to {MAX_NAME_CHARS} characters, found {len(cleaned)}")
+    if not cleaned.isprintable():
+        raise ProfileNameError(f"name: expected printable characters only, found {cleaned!r}")
+    return cleaned
+
+
+class ProfileStore:
+    """Profiles, the age-gate lock and the review tables of one data directory."""
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] | None = None,
+        options: StoreOptions | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.data_dir = resolve_data_dir(data_dir)
+        self.options = options or StoreOptions()
+        self.clock = clock
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._conn = self._open()
+
+    # -- paths and time -------------------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_FILE
+
+    @property
+    def backup_path(self) -> Path:
+        return self.data_dir / BACKUP_FILE
+
+    def now_utc(self) -> datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError("clock: expected an aware datetime, found a naive one")
+        return now.astimezone(UTC)
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    # -- connection, transactions, backup ---------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        path = self.db_path
+        conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {self.options.busy_timeout_ms}")
+            problem = _quick_check(conn)
+            if problem is not None:
+                raise ProfileStoreCorruptError(path, self.backup_path, problem)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if _is_corruption(exc):
+                raise ProfileStoreCorruptError(path, self.backup_path, str(exc)) from exc
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ProfileStoreVersionError(
+                f"{self.db_path}: schema version {version} was written by a newer SafeLens "
+                f"(this one knows up to {SCHEMA_VERSION}); upgrade SafeLens"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    conn.execute(statement)
+                if number == 0:
+                    lock.reseal(conn, lock.ensure_key(self.data_dir))  # the seal of the empty lock table
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        self._backup(conn)
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the writer lock; commits, then refreshes the backup."""
+        conn = self._conn
+        with self._corruption_as_error():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            self._backup(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees one consistent snapshot."""
+        conn = self._conn
+        with self._corruption_as_error():
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def _corruption_as_error(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            if _is_corruption(exc):
+                raise ProfileStoreCorruptError(self.db_path, self.backup_path, str(exc)) from exc
+            raise
+
+    def _backup(self, conn: sqlite3.Connection) -> None:
+        tmp = self.data_dir / f"{BACKUP_FILE}.tmp{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        # Hold the writer lock so no commit lands between the copy and the rename:
+        # whichever process renames last also copied last.
+        # The copy reads through a second connection: SQLite refuses to back up from a
+        # connection that holds the writer lock, and in WAL mode a reader sees every commit.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            source = sqlite3.connect(self.db_path, timeout=self.options.busy_timeout_ms / 1000)
+            target = sqlite3.connect(tmp)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+                source.close()
+            os.replace(tmp, self.backup_path)
+        finally:
+            conn.execute("ROLLBACK")
+            tmp.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> ProfileStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- profiles -------------------------------------------------------------------------
+    def create_profile(self, name: str, birthdate: date) -> Profile:
+        """Create a profile through the age gate.
+
+        Raises ``SignUpUnavailableError`` (neutral message) for a date of birth under 13,
+        while a lock refuses this date of birth, or when the lock's seal is broken.
+        """
+        name = clean_name(name)
+        today = self.today()
+        validate_birthdate(birthdate.year, birthdate.month, birthdate.day, today)
+        now = self.now_utc()
+        refused: str | None = None
+        with self.write() as conn:
+            state = lock.read_state(conn, self.data_dir, now)
+            if state.tampered and state.until_utc is None:
+                lock.append_lock(conn, self.data_dir, None, now, self.options.lock_days)
+                audit.record(conn, now, "gate_tamper_detected")
+                refused = "tampered"
+            elif state.refuses(birthdate):
+                refused = "locked"
+            elif age_band(age_on(birthdate, today)) is AgeBand.UNDER_13:
+                lock.append_lock(conn, self.data_dir, birthdate, now, self.options.lock_days)
+                refused = "under_13"
+            else:
+                if conn.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
+                    raise ProfileExistsError(f"name: a profile called {name!r} already exists")
+                cur = conn.execute(
+                    "INSERT INTO profiles (name, birthdate, assurance, created_utc) VALUES (?, ?, ?, ?)",
+                    (name, birthdate.isoformat(), Assurance.DECLARED.value, now.isoformat()),
+                )
+                profile_id = cur.lastrowid
+                assert profile_id is not None
+                audit.record(conn, now, "profile_created", profile_id=profile_id)
+            if refused is not None:
+                audit.record(conn, now, "signup_refused", cause=refused)
+        if refused is not None:
+            raise SignUpUnavailableError(refused)
+        return self.get(name)
+
+    def lock_state(self) -> lock.LockState:
+        with self.read() as conn:
+            return lock.read_state(conn, self.data_dir, self.now_utc())
+
+    def get(self, name: str) -> Profile:
+        with self.read() as conn:
+            row = conn.execute(_SELECT + " WHERE name = ?", (name.strip(),)).fetchone()
+        if row is None:
+            raise ProfileNotFoundError(f"profile: no profile called {name!r} in {self.data_dir}")
+        return _profile(row)
+
+    def get_by_id(self, profile_id: int) -> Profile:
+        with self.read() as conn:
+            row = conn.execute(_SELECT + " WHERE profile_id = ?", (profile_id,)).fetchone()
+        if row is None:
+            raise ProfileNotFoundError(f"profile: no profile with id {profile_id} in {self.data_dir}")
+        return _profile(row)
+
+    def list_profiles(self) -> list[Profile]:
+        with self.read() as conn:
+            rows = conn.execute(_SELECT + " ORDER BY profile_id").fetchall()
+        return [_profile(r) for r in rows]
+
+    def delete_profile(self, name: str) -> Profile:
+        profile = self.get(name)
+        with self.write() as conn:
+            delete_profile_row(conn, self.now_utc(), profile.profile_id, reason="user_request")
+        return profile
+
+    def set_assurance(self, profile_id: int, assurance: Assurance) -> None:
+        with self.write() as conn:
+            set_assurance_row(conn, self.now_utc(), profile_id, assurance)
+
+    def audit_events(self, entry_id: int | None = None) -> list[audit.AuditEvent]:
+        with self.read() as conn:
+            return audit.events(conn, entry_id)
+
+    # -- recovery -------------------------------------------------------------------------
+    @classmethod
+    def recover(
+        cls,
+        data_dir: str | os.PathLike[str] | None = None,
+        options: StoreOptions | None = None,
+        clock: Clock = system_clock,
+    ) -> RecoveryReport:
+        """Set a damaged database aside and restore the last backup (or start empty without one).
+
+        Run it with no other SafeLens process using the data directory. Refuses to touch a
+        database that opens and checks out.
+        """
+        folder = resolve_data_dir(data_dir)
+        try:
+            cls(folder, options, clock).close()
+        except ProfileStoreCorruptError:
+            pass
+        else:
+            raise ProfileStoreError(f"{folder / DB_FILE}: the database checks out; there is nothing to recover")
+        stamp = clock().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        moved: list[Path] = []
+        for suffix in ("", "-wal", "-shm"):
+            src = folder / f"{DB_FILE}{suffix}"
+            if src.exists():
+                dst = folder / f"{DB_FILE}.corrupt-{stamp}{suffix}"
+                os.replace(src, dst)
+                moved.append(dst)
+        backup = folder / BACKUP_FILE
+        restored: Path | None = None
+        if backup.exists():
+            source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+            try:
+                problem = _quick_check(source)
+                if problem is not None:
+                    raise ProfileStoreError(f"{backup}: the backup is damaged too ({problem}); both files were kept")
+                target = sqlite3.connect(folder / DB_FILE)
+                try:
+                    source.backup(target)
+                finally:
+                    target.close()
+            finally:
+                source.close()
+            restored = backup
+        with cls(folder, options, clock) as store:
+            with store.write() as conn:
+                audit.record(conn, store.now_utc(), "store_recovered", restored=restored is not None)
+            n_profiles = len(store.list_profiles())
+        return RecoveryReport(moved_aside=tuple(moved), restored_from=restored, n_profiles=n_profiles)
+
+
+_SELECT = "SELECT profile_id, name, birthdate, assurance, created_utc FROM profiles"
+
+
+def _profile(row: tuple[int, str, str, str, str]) -> Profile:
+    profile_id, name, born, assurance, created = row
+    return Profile(
+        profile_id=profile_id,
+        name=name,
+        birthdate=date.fromisoformat(born),
+        assurance=Assurance(assurance),
+        created_utc=datetime.fromisoformat(created),
+    )
+
+
+def delete_profile_row(conn: sqlite3.Connection, now_utc: datetime, profile_id: int, reason: str) -> None:
+    """Delete one profile (inside the caller's write transaction) and log it."""
+    cur = conn.execute("DELETE FROM profiles WHERE profile_id = ?", (profile_id,))
+    if cur.rowcount != 1:
+        raise ProfileNotFoundError(f"profile: no profile with id {profile_id}")
+    audit.record(conn, now_utc, "profile_deleted", profile_id=profile_id, reason=reason)
+
+
+def set_assurance_row(conn: sqlite3.Connection, now_utc: datetime, profile_id: int, assurance: Assurance) -> None:
+    cur = conn.execute(
+        "UPDATE profiles SET assurance = ? WHERE profile_id = ?", (Assurance(assurance).value, profile_id)
+    )
+    if cur.rowcount != 1:
+        raise ProfileNotFoundError(f"profile: no profile with id {profile_id}")
+    audit.record(conn, now_utc, "assurance_changed", profile_id=profile_id, assurance=Assurance(assurance).value)
