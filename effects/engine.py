@@ -3,6 +3,7 @@
 ``build_stack(specs)`` configures every op once; ``EffectStack.apply`` runs them in
 order (effect by effect, op by op) on an (H, W, 3) uint8 frame and its face
 tracks, giving each effect's ops its own asset folder through the ``OpContext``.
+Consecutive warp ops run as one warp (summed fields, one resampling per face).
 It decides nothing about who may use which effect: the app's policy wraps it.
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 
 from effects.face import FaceTrack
 from effects.ops.base import Op, OpContext
+from effects.ops.warp import WarpOp, apply_warps
 from effects.spec import EffectSpec
 
 
@@ -43,6 +46,7 @@ class EffectStack:
         self.layers: tuple[StackLayer, ...] = tuple(
             StackLayer(spec, tuple(op.build() for op in spec.ops)) for spec in specs
         )
+        self._steps = _steps(self.layers)
 
     @property
     def specs(self) -> tuple[EffectSpec, ...]:
@@ -67,19 +71,34 @@ class EffectStack:
         base = ctx if ctx is not None else OpContext()
         out = np.ascontiguousarray(rgb)
         ran = False
-        for layer in self.layers:
-            layer_ctx = dataclasses.replace(base, asset_root=layer.spec.root)
-            for index, op in enumerate(layer.ops):
-                result = op.apply(out, tracks, layer_ctx)
-                if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
-                    found = f"{result.shape} {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
-                    raise EffectStackError(
-                        f'effect "{layer.spec.id}" ops[{index}] ({op.name}): expected a uint8 result of shape '
-                        f"{rgb.shape}, found {found}"
-                    )
-                out = np.ascontiguousarray(result)
-                ran = True
+        for step in self._steps:
+            layer, index, op = step[0]
+            if len(step) > 1:
+                result = apply_warps(out, tracks, [cast(WarpOp, s[2]) for s in step])
+            else:
+                result = op.apply(out, tracks, dataclasses.replace(base, asset_root=layer.spec.root))
+            if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
+                found = f"{result.shape} {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
+                raise EffectStackError(
+                    f'effect "{layer.spec.id}" ops[{index}] ({op.name}): expected a uint8 result of shape '
+                    f"{rgb.shape}, found {found}"
+                )
+            out = np.ascontiguousarray(result)
+            ran = True
         return out if ran and out is not rgb else rgb.copy()
+
+
+def _steps(layers: Sequence[StackLayer]) -> tuple[tuple[tuple[StackLayer, int, Op], ...], ...]:
+    """The ops in order, consecutive warp ops (even of different effects) grouped into one step:
+    their displacement fields are summed and the frame is resampled once, not once per op."""
+    steps: list[list[tuple[StackLayer, int, Op]]] = []
+    for layer in layers:
+        for index, op in enumerate(layer.ops):
+            if isinstance(op, WarpOp) and steps and all(isinstance(s[2], WarpOp) for s in steps[-1]):
+                steps[-1].append((layer, index, op))
+            else:
+                steps.append([(layer, index, op)])
+    return tuple(tuple(step) for step in steps)
 
 
 def build_stack(specs: Sequence[EffectSpec]) -> EffectStack:

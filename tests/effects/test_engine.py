@@ -96,3 +96,22 @@ def test_an_op_breaking_the_contract_is_reported(tmp_path: Path) -> None:
     with pytest.raises(EffectStackError) as info:
         build_stack([spec]).apply(_frame())
     assert str(info.value) == 'effect "a" ops[0] (shrink): expected a uint8 result of shape (4, 5, 3), found (2, 5, 3) uint8'
+
+
+def test_consecutive_warps_run_as_one_warp_even_across_effects(tmp_path: Path) -> None:
+    from landmark_faces import ADULT_FACES, load_face
+
+    from effects.ops.warp import ContourPush, RadialScale, apply_warps
+
+    OPS["radial_scale"], OPS["contour_push"] = RadialScale, ContourPush
+    eyes = '[[ops]]\nop = "radial_scale"\nregions = ["left_eye", "right_eye"]\nscale = 1.3\n'
+    jaw = '[[ops]]\nop = "contour_push"\ntarget = "jaw"\namount = 0.1\n'
+    a = _spec(tmp_path / "a", "a", eyes)
+    b = _spec(tmp_path / "b", "b", jaw + '\n[[ops]]\nop = "fake_warp"\nscale = 2\n')
+    rgb, track = load_face(ADULT_FACES[2])
+    out = build_stack([a, b]).apply(rgb, [track])
+    one_pass = apply_warps(rgb, [track], [a.ops[0].build(), b.ops[0].build()])  # type: ignore[list-item]
+    expected = np.clip(one_pass.astype(np.int16) + 2, 0, 255).astype(np.uint8)
+    assert np.array_equal(out, expected)
+    two_passes = b.ops[0].build().apply(a.ops[0].build().apply(rgb, [track], OpContext()), [track], OpContext())
+    assert not np.array_equal(one_pass, two_passes)  # so the test can tell one pass from two
