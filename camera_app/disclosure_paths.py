@@ -12,6 +12,7 @@ from camera_app.models import ASSETS_DIR
 
 LABEL_FONT = ASSETS_DIR / "fonts" / "Roboto-Regular.ttf"
 IDENTITY_FOLDER = "provenance"
+CLASSIFICATIONS_FOLDER = "classifications"
 
 
 def identity_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -20,3 +21,10 @@ def identity_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     from camera_app.profiles.store import resolve_data_dir
 
     return resolve_data_dir(data_dir) / IDENTITY_FOLDER
+
+
+def classification_cache_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Where classifier results for labels are cached, inside the user data folder."""
+    from camera_app.profiles.store import resolve_data_dir
+
+    return resolve_data_dir(data_dir) / CLASSIFICATIONS_FOLDER

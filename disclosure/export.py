@@ -84,13 +84,16 @@ def write_snapshot(
 @dataclass(frozen=True, slots=True)
 class Mp4RecorderOptions:
     """``target``: the .mp4 to make; ``fps``: its frame rate; ``results``/``label``: the
-    active effects and their label (burned into every frame when appearance-altering)."""
+    active effects and their label (burned into every frame when appearance-altering, unless
+    ``label_drawn_upstream`` says the frames already show it: then no overlay is needed and the
+    manifest still records the label as burned in)."""
 
     target: Path
     fps: float
     results: tuple[ClassificationResult, ...] = ()
     label: Label | None = None
     origin: Origin | None = None
+    label_drawn_upstream: bool = False  # the frames already carry the label (a pipeline stage drew it)
 
     def __post_init__(self) -> None:
         if self.target.suffix.lower() != ".mp4":
@@ -111,7 +114,9 @@ class Mp4Recorder:
         self.options = options
         self._signer = signer
         self._overlay = overlay
-        self._burn = _burns(options.target, options.label, overlay)
+        upstream = options.label_drawn_upstream and options.label is not None and options.label.altering
+        self._burn = False if upstream else _burns(options.target, options.label, overlay)
+        self._burned_in = upstream or self._burn
         self._raw = temporary_path(options.target, suffix=".mp4")  # OpenCV picks the container from the suffix
         self._writer: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
@@ -120,6 +125,7 @@ class Mp4Recorder:
 
     @property
     def burns_label(self) -> bool:
+        """Whether the recorder draws the label itself."""
         return self._burn
 
     def write(self, rgb: np.ndarray, face_boxes: Sequence[Box] = ()) -> None:
@@ -163,7 +169,7 @@ class Mp4Recorder:
                 )
             with open(self._raw, "rb") as raw:
                 self.result = self._signer.sign(
-                    raw, target, self.options.results, self.options.label, self._burn, self.options.origin
+                    raw, target, self.options.results, self.options.label, self._burned_in, self.options.origin
                 )
         except OSError as exc:
             raise ExportError(f"{target}: reading the recorded video failed: {exc}") from exc

@@ -147,7 +147,7 @@ def manifest_definition(
     first["description"] = origin.description
     actions = [first]
     for r in results:
-        changes = [reason.change.value for reason in r.reasons]
+        changes = list(dict.fromkeys(reason.change.value for reason in r.reasons))  # once each, in order
         actions.append(
             {
                 "action": "c2pa.filtered",
@@ -159,7 +159,7 @@ def manifest_definition(
                     "effect_version": r.effect_version,
                     "category": r.category.value,
                     "reasons": changes,
-                    "altering_reasons": [reason.change.value for reason in r.altering_reasons],
+                    "altering_reasons": list(dict.fromkeys(reason.change.value for reason in r.altering_reasons)),
                 },
             }
         )

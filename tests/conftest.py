@@ -14,6 +14,8 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="safelens-kivy-"))
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+# Tests never touch the real user data folder (profiles, the signing identity, caches).
+os.environ.setdefault("SAFELENS_DATA_DIR", tempfile.mkdtemp(prefix="safelens-data-"))
 
 REPO = Path(__file__).resolve().parent.parent
 FACES_DIR = REPO / "assets" / "faces"

@@ -124,7 +124,7 @@ def _text(report: ProvenanceReport, anchors: list[str], sidecar: dict[str, Any])
     else:
         lines.append("effects:")
         for effect in report.effects:
-            changes = ", ".join(r["change"] for r in effect.get("reasons", []) if r.get("altering"))
+            changes = ", ".join(dict.fromkeys(r["change"] for r in effect.get("reasons", []) if r.get("altering")))
             lines.append(f"  {effect.get('id')} {effect.get('version')}: {effect.get('category')}"
                          + (f" ({changes})" if changes else ""))
     if altering:

@@ -17,12 +17,17 @@ from typing import Any
 
 from camera_app.cli.cmd_effects import add_effects_dir_option, effect_stage_for
 from camera_app.cli.common import CliError, Progress, add_command
+from camera_app.disclosure_results import DisclosureResultsError
 from camera_app.frame import FrameError
 from camera_app.models import ModelError
 from camera_app.pipeline import Pipeline, PipelineError, ProcessedFrame, Stage
 from camera_app.sources import RESOLUTIONS, SourceError, open_source
 from camera_app.sources.base import BaseSource
 from camera_app.writers import WriterError, open_writer
+from disclosure.atomic import ExportError
+from disclosure.catalogue import available_languages
+from disclosure.identity import IdentityError
+from disclosure.plate import PlateError
 
 DEFAULT_ENDLESS_FRAMES = 90  # demo, image and camera have no end of their own
 WRITE = "write"
@@ -68,6 +73,8 @@ def register(subparsers: Any) -> None:
                    help="effects to apply, in this order (ids from `safelens effects list`)")
     add_effects_dir_option(p)
     p.add_argument("--landmarks", action="store_true", help="draw the tracked face mesh on the frames")
+    p.add_argument("--language", choices=list(available_languages()), default="en",
+                   help="language of the disclosure label drawn for appearance-altering effects (default en)")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the demo feed (default 0)")
     p.add_argument("--max-faces", type=_positive_int, default=2, metavar="N", help="faces to track (default 2)")
     p.set_defaults(handler=run)
@@ -77,13 +84,43 @@ def build_stages(args: argparse.Namespace, stack: ExitStack) -> list[Stage]:
     """The stages after tracking, in order: effects and the policy gate first (to come),
     overlays last."""
     stages: list[Stage] = []
+    effect_stage = None
     if args.effect:
-        stages.append(stack.enter_context(effect_stage_for(args.effect, args.effects_dir, seed=args.seed)))
+        effect_stage = stack.enter_context(effect_stage_for(args.effect, args.effects_dir, seed=args.seed))
+        stages.append(effect_stage)
     if args.landmarks:
         from camera_app.mesh_overlay import MeshOverlay
 
         stages.append(stack.enter_context(MeshOverlay()))
+    if effect_stage is not None:
+        stages.append(stack.enter_context(_disclosure_stage(args, effect_stage)))
     return stages
+
+
+def _disclosure_stage(args: argparse.Namespace, effect_stage: Any) -> Any:
+    """The label stage for the effects: classified on the reference faces (cached), drawn last."""
+    from camera_app.disclosure_paths import classification_cache_dir
+    from camera_app.disclosure_results import classify_specs
+    from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions, effect_names
+    from camera_app.tracker import FaceTracker, FaceTrackerOptions
+
+    specs = effect_stage.specs
+    progress = Progress(None, "classify effects for the label")
+
+    def advance(done: int, total: int) -> None:
+        progress.total = total
+        progress.advance(done - progress.count)
+
+    with progress:
+        results = classify_specs(
+            specs,
+            lambda: FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)),
+            classification_cache_dir(getattr(args, "data_dir", None)),
+            progress=advance,
+        )
+    stage = DisclosureStage(DisclosureStageOptions(language=args.language))
+    stage.set_active(results, effect_names(specs, args.language))
+    return stage
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
             pipeline = Pipeline(tracker, build_stages(args, stack))
             stack.enter_context(source)
             return _render(args, source, pipeline)
-    except (SourceError, TrackerError, ModelError, WriterError, PipelineError, FrameError) as exc:
+    except (SourceError, TrackerError, ModelError, WriterError, PipelineError, FrameError,
+            DisclosureResultsError, ExportError, IdentityError, PlateError) as exc:
         raise CliError(str(exc)) from exc
 
 
@@ -116,7 +154,7 @@ def _is_image(spec: str) -> bool:
 def _render(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline) -> int:
     limit = _frame_limit(args)
     total = limit if limit is not None else (getattr(source, "frame_count", 0) or None)
-    writer = open_writer(args.out, source.fps)
+    writer = _open_output(args, source, pipeline)
     timings: dict[str, list[float]] = {}
     notices: Counter[str] = Counter()
     with_face = 0
@@ -137,7 +175,38 @@ def _render(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline) ->
     finally:
         frames.close()
     _summary(args.out, writer.frames_written, with_face, timings, notices, source)
+    _provenance_summary(writer)
     return 0
+
+
+def _open_output(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline) -> Any:
+    """A signed MP4 writer for an .mp4 target (label and effects recorded in its manifest),
+    else the plain writer (a folder of PNGs is not signed)."""
+    from camera_app.writers import is_folder_target
+
+    if is_folder_target(args.out) or Path(args.out).suffix.lower() != ".mp4":
+        return open_writer(args.out, source.fps)
+    from camera_app.disclosure_paths import identity_dir
+    from camera_app.overlay_stage import DisclosureStage
+    from camera_app.signed_writer import SignedMp4Writer, origin_for_source
+
+    disclosure = next((s for s in pipeline.stages if isinstance(s, DisclosureStage)), None)
+    results = disclosure.results if disclosure is not None else ()
+    label = disclosure.label if disclosure is not None else None
+    target = Path(args.out)
+    if not target.parent.is_dir():
+        raise WriterError(f"output {args.out}: folder {target.parent} does not exist")
+    return SignedMp4Writer(target, source.fps, identity_dir(getattr(args, "data_dir", None)), results, label,
+                           origin_for_source(args.source))
+
+
+def _provenance_summary(writer: Any) -> None:
+    signed = getattr(writer, "signed", None)
+    if signed is None:
+        return
+    print(f"signed (C2PA): {signed.path}  manifest {signed.manifest_label}")
+    print(f"sidecar: {signed.sidecar}")
+    print(f"check it with: safelens inspect {signed.path}")
 
 
 def _take(frames: Any, limit: int | None) -> Any:

@@ -36,7 +36,8 @@ def test_render_demo_to_mp4_reads_back(tmp_path: Path, capsys: pytest.CaptureFix
     assert "frames with a face: 12 of 12 (100%)" in printed
     for stage in ("capture", "landmarks", "mesh_overlay", "write"):
         assert any(line.startswith(stage) for line in printed.splitlines()), stage
-    assert [p.name for p in tmp_path.iterdir()] == ["demo.mp4"]  # no temporary file left
+    # No temporary file left; the signed MP4 has its provenance sidecar.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.mp4", "demo.mp4.provenance.json"]
 
 
 def test_render_to_a_folder_writes_one_png_per_frame(tmp_path: Path) -> None:
