@@ -55,12 +55,14 @@ def run_list(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    header = f"{'id':<18}{'version':<9}{'declared':<21}{'name (en / fr)':<40}ops"
-    print(header)
+    rows = [("id", "version", "declared", "name (en / fr)", "ops")]
     for spec in registry:
         declared = spec.declared_category.value if spec.declared_category else "-"
         names = f"{spec.name['en']} / {spec.name['fr']}"
-        print(f"{spec.id:<18}{spec.version:<9}{declared:<21}{names:<40}{_ops_text(spec)}")
+        rows.append((spec.id, spec.version, declared, names, _ops_text(spec)))
+    widths = [max(len(row[i]) for row in rows) + 2 for i in range(4)]
+    for row in rows:
+        print("".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + row[4])
     print(f"{len(registry)} effects")
     return 0
 
