@@ -10,6 +10,7 @@ It decides nothing about who may use which effect: the app's policy wraps it.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 from typing import cast
 
@@ -59,8 +60,18 @@ class EffectStack:
     def __len__(self) -> int:
         return len(self.layers)
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack] = (), ctx: OpContext | None = None) -> np.ndarray:
-        """The frame after every op; ``rgb`` is not modified. An empty stack returns a copy."""
+    def apply(
+        self,
+        rgb: np.ndarray,
+        tracks: Sequence[FaceTrack] = (),
+        ctx: OpContext | None = None,
+        timings_ms: dict[str, float] | None = None,
+    ) -> np.ndarray:
+        """The frame after every op; ``rgb`` is not modified. An empty stack returns a copy.
+
+        ``timings_ms`` (benchmarks): when given, the wall time of each step is added to it under
+        the op's name, or ``warp:name+name...`` for consecutive warp ops run as one pass.
+        """
         if not isinstance(rgb, np.ndarray) or rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             found = f"{rgb.shape} {rgb.dtype}" if isinstance(rgb, np.ndarray) else type(rgb).__name__
             raise EffectStackError(f"rgb: expected an (H, W, 3) uint8 array, found {found}")
@@ -73,10 +84,14 @@ class EffectStack:
         ran = False
         for step in self._steps:
             layer, index, op = step[0]
+            started = time.perf_counter() if timings_ms is not None else 0.0
             if len(step) > 1:
                 result = apply_warps(out, tracks, [cast(WarpOp, s[2]) for s in step])
             else:
                 result = op.apply(out, tracks, dataclasses.replace(base, asset_root=layer.spec.root))
+            if timings_ms is not None:
+                key = op.name if len(step) == 1 else "warp:" + "+".join(dict.fromkeys(s[2].name for s in step))
+                timings_ms[key] = timings_ms.get(key, 0.0) + (time.perf_counter() - started) * 1000.0
             if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
                 found = f"{result.shape} {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
                 raise EffectStackError(
