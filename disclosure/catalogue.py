@@ -45,6 +45,7 @@ _REQUIRED: dict[str, frozenset[str]] = {
     "magnitude.percent": frozenset({"median", "low", "high"}),
     "magnitude.delta_e": frozenset({"median", "low", "high"}),
     "magnitude.share": frozenset({"median", "low", "high"}),
+    "magnitude.skin_detail": frozenset({"median", "low", "high"}),
 }
 _REQUIRED.update({f"categories.{c.value}": frozenset() for c in Category})
 _REQUIRED.update({f"changes.{c.value}": frozenset() for c in Change})

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from disclosure.catalogue import Catalogue
-from effects.classification import Category, ClassificationResult, Reason
+from effects.classification import Category, Change, ClassificationResult, Reason
 
 # How big a change has to be to count as "one unit of noticeable", per unit, so that
 # changes measured in different units can be ranked against each other. Roughly: a 5%
-# change in a feature's size, a CIEDE2000 difference of 3, a quarter of an area.
+# change in a feature's size, a CIEDE2000 difference of 3, a quarter of an area. Skin
+# smoothing is measured as the % of fine skin detail removed, a scale of its own: 15%.
 NOTICEABLE_STEP: Mapping[str, float] = {"%": 5.0, "dE": 3.0, "share": 0.25}
+NOTICEABLE_STEP_BY_CHANGE: Mapping[tuple[Change, str], float] = {(Change.SMOOTHS_SKIN, "%"): 15.0}
 _UNIT_KEYS: Mapping[str, str] = {"%": "percent", "dE": "delta_e", "share": "share"}
 
 
@@ -63,7 +65,7 @@ def noticeability(reason: Reason) -> float:
         raise LabelError(
             f"Reason({reason.change.value}).unit: expected one of {sorted(NOTICEABLE_STEP)}, found {reason.unit!r}"
         ) from None
-    return abs(reason.median) / step
+    return abs(reason.median) / NOTICEABLE_STEP_BY_CHANGE.get((reason.change, reason.unit), step)
 
 
 def ranked(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
@@ -178,7 +180,8 @@ def reason_text(reason: Reason, catalogue: Catalogue) -> str:
     # sizes under 10, whole numbers otherwise.
     decimals = 1 if reason.unit == "dE" or max(abs(v) for v in numbers) < 10 else 0
     values = dict(zip(("median", "low", "high"), (_number(v, catalogue, decimals) for v in numbers), strict=True))
-    magnitude = catalogue.text(f"magnitude.{_UNIT_KEYS[reason.unit]}", **values)
+    key = "skin_detail" if (reason.change, reason.unit) == (Change.SMOOTHS_SKIN, "%") else _UNIT_KEYS[reason.unit]
+    magnitude = catalogue.text(f"magnitude.{key}", **values)
     faces_key = "sheet.faces_one" if reason.n_faces == 1 else "sheet.faces_other"
     faces = catalogue.text(faces_key, count=reason.n_faces)
     return catalogue.text("sheet.reason", change=catalogue.change(reason.change), magnitude=magnitude, faces=faces)

@@ -174,3 +174,22 @@ def test_every_catalogue_character_is_in_the_bundled_font(language: str) -> None
     chars = {c for text in load_catalogue(language).messages.values() for c in text if not c.isspace()}
     missing = sorted(c for c in chars if np.array_equal(np.asarray(font.getmask(c)), missing_glyph))
     assert not missing, f"{language}: characters without a glyph in {FONT.name}: {missing}"
+
+
+def test_skin_smoothing_percent_has_its_own_scale() -> None:
+    # 40% of skin detail removed (2.7 steps of 15%) ranks below a dE 9 makeup (3 steps)
+    # and above a 7% jaw slimming (1.4 steps).
+    reasons = [
+        reason("slims_jaw", -7.0, -8.0, -6.0),
+        reason("smooths_skin", 40.0, 25.0, 51.0),
+        reason("adds_makeup", 9.0, 5.0, 14.0, unit="dE"),
+    ]
+    assert [r.change.value for r in ranked(reasons)] == ["adds_makeup", "smooths_skin", "slims_jaw"]
+
+
+def test_skin_smoothing_percent_is_worded_as_detail_removed() -> None:
+    r = reason("smooths_skin", 40.7, 24.55, 51.51, n_faces=12)
+    assert reason_text(r, load_catalogue("en")) == "smooths skin removing 41% of fine detail (25–52%) on 12 faces"
+    assert reason_text(r, load_catalogue("fr")) == (
+        "lisse la peau en retirant 41\u00a0% du détail fin (25–52\u00a0%) sur 12 visages"
+    )
