@@ -162,3 +162,18 @@ def test_options_are_checked(tmp_path: Path) -> None:
         Mp4RecorderOptions(tmp_path / "v.avi", 24.0)
     with pytest.raises(ExportError, match=r"v.mp4: expected fps in \(0, 240\], found 0"):
         Mp4RecorderOptions(tmp_path / "v.mp4", 0)
+
+
+def test_short_video_from_the_encoder_is_refused_and_removed(
+    signer: ProvenanceSigner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while OpenCV encodes shows up as missing frames: no file, no temporary left."""
+    import disclosure.export as export
+
+    monkeypatch.setattr(export, "_frame_count", lambda path: 2)
+    recorder = Mp4Recorder(Mp4RecorderOptions(tmp_path / "short.mp4", 24.0), signer, None)
+    for i in range(4):
+        recorder.write(_frame(i)[0])
+    with pytest.raises(ExportError, match=r"short.mp4: the encoder wrote 2 of 4 frames \(disk full\?\)"):
+        recorder.close()
+    assert list(tmp_path.iterdir()) == []
