@@ -176,10 +176,9 @@ def apply_field(frame: np.ndarray, wf: WarpField) -> None:
     reach = int(math.ceil(float(np.abs(fg.grid).max()))) + 2
     wy0, wy1 = max(y0 - reach, 0), min(y1 + reach, h)
     wx0, wx1 = max(x0 - reach, 0), min(x1 + reach, w)
-    src = frame[wy0:wy1, wx0:wx1].copy()
     packed = _scratch((wy1 - wy0) * (wx1 - wx0))
     backend.pick(k.remap_roi_nb, k.remap_roi_np)(
-        src, wy0, wx0, h, w, fg.grid, fg.gy0, fg.gx0, fg.step, y0, y1, x0, x1, frame, packed
+        frame, wy0, wy1, wx0, wx1, fg.grid, fg.gy0, fg.gx0, fg.step, y0, y1, x0, x1, packed
     )
 
 

@@ -31,38 +31,58 @@ PUSH_COLS = 5  # px, py, dx, dy, inv_r2
 def field_grid_nb(
     gy0: int, gx0: int, step: int, radial: np.ndarray, luts: np.ndarray, pushes: np.ndarray, grid: np.ndarray
 ) -> None:
-    """grid[i, j] = summed offset (dx, dy) at pixel (x = gx0 + j*step, y = gy0 + i*step)."""
+    """grid[i, j] = summed offset (dx, dy) at pixel (x = gx0 + j*step, y = gy0 + i*step).
+
+    Each primitive only visits the grid nodes of its own disc's bounding box.
+    """
     ny, nx = grid.shape[0], grid.shape[1]
     last = luts.shape[1] - 1
-    for i in range(ny):
-        y = float(gy0 + i * step)
-        for j in range(nx):
-            x = float(gx0 + j * step)
-            dx = 0.0
-            dy = 0.0
-            for k in range(radial.shape[0]):
-                ex = x - radial[k, 0]
-                ey = y - radial[k, 1]
-                u = (ex * ex + ey * ey) * radial[k, 2]
+    grid[:, :, :] = 0.0
+    for k in range(radial.shape[0]):
+        cx = radial[k, 0]
+        cy = radial[k, 1]
+        inv_r2 = radial[k, 2]
+        row = int(radial[k, 3])
+        rad = 1.0 / np.sqrt(inv_r2)
+        i_lo, i_hi = _node_range(cy - rad, cy + rad, gy0, step, ny)
+        j_lo, j_hi = _node_range(cx - rad, cx + rad, gx0, step, nx)
+        for i in range(i_lo, i_hi):
+            ey = float(gy0 + i * step) - cy
+            for j in range(j_lo, j_hi):
+                ex = float(gx0 + j * step) - cx
+                u = (ex * ex + ey * ey) * inv_r2
                 if u < 1.0:
                     pos = u * last
                     i0 = int(pos)
                     fr = pos - i0
-                    row = int(radial[k, 3])
                     f = luts[row, i0] * (1.0 - fr) + luts[row, i0 + 1] * fr
-                    dx += ex * (f - 1.0)
-                    dy += ey * (f - 1.0)
-            for k in range(pushes.shape[0]):
-                ex = x - pushes[k, 0]
-                ey = y - pushes[k, 1]
-                u = (ex * ex + ey * ey) * pushes[k, 4]
+                    grid[i, j, 0] += ex * (f - 1.0)
+                    grid[i, j, 1] += ey * (f - 1.0)
+    for k in range(pushes.shape[0]):
+        px = pushes[k, 0]
+        py = pushes[k, 1]
+        inv_r2 = pushes[k, 4]
+        rad = 1.0 / np.sqrt(inv_r2)
+        i_lo, i_hi = _node_range(py - rad, py + rad, gy0, step, ny)
+        j_lo, j_hi = _node_range(px - rad, px + rad, gx0, step, nx)
+        for i in range(i_lo, i_hi):
+            ey = float(gy0 + i * step) - py
+            for j in range(j_lo, j_hi):
+                ex = float(gx0 + j * step) - px
+                u = (ex * ex + ey * ey) * inv_r2
                 if u < 1.0:
                     w = 1.0 - u
                     w *= w
-                    dx += pushes[k, 2] * w
-                    dy += pushes[k, 3] * w
-            grid[i, j, 0] = dx
-            grid[i, j, 1] = dy
+                    grid[i, j, 0] += pushes[k, 2] * w
+                    grid[i, j, 1] += pushes[k, 3] * w
+
+
+@njit(cache=True, fastmath=False)
+def _node_range(lo: float, hi: float, g0: int, step: int, n: int) -> tuple[int, int]:
+    """Grid node indices [a, b) whose positions g0 + i*step may lie in [lo, hi] (one node of slack)."""
+    a = int(np.floor((lo - g0) / step)) - 1
+    b = int(np.ceil((hi - g0) / step)) + 2
+    return max(a, 0), min(max(b, 0), n)
 
 
 def field_grid_np(
@@ -118,11 +138,11 @@ def pack_rgb_nb(src: np.ndarray, packed: np.ndarray) -> None:
 
 @njit(cache=True, fastmath=False)
 def remap_roi_nb(
-    src: np.ndarray,
+    frame: np.ndarray,
     oy: int,
+    wy1: int,
     ox: int,
-    frame_h: int,
-    frame_w: int,
+    wx1: int,
     grid: np.ndarray,
     gy0: int,
     gx0: int,
@@ -131,31 +151,35 @@ def remap_roi_nb(
     y1: int,
     x0: int,
     x1: int,
-    out: np.ndarray,
     packed: np.ndarray,
 ) -> None:
-    """out[y, x] for y0 <= y < y1, x0 <= x < x1: the source sampled at (x, y) + interpolated offset.
+    """Warp ``frame`` in place for y0 <= y < y1, x0 <= x < x1: each pixel becomes the frame (as
+    it was before the call) sampled at (x, y) + the interpolated offset.
 
-    ``packed`` is scratch of at least src's height * width int64. Per row: the offset is interpolated between grid rows, then linearly inside each grid
+    The window frame[oy:wy1, ox:wx1] must hold every pixel the pass can read; it is first
+    packed into ``packed`` (scratch of at least its height * width int64), which is also the
+    snapshot the pass reads, so writing into the frame is safe. Per row: the offset is interpolated between grid rows, then linearly inside each grid
     cell; the sampling position is rounded to 1/SUB px and the bilinear blend of the three
     colours is done at once on packed pixels (21-bit lanes, exact integer arithmetic). Parts
     of rows where the offset is zero on both neighbouring grid columns are skipped.
     """
-    hh, ww = src.shape[0], src.shape[1]
+    hh, ww = wy1 - oy, wx1 - ox
+    frame_h, frame_w = frame.shape[0], frame.shape[1]
     flat = packed[: hh * ww]
-    pack_rgb_nb(src, flat.reshape(hh, ww))
+    pack_rgb_nb(frame[oy:wy1, ox:wx1], flat.reshape(hh, ww))
     inv = 1.0 / step
     nx = grid.shape[1]
     n = x1 - x0
     qxs = np.empty(n, np.int64)
     qys = np.empty(n, np.int64)
     dxs = np.empty(n, np.float64)
+    vals = np.empty(n, np.int64)
     dys = np.empty(n, np.float64)
     row_dx = np.empty(nx, np.float64)
     row_dy = np.empty(nx, np.float64)
     max_qx = (frame_w - 1) * SUB
     max_qy = (frame_h - 1) * SUB
-    out2 = out.reshape(out.shape[0], out.shape[1] * 3)
+    out2 = frame.reshape(frame_h, frame_w * 3)
     for y in range(y0, y1):
         gi = (y - gy0) // step
         ty = ((y - gy0) - gi * step) * inv
@@ -214,7 +238,10 @@ def remap_roi_nb(
             pxy = py + np.uint64(step_x)
             top = flat[p] * (SUB - wx) + flat[px] * wx
             bot = flat[py] * (SUB - wx) + flat[pxy] * wx
-            v = top * (SUB - wy) + bot * wy + _ROUND
+            vals[j] = top * (SUB - wy) + bot * wy + _ROUND
+        # Pass 3: unpack the three colours into the frame row.
+        for j in range(j0, j1):
+            v = vals[j]
             k = np.uint64(3 * (x0 + j))
             row[k] = np.uint8((v >> (2 * SUB_BITS)) & 255)
             row[k + np.uint64(1)] = np.uint8((v >> (_LANE + 2 * SUB_BITS)) & 255)
@@ -222,11 +249,11 @@ def remap_roi_nb(
 
 
 def remap_roi_np(
-    src: np.ndarray,
+    frame: np.ndarray,
     oy: int,
+    wy1: int,
     ox: int,
-    frame_h: int,
-    frame_w: int,
+    wx1: int,
     grid: np.ndarray,
     gy0: int,
     gx0: int,
@@ -235,12 +262,13 @@ def remap_roi_np(
     y1: int,
     x0: int,
     x1: int,
-    out: np.ndarray,
     packed: np.ndarray,
 ) -> None:
     """NumPy reference of remap_roi_nb (same interpolation, rounding and integer blend, per colour)."""
     if y1 <= y0 or x1 <= x0:
         return
+    frame_h, frame_w = frame.shape[0], frame.shape[1]
+    src = frame[oy:wy1, ox:wx1].astype(np.int64)
     inv = 1.0 / step
     ys = np.arange(y0, y1)
     xs = np.arange(x0, x1)
@@ -270,10 +298,10 @@ def remap_roi_np(
     iy1 = np.minimum(iy + 1, frame_h - 1) - oy
     ix -= ox
     iy -= oy
-    s = src.astype(np.int64)
+    s = src
     top = s[iy, ix] * (SUB - wx) + s[iy, ix1] * wx
     bot = s[iy1, ix] * (SUB - wx) + s[iy1, ix1] * wx
     value = ((top * (SUB - wy) + bot * wy + SUB * SUB // 2) >> (2 * SUB_BITS)).astype(np.uint8)
     moved = (dx != 0.0) | (dy != 0.0)
-    region = out[y0:y1, x0:x1]
+    region = frame[y0:y1, x0:x1]
     region[moved] = value[moved]
