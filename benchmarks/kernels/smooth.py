@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from benchmarks.kernels import KernelCase
-from benchmarks.kernels.face_scene import face_scene
+from benchmarks.kernels._face_scene import face_scene
 from effects.kernels import smooth as k
 from effects.masks import region_mask
 from effects.ops.smooth import EPS, ERODE_IOD, FEATHER_IOD, filter_geometry

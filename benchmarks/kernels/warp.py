@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from benchmarks.kernels import KernelCase
-from benchmarks.kernels.face_scene import face_scene
+from benchmarks.kernels._face_scene import face_scene
 from effects.kernels import warp as k
 from effects.ops.warp import ContourPush, RadialScale
 from effects.warp_field import WarpField, field_grid
