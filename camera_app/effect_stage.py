@@ -23,6 +23,9 @@ class EffectStage:
     """
 
     name = "effects"
+    # Benchmarks set this to a dict: each frame's per-op wall times (ms) are added to it
+    # (see ``EffectStack.apply(timings_ms=...)``). None: nothing is recorded.
+    op_timings_ms: dict[str, float] | None = None
 
     def __init__(self, specs: Sequence[EffectSpec], seed: int = 0) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -47,7 +50,7 @@ class EffectStage:
         if len(stack) == 0:
             return frame
         ctx = OpContext(frame_index=frame.index, timestamp_ms=frame.timestamp_ms, seed=self.seed)
-        out = stack.apply(frame.pixels, frame.tracks, ctx)
+        out = stack.apply(frame.pixels, frame.tracks, ctx, timings_ms=self.op_timings_ms)
         out.flags.writeable = False  # hand it over to the frame without another copy
         return frame.with_pixels(out)
 

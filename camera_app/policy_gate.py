@@ -221,7 +221,7 @@ class GatedEffectStage(EffectStage):
             if len(stack) == 0:
                 return frame
         ctx = OpContext(frame_index=frame.index, timestamp_ms=frame.timestamp_ms, seed=self.seed)
-        out = stack.apply(frame.pixels, frame.tracks, ctx)
+        out = stack.apply(frame.pixels, frame.tracks, ctx, timings_ms=self.op_timings_ms)
         out.flags.writeable = False
         return frame.with_pixels(out)
 
