@@ -1,0 +1,189 @@
+"""``classify``: run an effect on the reference faces, measure, apply the rule.
+
+For each reference face the effect (and, for an effect of several parts, each part
+alone) is applied to the photo with the face's detected landmarks, and the output
+measured against the input (``measure.measure_face``). ``rules.decide`` turns the
+per-face measurements into findings; the effect is appearance-altering when the whole
+or any part is. The creator's declared category is reported but never decides: when
+it disagrees with the measurement, a note says that the measurement wins.
+
+Everything is deterministic: fixed face order, a fixed ``OpContext`` for the engine,
+no randomness in the measures, so the same effect gives the same report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from effects.classification import Category, ClassificationResult, Reason
+from effects.classify.measure import measure_face
+from effects.classify.protocols import EffectUnderTest, LandmarkDetector, StackUnderTest
+from effects.classify.reference import ReferenceFace, ReferenceSet, load_reference
+from effects.classify.rules import Decision, Finding, decide, face_category, table
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class ClassifyError(RuntimeError):
+    """The effect could not be run on a reference face; the message names the effect and the face."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PartAssessment:
+    """The measurements and decision for the whole effect or one of its parts."""
+
+    label: str
+    decision: Decision
+    per_face: tuple[dict[str, float], ...]
+    face_categories: tuple[Category | None, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Assessment:
+    """Everything ``classify`` found: the result, and the per-face detail behind it."""
+
+    result: ClassificationResult
+    faces: tuple[ReferenceFace, ...]
+    whole: PartAssessment
+    parts: tuple[PartAssessment, ...]
+    outputs: tuple[np.ndarray, ...]  # the whole effect's output on each face, for contact sheets
+
+    def face_altering(self) -> tuple[bool | None, ...]:
+        """Per face: does the rule, on that face alone, find the effect (or a part) altering?"""
+        out: list[bool | None] = []
+        for i in range(len(self.faces)):
+            cats = [p.face_categories[i] for p in (self.whole, *self.parts)]
+            known = [c for c in cats if c is not None]
+            out.append(None if not known else any(c is Category.APPEARANCE_ALTERING for c in known))
+        return tuple(out)
+
+
+def classify(
+    effect: EffectUnderTest,
+    reference: ReferenceSet | Path | str,
+    detector: LandmarkDetector,
+    quick: bool = False,
+) -> ClassificationResult:
+    """The effect's category, confidence and reasons, measured on ``reference`` (quick: 12 faces)."""
+    return assess(effect, reference, detector, quick=quick).result
+
+
+def assess(
+    effect: EffectUnderTest,
+    reference: ReferenceSet | Path | str,
+    detector: LandmarkDetector,
+    quick: bool = False,
+    progress: Progress | None = None,
+) -> Assessment:
+    """Like ``classify`` but keeps the per-face measurements and outputs (for the creator check)."""
+    refs = reference if isinstance(reference, ReferenceSet) else load_reference(reference, detector)
+    if quick:
+        refs = refs.quick()
+    faces = refs.faces
+    parts: Sequence[EffectUnderTest] = ()
+    if isinstance(effect, StackUnderTest):
+        parts = tuple(effect.parts())
+        if len(parts) < 2:
+            parts = ()
+    total = len(faces) * (1 + len(parts))
+    done = 0
+
+    def run(unit: EffectUnderTest, label: str, keep: list[np.ndarray] | None) -> PartAssessment:
+        nonlocal done
+        rows: list[dict[str, float]] = []
+        for face in faces:
+            out = _apply(unit, face, label)
+            rows.append(measure_face(face, out, detector))
+            if keep is not None:
+                keep.append(out)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        decision = decide(table(rows))
+        return PartAssessment(label, decision, tuple(rows), tuple(face_category(r) for r in rows))
+
+    outputs: list[np.ndarray] = []
+    whole = run(effect, effect.id, outputs)
+    part_results = tuple(run(p, p.id, None) for p in parts)
+    result = _result(effect, refs, whole, part_results)
+    return Assessment(result, faces, whole, part_results, tuple(outputs))
+
+
+def _apply(effect: EffectUnderTest, face: ReferenceFace, label: str) -> np.ndarray:
+    out = effect.apply(face.rgb, (face.track,))
+    if not isinstance(out, np.ndarray) or out.shape != face.rgb.shape or out.dtype != np.uint8:
+        found = f"{out.shape} {out.dtype}" if isinstance(out, np.ndarray) else type(out).__name__
+        raise ClassifyError(f"{label}: on {face.name} expected an {face.rgb.shape} uint8 frame, found {found}")
+    return out
+
+
+def _result(
+    effect: EffectUnderTest, refs: ReferenceSet, whole: PartAssessment, parts: tuple[PartAssessment, ...]
+) -> ClassificationResult:
+    findings: list[Finding] = list(whole.decision.findings)
+    notes: list[str] = []
+    whole_altering = {f.reason.change for f in findings if f.reason.altering}
+    for part in parts:
+        for f in part.decision.findings:
+            if f.reason.altering and f.reason.change not in whole_altering:
+                findings.append(f)
+                whole_altering.add(f.reason.change)
+                notes.append(
+                    f"{f.reason.change.value}: found in part {part.label} applied alone; "
+                    "a stack is altering if any part is"
+                )
+    for f in findings:
+        if f.note:
+            notes.append(f"{f.reason.change.value}: {f.note}")
+    category = Category.APPEARANCE_ALTERING if any(f.reason.altering for f in findings) else Category.PLAYFUL
+    reasons: tuple[Reason, ...] = tuple(
+        sorted((f.reason for f in findings), key=lambda r: not r.altering)
+    )
+    declared = effect.declared
+    if declared is not None and declared is not category:
+        notes.insert(
+            0,
+            f"declared {declared.value}, measured {category.value}: the measurement decides",
+        )
+    if refs.undetected:
+        notes.append(f"no face found in {len(refs.undetected)} reference photo(s): {', '.join(refs.undetected)}")
+    per_face = _per_face_altering(whole, parts)
+    known = [a for a in per_face if a is not None]
+    if known:
+        agree = sum(1 for a in known if a == (category is Category.APPEARANCE_ALTERING))
+        confidence = agree / len(known)
+    else:
+        confidence = 0.0
+    return ClassificationResult(
+        effect_id=effect.id,
+        effect_version=effect.version,
+        category=category,
+        confidence=round(confidence, 3),
+        reasons=tuple(_rounded(r) for r in reasons),
+        declared=declared,
+        notes=tuple(notes),
+    )
+
+
+def _per_face_altering(whole: PartAssessment, parts: tuple[PartAssessment, ...]) -> list[bool | None]:
+    out: list[bool | None] = []
+    for i in range(len(whole.face_categories)):
+        cats = [p.face_categories[i] for p in (whole, *parts)]
+        known = [c for c in cats if c is not None]
+        out.append(None if not known else any(c is Category.APPEARANCE_ALTERING for c in known))
+    return out
+
+
+def _rounded(r: Reason) -> Reason:
+    """Reasons rounded to what is meaningful (keeps reports byte-identical across runs)."""
+    digits = 4 if r.unit == "share" else 2
+
+    def q(v: float) -> float:
+        return round(v, digits) if math.isfinite(v) else v
+
+    return Reason(r.change, q(r.median), q(r.low), q(r.high), r.unit, r.n_faces, r.altering)
