@@ -1,0 +1,45 @@
+"""Set up Kivy's environment before the first ``import kivy`` (this module does not import it).
+
+Kivy reads its command line, its home folder and the SDL video driver when it is first
+imported, so ``safelens app`` calls :func:`prepare` first. Without a display (no
+``DISPLAY`` / ``WAYLAND_DISPLAY``) SDL's ``offscreen`` driver renders through EGL into an
+invisible window, which is what screenshots and tests use.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+OFFSCREEN = "offscreen"
+
+
+def has_display(environ: dict[str, str] | None = None) -> bool:
+    """Whether a window can be shown: an X or Wayland display is named (macOS and Windows
+    always have one)."""
+    env = os.environ if environ is None else environ
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def forced_offscreen(environ: dict[str, str] | None = None) -> bool:
+    env = os.environ if environ is None else environ
+    return env.get("SDL_VIDEODRIVER", "") == OFFSCREEN
+
+
+def prepare(offscreen: bool) -> None:
+    """Kivy without its own argument parsing, a private settings folder (so a user's
+    ``~/.kivy`` cannot change the app), quiet console logs, and the offscreen driver when asked."""
+    if "kivy" in sys.modules:
+        return  # too late to change anything; the first caller decided
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    if "KIVY_HOME" not in os.environ:
+        home = os.path.join(tempfile.gettempdir(), f"safelens-kivy-{os.getuid() if hasattr(os, 'getuid') else 0}")
+        os.makedirs(home, exist_ok=True)
+        os.environ["KIVY_HOME"] = home
+    if offscreen:
+        os.environ["SDL_VIDEODRIVER"] = OFFSCREEN

@@ -1,0 +1,132 @@
+"""The classifier's results for the app's effects: categories for the badges and the
+policy, reasons for the label and the info sheet.
+
+Results come from the classification cache (``camera_app.disclosure_results``: measured on
+the bundled reference faces, cached in the data folder by the effect's content hash). An
+effect that is not measured yet is measured on a background thread when it is first asked
+for; until then its category is ``None`` and the policy treats it as appearance-altering.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from camera_app.disclosure_results import DisclosureResultsError, classify_specs
+from effects.classification import Category, ClassificationResult
+from effects.spec import EffectSpec
+
+Listener = Callable[[str, ClassificationResult | None, str | None], None]  # effect id, result, error
+
+
+def _detector_factory() -> object:
+    from camera_app.tracker import FaceTracker, FaceTrackerOptions
+
+    return FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1))
+
+
+class EffectResults:
+    """Thread-safe: ``get`` from any thread; measuring runs on one background thread."""
+
+    def __init__(self, cache_dir: Path | None, listener: Listener | None = None) -> None:
+        self.cache_dir = cache_dir
+        self._listener = listener
+        self._lock = threading.Lock()
+        self._results: dict[tuple[str, str], ClassificationResult] = {}
+        self._errors: dict[tuple[str, str], str] = {}
+        self._queued: list[EffectSpec] = []
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def set_listener(self, listener: Listener | None) -> None:
+        self._listener = listener
+
+    def get(self, spec: EffectSpec) -> ClassificationResult | None:
+        with self._lock:
+            return self._results.get((spec.id, spec.content_hash))
+
+    def error(self, spec: EffectSpec) -> str | None:
+        with self._lock:
+            return self._errors.get((spec.id, spec.content_hash))
+
+    def category(self, spec: EffectSpec) -> Category | None:
+        result = self.get(spec)
+        return None if result is None else result.category
+
+    def put(self, spec: EffectSpec, result: ClassificationResult) -> None:
+        with self._lock:
+            self._results[(spec.id, spec.content_hash)] = result
+
+    def load_cached(self, specs: Sequence[EffectSpec]) -> list[EffectSpec]:
+        """Take what the cache already holds (fast, no measuring); returns the specs still unmeasured."""
+        missing = []
+        for spec in specs:
+            try:
+                found = classify_specs([spec], _no_detector, self.cache_dir)
+            except _NeedsMeasuring:
+                missing.append(spec)
+                continue
+            except DisclosureResultsError as exc:
+                with self._lock:
+                    self._errors[(spec.id, spec.content_hash)] = str(exc)
+                continue
+            self.put(spec, found[0])
+        return missing
+
+    def request(self, specs: Sequence[EffectSpec]) -> None:
+        """Measure these (in order, unless already known) on the background thread."""
+        with self._lock:
+            if self._closed:
+                return
+            for spec in specs:
+                key = (spec.id, spec.content_hash)
+                if key not in self._results and key not in self._errors and spec not in self._queued:
+                    self._queued.append(spec)
+            if self._queued and (self._thread is None or not self._thread.is_alive()):
+                self._thread = threading.Thread(target=self._measure_all, name="safelens-classify", daemon=True)
+                self._thread.start()
+
+    def _measure_all(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed or not self._queued:
+                    return
+                spec = self._queued.pop(0)
+            key = (spec.id, spec.content_hash)
+            try:
+                result: ClassificationResult | None = classify_specs([spec], _detector_factory, self.cache_dir)[0]
+                error = None
+            except DisclosureResultsError as exc:
+                result, error = None, str(exc)
+                print(f"safelens app: {exc}", file=sys.stderr)
+            with self._lock:
+                if result is not None:
+                    self._results[key] = result
+                if error is not None:
+                    self._errors[key] = error
+            listener = self._listener
+            if listener is not None:
+                listener(spec.id, result, error)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._queued.clear()
+
+
+class _NeedsMeasuring(Exception):
+    pass
+
+
+class _NoDetector:
+    def __enter__(self) -> _NoDetector:
+        raise _NeedsMeasuring()
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _no_detector() -> _NoDetector:
+    return _NoDetector()

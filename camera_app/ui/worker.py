@@ -1,0 +1,471 @@
+"""The processing worker: runs the pipeline on its own thread and hands results to the UI.
+
+One thread owns the source, the tracker, the age stage, the policy-gated effect stage and
+the label stage, and iterates :meth:`Pipeline.run` (the pipeline itself tracks the next
+frame on a second thread). After each frame it computes what the UI shows (the policy's
+answer for every effect, the age status, frame-time stats), keeps the newest result in a
+one-slot mailbox and asks the UI thread, through ``post``, to take it. A slow UI therefore
+skips frames instead of queueing them.
+
+Commands from the UI (profile, effect, snapshot, recording) are queued and run on the
+worker thread between two frames, so stages are never reconfigured mid-frame.
+
+Failures never end the app: a camera that cannot be opened or goes away is retried every
+``retry_s`` (the UI shows a banner), a file that cannot be played is reported once, and an
+unexpected error is reported, printed with its traceback on stderr, and retried.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+
+from camera_app.frame import Frame
+from camera_app.pipeline import Pipeline
+from camera_app.policy import Decision, FacesInView, PolicyOptions
+from camera_app.policy_gate import (
+    EffectGate,
+    EffectGateOptions,
+    GatedEffectStage,
+    OnBlocked,
+    SignalSource,
+    signals_from_age_stage,
+    subject_of,
+)
+from camera_app.profiles.model import Assurance, Profile
+from camera_app.sources import SourceError, open_source
+from camera_app.ui.exports import ActiveLabel, Exporter
+from camera_app.ui.results import EffectResults
+from camera_app.ui.session import AgeState, AgeStatus, FrameUpdate
+from camera_app.ui.stats import FrameStats
+from effects.spec import EffectSpec
+
+Post = Callable[[Callable[[], None]], None]
+
+
+class EventKind(StrEnum):
+    STARTED = "started"  # frames are flowing (after a start or a reconnect)
+    SOURCE_LOST = "source_lost"  # a camera failed: retrying
+    SOURCE_FAILED = "source_failed"  # a file cannot be played: waiting for new settings
+    ERROR = "error"  # something unexpected: retrying
+    SNAPSHOT_SAVED = "snapshot_saved"
+    RECORDING_STARTED = "recording_started"
+    RECORDING_SAVED = "recording_saved"
+    EXPORT_FAILED = "export_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerEvent:
+    kind: EventKind
+    text: str = ""
+    path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOutput:
+    """The newest frame as shown (label drawn) and its report."""
+
+    pixels: np.ndarray
+    update: FrameUpdate
+    label_rect: tuple[int, int, int, int] | None = None  # x, y, w, h of the label plate, frame pixels
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    source: str = "demo"
+    resolution: str = "720p"
+    seed: int = 0
+    budget_ms: float = 1000.0 / 30.0
+    max_faces: int = 2
+    policy: PolicyOptions = field(default_factory=PolicyOptions)
+    language: str = "en"
+    age_check: bool = True
+    retry_s: float = 1.0
+    export_dir: Path = Path("exports")
+    identity_dir: Path = Path("provenance")
+
+
+class _FrameSignals:
+    """The live age signal, computed once per frame so the effect stage, the label and
+    the UI all judge a frame by the same signal."""
+
+    def __init__(self, inner: SignalSource) -> None:
+        self._inner = inner
+        self._key: tuple[int, int] | None = None
+        self._value: FacesInView | None = None
+
+    def __call__(self, frame: Frame) -> FacesInView | None:
+        key = (frame.index, frame.timestamp_ms)
+        if key != self._key:
+            self._key, self._value = key, self._inner(frame)
+        return self._value
+
+
+class _Tap:
+    """Keeps the frame after the effects and before the label (snapshots burn their own label)."""
+
+    name = "tap"
+
+    def __init__(self) -> None:
+        self.frame: Frame | None = None
+
+    def process(self, frame: Frame) -> Frame:
+        self.frame = frame
+        return frame
+
+
+class _LabelStage:
+    """The disclosure label, drawn only on frames where the active effect was applied."""
+
+    name = "disclosure"
+
+    def __init__(self, language: str, effects: GatedEffectStage) -> None:
+        from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions
+
+        self._stage = DisclosureStage(DisclosureStageOptions(language=language))
+        self._effects = effects
+        self.language = language
+        self.applied = ActiveLabel()
+        self.rect: tuple[int, int, int, int] | None = None
+        self._active = ActiveLabel()
+
+    def set_active(self, active: ActiveLabel, names: Mapping[str, str]) -> None:
+        self._stage.set_active(active.results, names)
+        self._active = ActiveLabel(active.results, self._stage.label)
+        self._stage.overlay.reset()
+
+    def process(self, frame: Frame) -> Frame:
+        self.rect = None
+        specs = self._effects.specs
+        if not specs or not self._active.results or len(self._effects.allowed_specs(frame)) != len(specs):
+            self.applied = ActiveLabel()
+            return frame
+        self.applied = self._active
+        out = self._stage.process(frame)
+        placement = self._stage.last_placement
+        if self._stage.draws and placement is not None:
+            self.rect = (placement.x, placement.y, placement.width, placement.height)
+        return out
+
+    def close(self) -> None:
+        self._stage.close()
+
+
+def age_status(signal: FacesInView | None, enabled: bool, options: PolicyOptions) -> AgeStatus:
+    """What the HUD says about the live age check (the same reading as the policy's)."""
+    if not enabled:
+        return AgeStatus(AgeState.OFF)
+    faces = () if signal is None else signal.faces
+    if not faces:
+        return AgeStatus(AgeState.NO_FACE)
+    steady = [f for f in faces if f.samples >= options.min_samples]
+    youngest = min((f.estimate_years for f in steady), default=None)
+    if youngest is not None and youngest < options.challenge_age_years:
+        return AgeStatus(AgeState.POSSIBLY_MINOR, youngest, len(faces))
+    if len(steady) < len(faces):
+        return AgeStatus(AgeState.MEASURING, youngest, len(faces))
+    return AgeStatus(AgeState.ADULT, youngest, len(faces))
+
+
+class ProcessingWorker:
+    """See the module docstring. ``on_output`` and ``on_event`` are called through ``post``."""
+
+    def __init__(
+        self,
+        options: WorkerOptions,
+        specs: Sequence[EffectSpec],
+        results: EffectResults,
+        post: Post,
+        on_output: Callable[[WorkerOutput], None],
+        on_event: Callable[[WorkerEvent], None],
+        profile: Profile | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.options = options
+        self._specs = {spec.id: spec for spec in specs}
+        self._results = results
+        self._post = post
+        self._on_output = on_output
+        self._on_event = on_event
+        self._today = today
+        self._profile = profile
+        self._effect_id: str | None = None
+        self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._slot: WorkerOutput | None = None
+        self._slot_lock = threading.Lock()
+        self._pending = False
+        # Built on the worker thread, per stream:
+        self._gate: EffectGate | None = None
+        self._effects: GatedEffectStage | None = None
+        self._label: _LabelStage | None = None
+        self._tap: _Tap | None = None
+        self._exporter: Exporter | None = None
+        self._fps = 30.0
+        self.frames_processed = 0
+
+    # -- control (any thread) -----------------------------------------------------------
+
+    def start(self) -> ProcessingWorker:
+        self._thread = threading.Thread(target=self._main, name="safelens-worker", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop after the current frame; a running recording is finished and saved."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def set_profile(self, profile: Profile | None) -> None:
+        self._commands.put(lambda: self._apply_profile(profile))
+
+    def set_effect(self, effect_id: str | None) -> None:
+        if effect_id is not None and effect_id not in self._specs:
+            raise KeyError(f"effect {effect_id!r}: expected one of {', '.join(self._specs)}")
+        self._commands.put(lambda: self._apply_effect(effect_id))
+
+    def snapshot(self, target: Path | None = None) -> None:
+        self._commands.put(lambda: self._snapshot(target))
+
+    def toggle_recording(self, target: Path | None = None) -> None:
+        self._commands.put(lambda: self._toggle_recording(target))
+
+    def results_changed(self) -> None:
+        """A classification arrived: re-apply the active effect (its label may now exist)."""
+        self._commands.put(lambda: self._apply_effect(self._effect_id))
+
+    # -- UI side ------------------------------------------------------------------------
+
+    def _publish(self, output: WorkerOutput) -> None:
+        with self._slot_lock:
+            self._slot = output
+            if self._pending:
+                return
+            self._pending = True
+        self._post(self._deliver)
+
+    def _deliver(self) -> None:
+        with self._slot_lock:
+            output, self._slot, self._pending = self._slot, None, False
+        if output is not None:
+            self._on_output(output)
+
+    def _event(self, kind: EventKind, text: str = "", path: Path | None = None) -> None:
+        event = WorkerEvent(kind, text, path)
+        self._post(lambda: self._on_event(event))
+
+    # -- worker thread ------------------------------------------------------------------
+
+    def _main(self) -> None:
+        from camera_app.tracker import FaceTracker, FaceTrackerOptions
+
+        with ExitStack() as stack:
+            try:
+                tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=self.options.max_faces)))
+                model = self._age_model(stack)
+            except Exception as exc:  # noqa: BLE001 - reported to the user; the app stays up
+                self._report_unexpected(exc)
+                return
+            self._exporter = Exporter(self.options.export_dir, self.options.identity_dir, self._origin())
+            stack.callback(self._close_exporter)
+            while not self._stop.is_set():
+                try:
+                    self._stream(tracker, model)
+                except SourceError as exc:
+                    self._finish_recording()
+                    if self.options.source.startswith("camera:"):
+                        self._event(EventKind.SOURCE_LOST, str(exc))
+                        self._stop.wait(self.options.retry_s)
+                    else:
+                        self._event(EventKind.SOURCE_FAILED, str(exc))
+                        self._stop.wait()
+                except Exception as exc:  # noqa: BLE001 - reported and retried; the app stays up
+                    self._finish_recording()
+                    self._report_unexpected(exc)
+                    self._stop.wait(self.options.retry_s)
+
+    def _age_model(self, stack: ExitStack) -> object | None:
+        if not self.options.age_check:
+            return None
+        from age_estimation.model import AgeModel, AgeModelOptions
+        from camera_app.models import model_path
+
+        return stack.enter_context(AgeModel(AgeModelOptions(model_path("age"))))
+
+    def _origin(self) -> object:
+        from camera_app.signed_writer import origin_for_source
+
+        return origin_for_source(self.options.source)
+
+    def _report_unexpected(self, exc: BaseException) -> None:
+        traceback.print_exception(exc, file=sys.stderr)
+        self._event(EventKind.ERROR, f"{type(exc).__name__}: {exc}")
+
+    def _stream(self, tracker: object, model: object | None) -> None:
+        from camera_app.age_stage import AgeStage
+
+        o = self.options
+        source = open_source(o.source, resolution=o.resolution, seed=o.seed, paced=True, loop=True)
+        with ExitStack() as stack:
+            stack.enter_context(source)
+            self._fps = source.fps or 30.0
+            tracker.reset()  # type: ignore[attr-defined]
+            stages: list[object] = []
+            signals: SignalSource | None = None
+            if model is not None:
+                age = stack.enter_context(AgeStage(model=model))  # type: ignore[arg-type]
+                stages.append(age)
+                signals = _FrameSignals(signals_from_age_stage(age))
+            self._gate = EffectGate(
+                self._subject(), self._results.category, signals,
+                EffectGateOptions(policy=o.policy, on_blocked=OnBlocked.DROP),
+            )
+            self._effects = GatedEffectStage([], self._gate, seed=o.seed)
+            self._tap = _Tap()
+            self._label = _LabelStage(o.language, self._effects)
+            stack.callback(self._label.close)
+            stages += [self._effects, self._tap, self._label]
+            self._apply_effect(self._effect_id)
+            stats = FrameStats(o.budget_ms)
+            pipeline = Pipeline(tracker, stages)  # type: ignore[arg-type]
+            frames = pipeline.run(source)
+            stack.callback(frames.close)
+            started = False
+            for done in frames:
+                if self._stop.is_set():
+                    break
+                if not started:
+                    self._event(EventKind.STARTED, source.description)
+                    started = True
+                self._run_commands()
+                stats.add(time.monotonic(), done.timings_ms)
+                signal = signals(done.output) if signals is not None else None
+                decisions = {
+                    spec_id: self._gate.decide(spec, signal) for spec_id, spec in self._specs.items()
+                }
+                self._record(done.output.pixels)
+                self.frames_processed += 1
+                self._publish(
+                    WorkerOutput(
+                        pixels=done.output.pixels,
+                        update=FrameUpdate(
+                            stats=stats.snapshot(),
+                            age=age_status(signal, model is not None, o.policy),
+                            decisions=decisions,
+                            notices=done.notices,
+                            frame_index=done.output.index,
+                        ),
+                        label_rect=self._label.rect,
+                    )
+                )
+            self._finish_recording()
+
+    def _run_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            command()
+
+    def _subject(self) -> object:
+        profile = self._profile
+        if profile is None:  # no profile: nothing appearance-altering
+            from camera_app.policy import PolicySubject
+
+            return PolicySubject(declared_age_years=0, assurance=Assurance.DECLARED)
+        return subject_of(profile, self._today())
+
+    def _apply_profile(self, profile: Profile | None) -> None:
+        self._profile = profile
+        self._effect_id = None
+        if self._gate is not None:
+            self._gate.subject = self._subject()  # type: ignore[assignment]
+        self._apply_effect(None)
+
+    def _apply_effect(self, effect_id: str | None) -> None:
+        if effect_id != self._effect_id and self._exporter is not None and self._exporter.recording:
+            self._finish_recording()  # a recording keeps one effect (and one label) from start to end
+        self._effect_id = effect_id
+        if self._effects is None or self._label is None:
+            return
+        spec = self._specs.get(effect_id) if effect_id is not None else None
+        result = self._results.get(spec) if spec is not None else None
+        if spec is None or result is None:
+            # No effect, or not measured yet: nothing is applied until its label can be shown.
+            if spec is not None:
+                self._results.request([spec])
+            self._effects.set_specs([])
+            self._label.set_active(ActiveLabel(), {})
+            return
+        from camera_app.overlay_stage import effect_names
+
+        self._effects.set_specs([spec])
+        self._label.set_active(ActiveLabel((result,), None), effect_names([spec], self.options.language))
+
+    def _snapshot(self, target: Path | None) -> None:
+        if self._exporter is None or self._tap is None or self._tap.frame is None or self._label is None:
+            return
+        frame = self._tap.frame
+        try:
+            signed = self._exporter.snapshot(frame.pixels, self._label.applied, [t.box for t in frame.tracks], target)
+        except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
+            self._event(EventKind.EXPORT_FAILED, str(exc))
+            return
+        self._event(EventKind.SNAPSHOT_SAVED, str(signed.path), signed.path)
+
+    def _toggle_recording(self, target: Path | None) -> None:
+        if self._exporter is None or self._label is None:
+            return
+        if self._exporter.recording:
+            self._finish_recording()
+            return
+        try:
+            path = self._exporter.start_recording(self._fps, self._label.applied, target)
+        except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
+            self._event(EventKind.EXPORT_FAILED, str(exc))
+            return
+        self._event(EventKind.RECORDING_STARTED, str(path), path)
+
+    def _record(self, shown: np.ndarray) -> None:
+        if self._exporter is None or not self._exporter.recording:
+            return
+        try:
+            self._exporter.record(shown)
+        except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
+            self._exporter.abort_recording()
+            self._event(EventKind.EXPORT_FAILED, str(exc))
+
+    def _finish_recording(self) -> None:
+        if self._exporter is None or not self._exporter.recording:
+            return
+        try:
+            signed = self._exporter.stop_recording()
+        except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
+            self._event(EventKind.EXPORT_FAILED, str(exc))
+            return
+        if signed is not None:
+            self._event(EventKind.RECORDING_SAVED, str(signed.path), signed.path)
+
+    def _close_exporter(self) -> None:
+        self._finish_recording()
+        if self._exporter is not None:
+            self._exporter.close()
+            self._exporter = None
