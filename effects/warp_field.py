@@ -16,6 +16,7 @@ one-to-one while |v| < 0.65 R for a lone push (the steepest slope of the falloff
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from dataclasses import dataclass, field
@@ -38,9 +39,14 @@ def _smoothstep(t: np.ndarray) -> np.ndarray:
 
 
 def radial_profile(scale: float) -> np.ndarray:
-    """f(u) for u = (r/R)^2 on LUT_SIZE points: the source radius is r * f(u); f(1) = 1."""
+    """f(u) for u = (r/R)^2 on LUT_SIZE points: the source radius is r * f(u); f(1) = 1 (read-only)."""
     if not (math.isfinite(scale) and scale > 0.0):
         raise WarpError(f"radial_profile: scale: expected a finite number > 0, found {scale!r}")
+    return _profile(float(scale))
+
+
+@functools.lru_cache(maxsize=64)
+def _profile(scale: float) -> np.ndarray:
     u = np.linspace(0.0, 1.0, LUT_SIZE)
     t = np.sqrt(u)
     if scale >= 1.0:
@@ -56,6 +62,7 @@ def radial_profile(scale: float) -> np.ndarray:
         f[1:] = inv[1:] / t[1:]
         f[0] = 1.0 / scale
     f[-1] = 1.0
+    f.flags.writeable = False
     return f
 
 

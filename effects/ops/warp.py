@@ -131,23 +131,25 @@ CONTOUR_TARGETS: dict[str, dict[int, float]] = {
 }
 
 
-def inward_normals(track: FaceTrack) -> dict[int, tuple[float, float]]:
-    """Unit normal of the face oval at each of its landmarks, pointing into the face."""
-    pts = track.xy[list(FACE_OVAL)].astype(np.float64)
+_OVAL = np.array(FACE_OVAL)
+_OVAL_POS = {idx: i for i, idx in enumerate(FACE_OVAL)}
+
+
+def inward_normals(track: FaceTrack) -> np.ndarray:
+    """(len(FACE_OVAL), 2) unit normals of the face oval at its landmarks, pointing into the face."""
+    pts = track.xy[_OVAL].astype(np.float64)
     centre = pts.mean(axis=0)
-    normals: dict[int, tuple[float, float]] = {}
-    n = len(FACE_OVAL)
-    for i, idx in enumerate(FACE_OVAL):
-        tx, ty = pts[(i + 1) % n] - pts[i - 1]
-        nx, ny = -ty, tx
-        length = math.hypot(nx, ny)
-        if length == 0.0:
-            nx, ny = centre - pts[i]
-            length = math.hypot(nx, ny) or 1.0
-        if nx * (centre[0] - pts[i, 0]) + ny * (centre[1] - pts[i, 1]) < 0.0:
-            nx, ny = -nx, -ny
-        normals[idx] = (nx / length, ny / length)
-    return normals
+    tangent = np.roll(pts, -1, axis=0) - np.roll(pts, 1, axis=0)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
+    length = np.hypot(normal[:, 0], normal[:, 1])
+    # A degenerate tangent (repeated points) falls back to the direction of the centre.
+    to_centre = centre - pts
+    normal = np.where((length > 0.0)[:, None], normal, to_centre)
+    length = np.hypot(normal[:, 0], normal[:, 1])
+    normal = normal / np.where(length > 0.0, length, 1.0)[:, None]
+    flip = (normal * to_centre).sum(axis=1) < 0.0
+    normal[flip] *= -1.0
+    return normal
 
 
 @register_op
@@ -188,8 +190,8 @@ class ContourPush(WarpOp):
         overlap = (np.clip(1.0 - d2, 0.0, None) ** 2).sum(axis=1)
         for (px, py), idx, total in zip(pts, ids, overlap, strict=True):
             m = move * shares[idx] / total
-            nx, ny = normals[idx]
-            wf.add_push(px, py, m * nx, m * ny, radius)
+            nx, ny = normals[_OVAL_POS[idx]]
+            wf.add_push(float(px), float(py), float(m * nx), float(m * ny), radius)
         return wf
 
 
