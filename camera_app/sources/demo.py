@@ -37,12 +37,16 @@ class DemoFace:
 DEMO_FACES: dict[str, DemoFace] = {
     f.filename: f
     for f in (
+        DemoFace("us_congress_G000571.jpg", (40.2, 65.3, 146.9, 188.4)),
         DemoFace("us_congress_H001056.jpg", (62.4, 62.7, 173.8, 203.2)),
         DemoFace("us_congress_C001080.jpg", (50.1, 88.2, 168.8, 226.2)),
         DemoFace("us_congress_M001160.jpg", (51.8, 78.3, 152.7, 188.0)),
     )
 }
-DEFAULT_FACE = "us_congress_H001056.jpg"
+# The age model reads G000571 as clearly adult (about 40, never near the challenge age of 25)
+# through the feed's motion, exposure flicker and noise; H001056 reads 22-37 and flickers
+# around 25, so an adult profile's appearance effects would switch on and off.
+DEFAULT_FACE = "us_congress_G000571.jpg"
 NOISE_BANK = 6  # pre-drawn noise fields, chosen per frame
 
 
