@@ -85,6 +85,17 @@ def no_categories(spec: EffectSpec) -> Category | None:
     return None
 
 
+def face_age_of(signal: Any) -> FaceAge:
+    """An ``age_estimation.aggregate.AgeSignal`` as the policy's ``FaceAge``."""
+    return FaceAge(
+        estimate_years=float(signal.estimate_years),
+        samples=int(signal.samples),
+        spread_years=float(signal.spread_years),
+        p_under_13=float(signal.p_under_13),
+        track_id=int(signal.track_id),
+    )
+
+
 def signals_from_age_stage(age_stage: Any) -> SignalSource:
     """Adapt ``camera_app.age_stage.AgeStage``: one ``FaceAge`` per face of the frame; a face the
     estimator has no signal for yet counts as zero samples (too few)."""
@@ -97,15 +108,7 @@ def signals_from_age_stage(age_stage: Any) -> SignalSource:
             if s is None:
                 faces.append(FaceAge(estimate_years=0.0, samples=0, track_id=track.track_id))
             else:
-                faces.append(
-                    FaceAge(
-                        estimate_years=float(s.estimate_years),
-                        samples=int(s.samples),
-                        spread_years=float(s.spread_years),
-                        p_under_13=float(s.p_under_13),
-                        track_id=track.track_id,
-                    )
-                )
+                faces.append(face_age_of(s))
         return FacesInView(tuple(faces))
 
     return source
