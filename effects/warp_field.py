@@ -133,8 +133,8 @@ def _check_finite(where: str, **values: float) -> None:
 
 
 def grid_step(min_radius_px: float) -> int:
-    """Grid spacing: about an eighth of the smallest disc radius, between 1 and 4 pixels."""
-    return int(min(4, max(1, min_radius_px // 8)))
+    """Grid spacing, a power of two: 4 px for discs of radius >= 32 px, 2 px from 16 px, else 1 px."""
+    return 4 if min_radius_px >= 32 else 2 if min_radius_px >= 16 else 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +183,9 @@ def apply_field(frame: np.ndarray, wf: WarpField) -> None:
     reach = int(math.ceil(float(np.abs(fg.grid).max()))) + 2
     wy0, wy1 = max(y0 - reach, 0), min(y1 + reach, h)
     wx0, wx1 = max(x0 - reach, 0), min(x1 + reach, w)
-    packed = _scratch((wy1 - wy0) * (wx1 - wx0))
+    packed = _scratch((wy1 - wy0 + 1) * (wx1 - wx0) + 1)
     backend.pick(k.remap_roi_nb, k.remap_roi_np)(
-        frame, wy0, wy1, wx0, wx1, fg.grid, fg.gy0, fg.gx0, fg.step, y0, y1, x0, x1, packed
+        frame, wy0, wy1, wx0, wx1, fg.grid, fg.gy0, fg.gx0, fg.step.bit_length() - 1, y0, y1, x0, x1, packed
     )
 
 

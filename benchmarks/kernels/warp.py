@@ -48,13 +48,13 @@ def cases(height: int, width: int) -> list[KernelCase]:
     reach = int(math.ceil(float(np.abs(fg.grid).max()))) + 2
     wy0, wy1 = max(y0 - reach, 0), min(y1 + reach, height)
     wx0, wx1 = max(x0 - reach, 0), min(x1 + reach, width)
-    packed = np.empty((wy1 - wy0) * (wx1 - wx0), np.int64)
+    packed = np.empty((wy1 - wy0 + 1) * (wx1 - wx0) + 1, np.int64)
     out = rgb.copy()
     h, w = y1 - y0, x1 - x0
 
     def run(grid_fn, remap_fn) -> None:  # type: ignore[no-untyped-def]
         grid_fn(fg.gy0, fg.gx0, fg.step, radial, luts, pushes, grid)
-        remap_fn(out, wy0, wy1, wx0, wx1, grid, fg.gy0, fg.gx0, fg.step, y0, y1, x0, x1, packed)
+        remap_fn(out, wy0, wy1, wx0, wx1, grid, fg.gy0, fg.gx0, fg.step.bit_length() - 1, y0, y1, x0, x1, packed)
 
     base_x = np.repeat(np.arange(x0, x1, dtype=np.float32)[None, :], h, axis=0)
     base_y = np.repeat(np.arange(y0, y1, dtype=np.float32)[:, None], w, axis=1)
@@ -77,7 +77,7 @@ def cases(height: int, width: int) -> list[KernelCase]:
     map_y = cv2.add(offsets[:, :, 1], base_y)
 
     def remap_only(fn) -> None:  # type: ignore[no-untyped-def]
-        fn(out, wy0, wy1, wx0, wx1, grid, fg.gy0, fg.gx0, fg.step, y0, y1, x0, x1, packed)
+        fn(out, wy0, wy1, wx0, wx1, grid, fg.gy0, fg.gx0, fg.step.bit_length() - 1, y0, y1, x0, x1, packed)
 
     return [
         KernelCase(

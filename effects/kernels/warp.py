@@ -136,6 +136,17 @@ def pack_rgb_nb(src: np.ndarray, packed: np.ndarray) -> None:
             )
 
 
+FIX_BITS = 16  # offsets are interpolated in fixed point, 1/65536 px
+
+
+@njit(cache=True, fastmath=False)
+def _fixed_grid_nb(grid: np.ndarray, out: np.ndarray) -> None:
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            for c in range(2):
+                out[i, j, c] = np.int64(np.floor(grid[i, j, c] * (1 << FIX_BITS) + 0.5))
+
+
 @njit(cache=True, fastmath=False)
 def remap_roi_nb(
     frame: np.ndarray,
@@ -146,7 +157,7 @@ def remap_roi_nb(
     grid: np.ndarray,
     gy0: int,
     gx0: int,
-    step: int,
+    step_bits: int,
     y0: int,
     y1: int,
     x0: int,
@@ -154,74 +165,76 @@ def remap_roi_nb(
     packed: np.ndarray,
 ) -> None:
     """Warp ``frame`` in place for y0 <= y < y1, x0 <= x < x1: each pixel becomes the frame (as
-    it was before the call) sampled at (x, y) + the interpolated offset.
+    it was before the call) sampled at (x, y) + the offset interpolated from ``grid`` (nodes
+    2**step_bits pixels apart, starting at (gx0, gy0)).
 
     The window frame[oy:wy1, ox:wx1] must hold every pixel the pass can read; it is first
-    packed into ``packed`` (scratch of at least its height * width int64), which is also the
-    snapshot the pass reads, so writing into the frame is safe. Per row: the offset is interpolated between grid rows, then linearly inside each grid
-    cell; the sampling position is rounded to 1/SUB px and the bilinear blend of the three
-    colours is done at once on packed pixels (21-bit lanes, exact integer arithmetic). Parts
-    of rows where the offset is zero on both neighbouring grid columns are skipped.
+    packed into ``packed`` (scratch of at least (height + 1) * width + 1 int64), which is also the
+    snapshot the pass reads, so writing into the frame is safe. The offsets are rounded to
+    1/65536 px at the nodes and interpolated in integer arithmetic (along the grid rows to
+    every pixel column once, then between grid rows per pixel row), the sampling position is rounded to 1/SUB px, and the bilinear blend of
+    the three colours is done at once on packed pixels (21-bit lanes). Parts of rows where the
+    offset is zero on both neighbouring grid columns are skipped.
     """
     hh, ww = wy1 - oy, wx1 - ox
     frame_h, frame_w = frame.shape[0], frame.shape[1]
-    flat = packed[: hh * ww]
-    pack_rgb_nb(frame[oy:wy1, ox:wx1], flat.reshape(hh, ww))
-    inv = 1.0 / step
-    nx = grid.shape[1]
+    flat = packed[: (hh + 1) * ww + 1]
+    flat[hh * ww :] = 0
+    pack_rgb_nb(frame[oy:wy1, ox:wx1], flat[: hh * ww].reshape(hh, ww))
+    step = 1 << step_bits
+    ny, nx = grid.shape[0], grid.shape[1]
+    fixed = np.empty((ny, nx, 2), np.int64)
+    _fixed_grid_nb(grid, fixed)
     n = x1 - x0
+    # The grid rows interpolated to every pixel column of the ROI, and where each is non-zero.
+    cols_x = np.empty((ny, n), np.int64)
+    cols_y = np.empty((ny, n), np.int64)
+    first = np.full(ny, n, np.int64)
+    last = np.full(ny, -1, np.int64)
+    for i in range(ny):
+        for j in range(n):
+            rel = x0 + j - gx0
+            q = rel >> step_bits
+            t = rel - (q << step_bits)
+            a = fixed[i, q, 0]
+            b = fixed[i, q, 1]
+            va = a + (((fixed[i, q + 1, 0] - a) * t) >> step_bits)
+            vb = b + (((fixed[i, q + 1, 1] - b) * t) >> step_bits)
+            cols_x[i, j] = va
+            cols_y[i, j] = vb
+            if va != 0 or vb != 0:
+                if j < first[i]:
+                    first[i] = j
+                last[i] = j
     qxs = np.empty(n, np.int64)
     qys = np.empty(n, np.int64)
-    dxs = np.empty(n, np.float64)
     vals = np.empty(n, np.int64)
-    dys = np.empty(n, np.float64)
-    row_dx = np.empty(nx, np.float64)
-    row_dy = np.empty(nx, np.float64)
     max_qx = (frame_w - 1) * SUB
     max_qy = (frame_h - 1) * SUB
+    down = FIX_BITS - SUB_BITS
+    half = np.int64(1) << (down - 1)
     out2 = frame.reshape(frame_h, frame_w * 3)
     for y in range(y0, y1):
-        gi = (y - gy0) // step
-        ty = ((y - gy0) - gi * step) * inv
-        first = nx
-        last = -1
-        for q in range(nx):
-            a = grid[gi, q, 0]
-            b = grid[gi, q, 1]
-            da = a + (grid[gi + 1, q, 0] - a) * ty
-            db = b + (grid[gi + 1, q, 1] - b) * ty
-            row_dx[q] = da
-            row_dy[q] = db
-            if da != 0.0 or db != 0.0:
-                if q < first:
-                    first = q
-                last = q
-        if last < 0:
-            continue
-        # Pixels strictly between grid columns first-1 and last+1 can have a non-zero offset.
-        j0 = max((first - 1) * step + gx0 - x0 + 1, 0)
-        j1 = min((last + 1) * step + gx0 - x0, n)
+        gi = (y - gy0) >> step_bits
+        ty = (y - gy0) - (gi << step_bits)
+        j0 = min(first[gi], first[gi + 1])
+        j1 = max(last[gi], last[gi + 1]) + 1
         if j1 <= j0:
             continue
-        # Pass 1: the offset at each pixel, linear inside each grid cell ...
-        for q in range((j0 + x0 - gx0) // step, (j1 - 1 + x0 - gx0) // step + 1):
-            a = row_dx[q]
-            b = row_dy[q]
-            da = row_dx[q + 1] - a
-            db = row_dy[q + 1] - b
-            base = q * step + gx0 - x0
-            for t in range(max(j0 - base, 0), min(j1 - base, step)):
-                ft = t * inv
-                dxs[base + t] = a + da * ft
-                dys[base + t] = b + db * ft
-        # ... then the sampling position in 1/SUB px, clamped to the frame (a loop LLVM vectorises).
+        # Pass 1: the sampling position of each pixel in 1/SUB px (a loop LLVM vectorises).
+        ybase = (np.int64(y) << FIX_BITS) + half
+        xr0 = cols_x[gi]
+        xr1 = cols_x[gi + 1]
+        yr0 = cols_y[gi]
+        yr1 = cols_y[gi + 1]
         for j in range(j0, j1):
-            sx = max((x0 + j + dxs[j]) * SUB + 0.5, 0.0)
-            sy = max((y + dys[j]) * SUB + 0.5, 0.0)
-            qxs[j] = min(int(sx), max_qx)
-            qys[j] = min(int(sy), max_qy)
+            ox_ = xr0[j] + (((xr1[j] - xr0[j]) * ty) >> step_bits)
+            oy_ = yr0[j] + (((yr1[j] - yr0[j]) * ty) >> step_bits)
+            sx = ((np.int64(x0 + j) << FIX_BITS) + half + ox_) >> down
+            sy = (ybase + oy_) >> down
+            qxs[j] = min(max(sx, 0), max_qx)
+            qys[j] = min(max(sy, 0), max_qy)
         # Pass 2: blend the four neighbours of each position.
-        row = out2[y]
         for j in range(j0, j1):
             qx = qxs[j]
             qy = qys[j]
@@ -229,17 +242,18 @@ def remap_roi_nb(
             wy = qy & (SUB - 1)
             ix = qx >> SUB_BITS
             iy = qy >> SUB_BITS
-            step_x = 1 if ix < frame_w - 1 else 0
-            step_y = ww if iy < frame_h - 1 else 0
-            # Unsigned indices: every one is >= 0 here, and Numba then skips its negative-index fix-up.
+            # At the frame's right or bottom edge the weight of the next pixel is 0, so reading
+            # past the window there (into the scratch's slack) is harmless. Unsigned indices:
+            # every one is >= 0 here, and Numba then skips its negative-index fix-up.
             p = np.uint64((iy - oy) * ww + (ix - ox))
-            px = p + np.uint64(step_x)
-            py = p + np.uint64(step_y)
-            pxy = py + np.uint64(step_x)
+            px = p + np.uint64(1)
+            py = p + np.uint64(ww)
+            pxy = py + np.uint64(1)
             top = flat[p] * (SUB - wx) + flat[px] * wx
             bot = flat[py] * (SUB - wx) + flat[pxy] * wx
             vals[j] = top * (SUB - wy) + bot * wy + _ROUND
         # Pass 3: unpack the three colours into the frame row.
+        row = out2[y]
         for j in range(j0, j1):
             v = vals[j]
             k = np.uint64(3 * (x0 + j))
@@ -257,39 +271,34 @@ def remap_roi_np(
     grid: np.ndarray,
     gy0: int,
     gx0: int,
-    step: int,
+    step_bits: int,
     y0: int,
     y1: int,
     x0: int,
     x1: int,
     packed: np.ndarray,
 ) -> None:
-    """NumPy reference of remap_roi_nb (same interpolation, rounding and integer blend, per colour)."""
+    """NumPy reference of remap_roi_nb (same fixed-point interpolation, rounding and blend, per colour)."""
     if y1 <= y0 or x1 <= x0:
         return
     frame_h, frame_w = frame.shape[0], frame.shape[1]
     src = frame[oy:wy1, ox:wx1].astype(np.int64)
-    inv = 1.0 / step
-    ys = np.arange(y0, y1)
-    xs = np.arange(x0, x1)
-    gi = ((ys - gy0) // step)[:, None]
-    ty = (((ys - gy0) - ((ys - gy0) // step) * step) * inv)[:, None]
-    q = ((xs - gx0) // step)[None, :]
-    t = (((xs - gx0) - q[0] * step) * inv)[None, :]
+    fixed = np.floor(grid * (1 << FIX_BITS) + 0.5).astype(np.int64)
+    ys = np.arange(y0, y1, dtype=np.int64)
+    xs = np.arange(x0, x1, dtype=np.int64)
+    gi = (ys - gy0) >> step_bits
+    ty = ((ys - gy0) - (gi << step_bits))[:, None]
+    q = (xs - gx0) >> step_bits
+    t = ((xs - gx0) - (q << step_bits))[None, :]
 
-    def offset(ch: int) -> np.ndarray:
-        g = grid[:, :, ch]
-        rows = g[gi[:, 0]] + (g[gi[:, 0] + 1] - g[gi[:, 0]]) * ty  # (rows, nx)
-        a = np.take_along_axis(rows, np.broadcast_to(q, (len(ys), len(xs))), axis=1)
-        b = np.take_along_axis(rows, np.broadcast_to(q + 1, (len(ys), len(xs))), axis=1)
-        return a + (b - a) * t
+    def position(ch: int, base: np.ndarray) -> np.ndarray:
+        g = fixed[:, :, ch]
+        cols = g[:, q] + (((g[:, q + 1] - g[:, q]) * t) >> step_bits)  # (ny, pixels)
+        off = cols[gi] + (((cols[gi + 1] - cols[gi]) * ty) >> step_bits)
+        return (base + off + (1 << (FIX_BITS - SUB_BITS - 1))) >> (FIX_BITS - SUB_BITS)
 
-    dx = offset(0)
-    dy = offset(1)
-    sx = (xs[None, :] + dx) * SUB + 0.5
-    sy = (ys[:, None] + dy) * SUB + 0.5
-    qx = np.minimum(np.where(sx > 0.0, sx, 0.0).astype(np.int64), (frame_w - 1) * SUB)
-    qy = np.minimum(np.where(sy > 0.0, sy, 0.0).astype(np.int64), (frame_h - 1) * SUB)
+    qx = np.clip(position(0, (xs << FIX_BITS)[None, :]), 0, (frame_w - 1) * SUB)
+    qy = np.clip(position(1, (ys << FIX_BITS)[:, None]), 0, (frame_h - 1) * SUB)
     wx = (qx & (SUB - 1))[:, :, None]
     wy = (qy & (SUB - 1))[:, :, None]
     ix = qx >> SUB_BITS
@@ -298,10 +307,9 @@ def remap_roi_np(
     iy1 = np.minimum(iy + 1, frame_h - 1) - oy
     ix -= ox
     iy -= oy
-    s = src
-    top = s[iy, ix] * (SUB - wx) + s[iy, ix1] * wx
-    bot = s[iy1, ix] * (SUB - wx) + s[iy1, ix1] * wx
+    top = src[iy, ix] * (SUB - wx) + src[iy, ix1] * wx
+    bot = src[iy1, ix] * (SUB - wx) + src[iy1, ix1] * wx
     value = ((top * (SUB - wy) + bot * wy + SUB * SUB // 2) >> (2 * SUB_BITS)).astype(np.uint8)
-    moved = (dx != 0.0) | (dy != 0.0)
+    moved = (qx != (xs << SUB_BITS)[None, :]) | (qy != (ys << SUB_BITS)[:, None])
     region = frame[y0:y1, x0:x1]
     region[moved] = value[moved]

@@ -264,3 +264,21 @@ def test_bad_frame_raises(small_face: tuple[np.ndarray, FaceTrack]) -> None:
     op = RadialScale(regions=["lips"], scale=1.2)
     with pytest.raises(WarpError, match=r"radial_scale: rgb: expected an \(H, W, 3\) uint8 array, found \(.*\) float32"):
         op.apply(rgb.astype(np.float32), [track], CTX)
+
+
+@pytest.mark.parametrize("corner", ["bottom_right", "top_left"])
+def test_face_cut_by_the_frame_border(small_face: tuple[np.ndarray, FaceTrack], corner: str) -> None:
+    rgb, track = small_face
+    h, w = rgb.shape[:2]
+    cx, cy = track.xy[1]  # nose tip onto the frame corner: the warp reads and writes at the border
+    dx, dy = (w - 1 - cx, h - 1 - cy) if corner == "bottom_right" else (-cx, -cy)
+    moved = track.transformed(np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]]))
+    ops = [RadialScale(regions=["nose", "lips"], scale=1.5, radius_iod=0.8), ContourPush(target="face", amount=0.1)]
+    try:
+        backend.use("numpy")
+        ref = apply_warps(rgb, [moved], ops)
+    finally:
+        backend.use("numba")
+    fast = apply_warps(rgb, [moved], ops)
+    assert np.abs(ref.astype(int) - fast).max() <= 1
+    assert np.count_nonzero(fast != rgb) > 500
