@@ -126,7 +126,14 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self._stages: tuple[Stage, ...] = ()
         self._stages_lock = threading.Lock()
+        self._mailbox: queue.Queue[_Captured | _End | BaseException] | None = None
         self.set_stages(stages)
+
+    @property
+    def queue_depth(self) -> int:
+        """Frames captured and tracked, waiting for the stages of a running ``run`` (0 when none runs)."""
+        mailbox = self._mailbox
+        return mailbox.qsize() if mailbox is not None else 0
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -168,6 +175,7 @@ class Pipeline:
         """
         source.open()
         mailbox: queue.Queue[_Captured | _End | BaseException] = queue.Queue(maxsize=self.options.queue_size)
+        self._mailbox = mailbox
         stop = threading.Event()
         worker = threading.Thread(
             target=self._capture_loop, args=(source, mailbox, stop), name="safelens-capture", daemon=True
@@ -186,6 +194,8 @@ class Pipeline:
             _drain(mailbox)
             worker.join(self.options.stop_timeout_s)
             _drain(mailbox)
+            if self._mailbox is mailbox:
+                self._mailbox = None
 
     def _capture_loop(
         self,

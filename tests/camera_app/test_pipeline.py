@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -194,3 +195,18 @@ def test_a_stage_must_return_a_frame() -> None:
 
     with pytest.raises(PipelineError, match="stage 'array': process.. returned ndarray, expected Frame"):
         Pipeline(None, [ReturnsArray()]).process(Frame(np.zeros((2, 2, 3), np.uint8), 0, 0))
+
+
+def test_queue_depth_shows_frames_waiting_for_the_stages_and_is_zero_when_not_running() -> None:
+    pipeline = Pipeline(None, [], PipelineOptions(queue_size=2))
+    assert pipeline.queue_depth == 0
+    with CountingSource(6) as source:
+        frames = pipeline.run(source)
+        next(frames)
+        # The worker fills the bounded queue while the consumer holds on to the first frame.
+        deadline = time.monotonic() + 5.0
+        while pipeline.queue_depth < 2 and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        assert pipeline.queue_depth == 2
+        frames.close()
+    assert pipeline.queue_depth == 0
