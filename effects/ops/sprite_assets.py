@@ -16,6 +16,7 @@ import numpy as np
 
 from effects.asset_files import read_rgba_image, resolve_asset
 from effects.face import FaceTrack
+from effects.kernels.composite import pack_rgba
 
 ANCHORS: tuple[str, ...] = ("forehead", "nose_tip", "eyes", "chin", "head_top")
 _FOREHEAD, _NOSE_TIP, _CHIN, _TOP = 151, 1, 152, 10
@@ -42,6 +43,7 @@ class MipSprite:
             size = (max(1, top.shape[1] // 2), max(1, top.shape[0] // 2))
             levels.append(np.ascontiguousarray(cv2.resize(top, size, interpolation=cv2.INTER_AREA)))
         self.levels = tuple(levels)
+        self.packed = tuple(pack_rgba(level) for level in levels)
 
     @property
     def width(self) -> int:
@@ -51,15 +53,22 @@ class MipSprite:
     def height(self) -> int:
         return int(self.levels[0].shape[0])
 
-    def for_width(self, width_px: float) -> np.ndarray:
-        """The smallest level still at least ``width_px`` wide (the full size when upscaling)."""
-        chosen = self.levels[0]
-        for level in self.levels[1:]:
-            if level.shape[1] >= width_px:
-                chosen = level
-            else:
+    def level_for(self, width_px: float) -> int:
+        """Index of the smallest level still at least ``width_px`` wide (0 when upscaling)."""
+        chosen = 0
+        for i, level in enumerate(self.levels[1:], start=1):
+            if level.shape[1] < width_px:
                 break
+            chosen = i
         return chosen
+
+    def for_width(self, width_px: float) -> np.ndarray:
+        """The float premultiplied level to draw ``width_px`` wide."""
+        return self.levels[self.level_for(width_px)]
+
+    def packed_for_width(self, width_px: float) -> np.ndarray:
+        """The same level packed for the sticker kernel (see effects.kernels.composite.pack_rgba)."""
+        return self.packed[self.level_for(width_px)]
 
 
 def load_sprite(asset_root: Path, relative_path: str, field: str) -> MipSprite:

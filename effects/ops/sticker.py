@@ -99,7 +99,7 @@ class Sticker(Op):
         v = self.values
         for track in tracks:
             width_px = v["width_fw"] * track.face_width_px
-            sprite = mip.for_width(width_px)
+            sprite = mip.packed_for_width(width_px)
             sh, sw = sprite.shape[:2]
             m, corners = sticker_placement(track, sw, sh, v["anchor"], v["width_fw"], v["offset_fw"],
                                            v["rotate_with_roll"])

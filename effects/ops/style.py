@@ -14,7 +14,7 @@ from effects import backend
 from effects.face import FaceTrack
 from effects.kernels.grain import frame_key, grain_nb, grain_np, lattice_nb, lattice_np, lattice_shape
 from effects.kernels.posterize import level_table, posterize_nb, posterize_np
-from effects.kernels.vignette import vignette_nb, vignette_np
+from effects.kernels.vignette import gain_map_nb, gain_rows, vignette_nb, vignette_np
 from effects.ops.base import Op, OpContext, Param, register_op
 from effects.ops.colour import STRENGTH, check_rgb
 from effects.ops.colour_values import op_values
@@ -97,6 +97,17 @@ class Vignette(Op):
 
     def __init__(self, **values: Any) -> None:
         super().__init__(**op_values(self.name, self.params, values))
+        self._gain_key: tuple[int, int, float] | None = None
+        self._gain = np.zeros((0, 0), np.uint16)
+
+    def gain_map(self, height: int, width: int, depth: float) -> np.ndarray:
+        """The Numba kernel's fixed-point gain map for this frame size (computed once per size)."""
+        key = (height, width, depth)
+        if key != self._gain_key:
+            gain = np.empty((gain_rows(height), width * 3), np.uint16)
+            gain_map_nb(depth, self.values["radius"], self.values["softness"], gain, height)
+            self._gain, self._gain_key = gain, key
+        return self._gain
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
         src = np.ascontiguousarray(check_rgb(self.name, rgb))
@@ -104,6 +115,13 @@ class Vignette(Op):
         if depth <= 0.0:
             return src.copy()
         out = np.empty_like(src)
-        kernel = backend.pick(vignette_nb, vignette_np)
-        kernel(src, depth, self.values["radius"], self.values["softness"], out)
+        backend.pick(_vignette_numba, _vignette_numpy)(self, src, depth, out)
         return out
+
+
+def _vignette_numba(op: Vignette, src: np.ndarray, depth: float, out: np.ndarray) -> None:
+    vignette_nb(src, op.gain_map(src.shape[0], src.shape[1], depth), out)
+
+
+def _vignette_numpy(op: Vignette, src: np.ndarray, depth: float, out: np.ndarray) -> None:
+    vignette_np(src, depth, op.values["radius"], op.values["softness"], out)
