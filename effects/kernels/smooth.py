@@ -32,51 +32,46 @@ _TINY = 1e-9  # a window with less mask weight than this has no skin: leave it u
 def _box_mean_nb(src: np.ndarray, r: int, out: np.ndarray) -> None:
     """Mean over the (2r+1)^2 window clipped to the image, per channel; src, out (h, w, c) float64."""
     h, w, c = src.shape
-    tmp = np.empty((h, w, c), np.float64)
-    acc = np.empty(c, np.float64)
+    # Channel planes, so the inner loops run over contiguous rows.
+    planes = np.empty((c, h, w), np.float64)
     for i in range(h):
-        for ch in range(c):
-            acc[ch] = 0.0
-        for j in range(min(r, w - 1) + 1):
-            for ch in range(c):
-                acc[ch] += src[i, j, ch]
         for j in range(w):
-            lo = j - r - 1
-            hi = j + r
-            if j > 0:
-                if hi < w:
-                    for ch in range(c):
-                        acc[ch] += src[i, hi, ch]
-                if lo >= 0:
-                    for ch in range(c):
-                        acc[ch] -= src[i, lo, ch]
-            n = min(hi, w - 1) - max(j - r, 0) + 1
             for ch in range(c):
-                tmp[i, j, ch] = acc[ch] / n
-    col = np.empty((w, c), np.float64)
+                planes[ch, i, j] = src[i, j, ch]
+    tmp = np.empty((h, w), np.float64)
+    col = np.empty(w, np.float64)
+    inv_w = np.empty(w, np.float64)
     for j in range(w):
-        for ch in range(c):
-            col[j, ch] = 0.0
-    for i in range(min(r, h - 1) + 1):
-        for j in range(w):
-            for ch in range(c):
-                col[j, ch] += tmp[i, j, ch]
-    for i in range(h):
-        lo = i - r - 1
-        hi = i + r
-        if i > 0:
-            if hi < h:
-                for j in range(w):
-                    for ch in range(c):
-                        col[j, ch] += tmp[hi, j, ch]
-            if lo >= 0:
-                for j in range(w):
-                    for ch in range(c):
-                        col[j, ch] -= tmp[lo, j, ch]
-        n = min(hi, h - 1) - max(i - r, 0) + 1
-        for j in range(w):
-            for ch in range(c):
-                out[i, j, ch] = col[j, ch] / n
+        inv_w[j] = 1.0 / (min(j + r, w - 1) - max(j - r, 0) + 1)
+    for ch in range(c):
+        plane = planes[ch]
+        for i in range(h):
+            row = plane[i]
+            acc = 0.0
+            for j in range(min(r, w - 1) + 1):
+                acc += row[j]
+            for j in range(w):
+                if j > 0:
+                    if j + r < w:
+                        acc += row[j + r]
+                    if j - r - 1 >= 0:
+                        acc -= row[j - r - 1]
+                tmp[i, j] = acc * inv_w[j]
+        col[:] = 0.0
+        for i in range(min(r, h - 1) + 1):
+            for j in range(w):
+                col[j] += tmp[i, j]
+        for i in range(h):
+            if i > 0:
+                if i + r < h:
+                    for j in range(w):
+                        col[j] += tmp[i + r, j]
+                if i - r - 1 >= 0:
+                    for j in range(w):
+                        col[j] -= tmp[i - r - 1, j]
+            inv_h = 1.0 / (min(i + r, h - 1) - max(i - r, 0) + 1)
+            for j in range(w):
+                out[i, j, ch] = col[j] * inv_h
 
 
 def _box_mean_np(src: np.ndarray, r: int) -> np.ndarray:
@@ -219,14 +214,15 @@ def guided_smooth_nb(
     # Column sums of the 3 rows around y for x0-1 .. x1 (clamped to the frame), for the 3x3 mean.
     col_sum = np.empty((w + 2, 3), np.float64)
     for yy in range(h):
-        # Skip rows with nothing to do.
-        any_on = False
-        for xx in range(w):
-            if alpha[yy, xx] > 0.0:
-                any_on = True
-                break
-        if not any_on:
+        # Only the span of the row where the mask is on.
+        lo = 0
+        while lo < w and alpha[yy, lo] <= 0.0:
+            lo += 1
+        if lo == w:
             continue
+        hi = w
+        while alpha[yy, hi - 1] <= 0.0:
+            hi -= 1
         g = (yy - half) * inv_s
         g = min(max(g, 0.0), hl - 1.0)
         i0 = int(g)
@@ -238,11 +234,11 @@ def guided_smooth_nb(
         y = y0 + yy
         ym = max(y - 1, 0)
         yp = min(y + 1, fh - 1)
-        for q in range(w + 2):
+        for q in range(lo, hi + 2):
             x = min(max(x0 + q - 1, 0), fw - 1)
             for c in range(3):
                 col_sum[q, c] = float(frame[ym, x, c]) + float(frame[y, x, c]) + float(frame[yp, x, c])
-        for xx in range(w):
+        for xx in range(lo, hi):
             al = alpha[yy, xx]
             if al <= 0.0:
                 continue
