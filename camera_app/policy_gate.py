@@ -182,6 +182,9 @@ class GatedEffectStage(EffectStage):
         self.gate = gate
         self._notices: list[str] = []
         self._partial: dict[tuple[str, ...], EffectStack] = {}
+        self.applied_ids: tuple[str, ...] | None = None  # the effects applied to the last frame
+        # Called with the applied specs whenever they change (e.g. to keep a label in step).
+        self.on_applied_change: list[Callable[[tuple[EffectSpec, ...]], None]] = []
         if gate.options.on_blocked is OnBlocked.RAISE:
             gate.require_allowed(specs)
         super().__init__(specs, seed=seed)
@@ -205,10 +208,8 @@ class GatedEffectStage(EffectStage):
 
     def process(self, frame: Frame) -> Frame:
         full = self._stack
-        if len(full) == 0:
-            return frame
         specs = full.specs
-        decisions = self.gate.decisions(specs, frame)
+        decisions = self.gate.decisions(specs, frame) if specs else ()
         blocked = [(s, d) for s, d in zip(specs, decisions, strict=True) if d.blocked]
         stack = full
         if blocked:
@@ -221,12 +222,20 @@ class GatedEffectStage(EffectStage):
             if key not in self._partial:
                 self._partial[key] = build_stack(allowed)
             stack = self._partial[key]
-            if len(stack) == 0:
-                return frame
+        self._applied(stack.specs)
+        if len(stack) == 0:
+            return frame
         ctx = OpContext(frame_index=frame.index, timestamp_ms=frame.timestamp_ms, seed=self.seed)
         out = stack.apply(frame.pixels, frame.tracks, ctx, timings_ms=self.op_timings_ms)
         out.flags.writeable = False
         return frame.with_pixels(out)
+
+    def _applied(self, specs: tuple[EffectSpec, ...]) -> None:
+        ids = tuple(s.id for s in specs)
+        if ids != self.applied_ids:
+            self.applied_ids = ids
+            for listener in self.on_applied_change:
+                listener(specs)
 
     def take_notices(self) -> list[str]:
         taken, self._notices = self._notices, []

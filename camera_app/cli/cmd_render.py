@@ -17,6 +17,7 @@ from typing import Any
 
 from camera_app.cli.cmd_effects import add_effects_dir_option, effect_stage_for
 from camera_app.cli.common import CliError, Progress, add_command
+from camera_app.cli.render_policy import add_policy_options, link_label, policy_stages
 from camera_app.disclosure_results import DisclosureResultsError
 from camera_app.frame import FrameError
 from camera_app.models import ModelError
@@ -77,23 +78,31 @@ def register(subparsers: Any) -> None:
                    help="language of the disclosure label drawn for appearance-altering effects (default en)")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the demo feed (default 0)")
     p.add_argument("--max-faces", type=_positive_int, default=2, metavar="N", help="faces to track (default 2)")
+    add_policy_options(p)
     p.set_defaults(handler=run)
 
 
 def build_stages(args: argparse.Namespace, stack: ExitStack) -> list[Stage]:
-    """The stages after tracking, in order: effects and the policy gate first (to come),
+    """The stages after tracking, in order: effects (behind the policy gate with --profile),
     overlays last."""
     stages: list[Stage] = []
     effect_stage = None
     if args.effect:
         effect_stage = stack.enter_context(effect_stage_for(args.effect, args.effects_dir, seed=args.seed))
-        stages.append(effect_stage)
+        if args.profile:
+            gated = policy_stages(args, stack, effect_stage)
+            stages.extend(gated)
+            effect_stage = gated[-1]
+        else:
+            stages.append(effect_stage)
     if args.landmarks:
         from camera_app.mesh_overlay import MeshOverlay
 
         stages.append(stack.enter_context(MeshOverlay()))
     if effect_stage is not None:
-        stages.append(stack.enter_context(_disclosure_stage(args, effect_stage)))
+        disclosure = stack.enter_context(_disclosure_stage(args, effect_stage))
+        link_label(effect_stage, disclosure, args.language)
+        stages.append(disclosure)
     return stages
 
 

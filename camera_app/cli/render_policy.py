@@ -1,0 +1,136 @@
+"""``safelens render --profile NAME``: the policy stages of a render for one profile.
+
+``add_policy_options`` adds ``--profile``, ``--data-dir``, ``--policy-mode`` and
+``--challenge-age``; ``policy_stages`` returns, in order, the age stage (assured mode),
+the under-13 review watch and the gated effect stage. An effect the profile may
+never use (a declared minor and an appearance-altering or unmeasured effect, or a
+profile under review) stops the command before any frame with the policy's reason;
+blocks that depend on the live estimate drop the effect from those frames and show
+a notice.
+"""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import ExitStack
+from typing import Any
+
+from camera_app.cli.cmd_profile import add_data_dir_option, open_store
+from camera_app.cli.common import CliError, Progress
+from camera_app.effect_stage import EffectStage
+from camera_app.pipeline import Stage
+from camera_app.policy import Mode, PolicyError, PolicyOptions
+from camera_app.policy_gate import (
+    EffectBlockedError,
+    EffectGate,
+    EffectGateOptions,
+    GatedEffectStage,
+    OnBlocked,
+    categories_from_results,
+    signals_from_age_stage,
+    subject_of,
+)
+from camera_app.profiles import ProfileStoreError
+
+
+def _challenge_age(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of years in [18, 40], found {text!r}") from None
+    if not 18.0 <= value <= 40.0:
+        raise argparse.ArgumentTypeError(f"expected a number of years in [18, 40], found {text!r}")
+    return value
+
+
+def add_policy_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", metavar="NAME",
+                   help="render as this profile: the under-18 policy decides which effects may be applied")
+    add_data_dir_option(p)
+    p.add_argument("--policy-mode", choices=[m.value for m in Mode], default=Mode.ASSURED.value,
+                   help="assured (default): declared age and the live age estimate; declared: declared age only")
+    p.add_argument("--challenge-age", type=_challenge_age, default=25.0, metavar="YEARS",
+                   help="in assured mode, an estimate below this pauses appearance-altering effects (default 25)")
+
+
+def policy_stages(args: argparse.Namespace, stack: ExitStack, effect_stage: EffectStage) -> list[Stage]:
+    """The stages replacing ``effect_stage`` for ``--profile``: [age, review_watch,] gated effects."""
+    store = stack.enter_context(open_store(args))
+    try:
+        profile = store.get(args.profile)
+    except ProfileStoreError as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        policy = PolicyOptions(mode=Mode(args.policy_mode), challenge_age_years=float(args.challenge_age))
+    except PolicyError as exc:
+        raise CliError(str(exc)) from exc
+    specs = effect_stage.specs
+    results = _classify(specs, args)
+    stages: list[Stage] = []
+    signals = None
+    age_stage = None
+    if policy.mode is Mode.ASSURED:
+        from camera_app.age_stage import AgeStage, AgeStageOptions
+
+        age_stage = stack.enter_context(AgeStage(AgeStageOptions(challenge_age_years=policy.challenge_age_years)))
+        signals = signals_from_age_stage(age_stage)
+        stages.append(age_stage)
+    gate = EffectGate(
+        subject_of(profile, store.today()),
+        categories_from_results(results),
+        signals=signals,
+        options=EffectGateOptions(policy=policy, on_blocked=OnBlocked.RAISE),
+    )
+    try:
+        gate.require_allowed(specs)  # blocked whatever the camera sees: stop before any frame
+    except EffectBlockedError as exc:
+        raise CliError(f"{exc} (profile {profile.name})") from exc
+    gated = GatedEffectStage(specs, EffectGate(gate.subject, categories_from_results(results), signals=signals,
+                                               options=EffectGateOptions(policy=policy, on_blocked=OnBlocked.DROP)),
+                             seed=effect_stage.seed)
+    if signals is not None:
+        from camera_app.review import ReviewQueue
+        from camera_app.review_stage import ReviewWatchStage
+
+        stages.append(ReviewWatchStage(ReviewQueue(store), profile.profile_id, signals, gated.gate))
+    stages.append(gated)
+    return stages
+
+
+def _classify(specs: Any, args: argparse.Namespace) -> Any:
+    """The measured category of each effect (cached in the data folder; measured once otherwise)."""
+    from camera_app.disclosure_paths import classification_cache_dir
+    from camera_app.disclosure_results import DisclosureResultsError, classify_specs
+    from camera_app.tracker import FaceTracker, FaceTrackerOptions
+
+    progress = Progress(None, "classify effects for the policy")
+
+    def advance(done: int, total: int) -> None:
+        progress.total = total
+        progress.advance(done - progress.count)
+
+    try:
+        with progress:
+            return classify_specs(
+                specs,
+                lambda: FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)),
+                classification_cache_dir(getattr(args, "data_dir", None)),
+                progress=advance,
+            )
+    except DisclosureResultsError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def link_label(effect_stage: Any, disclosure_stage: Any, language: str) -> None:
+    """Keep the disclosure label to the effects actually applied to each frame (a dropped
+    effect is not labelled)."""
+    if not isinstance(effect_stage, GatedEffectStage):
+        return
+    from camera_app.overlay_stage import effect_names
+
+    by_id = {r.effect_id: r for r in disclosure_stage.results}
+
+    def update(specs: Any) -> None:
+        disclosure_stage.set_active([by_id[s.id] for s in specs if s.id in by_id], effect_names(specs, language))
+
+    effect_stage.on_applied_change.append(update)
