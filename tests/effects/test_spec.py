@@ -440,3 +440,21 @@ def test_ops_are_built_from_the_values_the_toml_gave(tmp_path: Path) -> None:
     spec = load_effect(make_effect(tmp_path / "d", '[[ops]]\nop = "one_of"\npreset = "sepia"\n'))
     assert dict(spec.ops[0].params) == {"strength": 1.0, "file": "", "preset": "sepia"}
     assert dict(spec.ops[0].build().values) == {"preset": "sepia"}
+
+
+def test_spec_is_immutable(tmp_path: Path) -> None:
+    import dataclasses
+
+    spec = load_effect(make_effect(tmp_path / "d", WARP_OP))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.id = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        spec.ops[0].params["scale"] = 2.0  # type: ignore[index]
+    assert hash(spec) == hash(load_effect(tmp_path / "d"))
+
+
+def test_name_table_refuses_non_language_keys(tmp_path: Path) -> None:
+    folder = make_effect(tmp_path / "d", WARP_OP, header=HEADER.replace('fr = "Démo"', 'fr = "Démo"\nshort = "D"'))
+    assert _error(folder) == (
+        f"{_toml(folder)}:9: name.short: unknown field; expected a two-letter language code such as en or fr"
+    )
