@@ -69,6 +69,14 @@ def _scan_value(rest: str, depth: int, in_string: str | None) -> tuple[int, str 
     return depth, in_string
 
 
+def _in_last_element(name: tuple[str, ...], counts: dict[tuple[str, ...], int]) -> tuple[PathPart, ...]:
+    """``[ops.sub]`` after ``[[ops]]`` is a table of the last ``ops`` element: ("ops", n, "sub")."""
+    for end in range(len(name) - 1, 0, -1):
+        if name[:end] in counts:
+            return (*name[:end], counts[name[:end]] - 1, *name[end:])
+    return name
+
+
 class TomlLines:
     """Maps key paths such as ``("ops", 2, "strength")`` to 1-based line numbers."""
 
@@ -92,7 +100,7 @@ class TomlLines:
                 continue
             match = _TABLE.match(line)
             if match:
-                table = _split_key(match.group(1))
+                table = _in_last_element(_split_key(match.group(1)), counts)
                 self._lines.setdefault(table, number)
                 continue
             match = _KEY.match(line)
