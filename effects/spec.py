@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -213,9 +214,11 @@ def _read_toml(path: Path, label: str) -> str:
     if path.is_symlink():
         raise EffectSpecError(label, "expected a regular file, found a symbolic link")
     try:
-        size = path.stat().st_size
-        if size > MAX_TOML_BYTES:
-            raise EffectSpecError(label, f"expected at most {MAX_TOML_BYTES} bytes, found {size}")
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever, a device never end
+            raise EffectSpecError(label, "expected a regular file, found something else")
+        if st.st_size > MAX_TOML_BYTES:
+            raise EffectSpecError(label, f"expected at most {MAX_TOML_BYTES} bytes, found {st.st_size}")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise EffectSpecError(label, "missing; an effect folder must hold an effect.toml") from None
@@ -240,11 +243,17 @@ def content_hash(root: Path) -> str:
             if name.startswith(".") or full.is_symlink() or not full.is_file():
                 continue
             entries.append((full.relative_to(root).as_posix(), full))
+    too_big = EffectSpecError(str(root), f"expected at most {MAX_HASHED_BYTES} bytes of files, found more")
     for rel, full in sorted(entries):
-        data = full.read_bytes()
-        total += len(data)
+        # The size is checked before reading, so a huge file is refused without loading it.
+        size = full.stat().st_size
+        total += size
         if total > MAX_HASHED_BYTES:
-            raise EffectSpecError(str(root), f"expected at most {MAX_HASHED_BYTES} bytes of files, found more")
+            raise too_big
+        with full.open("rb") as fh:
+            data = fh.read(size + 1)
+        if len(data) != size:
+            raise EffectSpecError(str(root), f"{rel}: expected {size} bytes, found {len(data)} (changed while read)")
         digest.update(rel.encode("utf-8") + b"\0" + str(len(data)).encode("ascii") + b"\0")
         digest.update(data)
     return digest.hexdigest()
