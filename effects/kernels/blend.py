@@ -24,7 +24,7 @@ MODE_INDEX: dict[str, int] = {name: i for i, name in enumerate(MODES)}
 WHITEN_LIFT = 0.45
 WHITEN_DESATURATE = 0.8
 WHITEN_DARK = (0.18, 0.45)
-WHITEN_RED = (0.06, 0.2)
+WHITEN_RED = (0.12, 0.3)
 
 
 @njit(cache=True, fastmath=False, inline="always")
