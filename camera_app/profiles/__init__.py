@@ -2,18 +2,16 @@
 
 from camera_app.profiles.gate import AgeBand, BirthdateError, age_band, age_on, gate_form, parse_birthdate
 from camera_app.profiles.model import Assurance, Profile
-from camera_app.profiles.store import (
+from camera_app.profiles.errors import (
     ProfileExistsError,
     ProfileNameError,
     ProfileNotFoundError,
-    ProfileStore,
     ProfileStoreCorruptError,
     ProfileStoreError,
     ProfileStoreVersionError,
     SignUpUnavailableError,
-    StoreOptions,
-    resolve_data_dir,
 )
+from camera_app.profiles.store import ProfileStore, StoreOptions, resolve_data_dir
 
 __all__ = [
     "AgeBand",

@@ -24,13 +24,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from camera_app.profiles import audit, lock
+from camera_app.profiles.errors import (
+    ProfileExistsError,
+    ProfileNameError,
+    ProfileNotFoundError,
+    ProfileStoreCorruptError,
+    ProfileStoreError,
+    ProfileStoreVersionError,
+    SignUpUnavailableError,
+)
 from camera_app.profiles.gate import (
     DEFAULT_LOCK_DAYS,
-    UNAVAILABLE_MESSAGE,
     AgeBand,
     age_band,
     age_on,
@@ -38,6 +47,31 @@ from camera_app.profiles.gate import (
 )
 from camera_app.profiles.model import Assurance, Profile
 from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from camera_app.profiles.recovery import RecoveryReport
+
+__all__ = [  # the errors live in errors.py; callers may import them from here as well
+    "BACKUP_FILE",
+    "DB_FILE",
+    "ENV_DATA_DIR",
+    "Clock",
+    "ProfileExistsError",
+    "ProfileNameError",
+    "ProfileNotFoundError",
+    "ProfileStore",
+    "ProfileStoreCorruptError",
+    "ProfileStoreError",
+    "ProfileStoreVersionError",
+    "SignUpUnavailableError",
+    "StoreOptions",
+    "clean_name",
+    "delete_profile_row",
+    "quick_check",
+    "resolve_data_dir",
+    "set_assurance_row",
+    "system_clock",
+]
 
 DB_FILE = "profiles.db"
 BACKUP_FILE = "profiles.db.bak"
@@ -62,54 +96,6 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("safelens"))
 
 
-class ProfileStoreError(Exception):
-    """Base of the store's errors."""
-
-
-class ProfileStoreCorruptError(ProfileStoreError):
-    def __init__(self, db_path: Path, backup_path: Path, detail: str) -> None:
-        self.db_path = db_path
-        self.backup_path = backup_path
-        self.detail = detail
-        if backup_path.exists():
-            saved = datetime.fromtimestamp(backup_path.stat().st_mtime).astimezone().isoformat(timespec="seconds")
-            way_out = (
-                f"The last good copy is {backup_path} (saved {saved}). Run "
-                f"`safelens profile recover --data-dir {db_path.parent}` to set the damaged file aside and restore it."
-            )
-        else:
-            way_out = (
-                f"There is no backup ({backup_path} is missing). Run "
-                f"`safelens profile recover --data-dir {db_path.parent}` to set the damaged file aside and start empty."
-            )
-        super().__init__(f"{db_path}: the profile database is damaged ({detail}). {way_out}")
-
-
-class ProfileStoreVersionError(ProfileStoreError):
-    pass
-
-
-class ProfileNotFoundError(ProfileStoreError, LookupError):
-    pass
-
-
-class ProfileExistsError(ProfileStoreError):
-    pass
-
-
-class ProfileNameError(ProfileStoreError, ValueError):
-    pass
-
-
-class SignUpUnavailableError(ProfileStoreError):
-    """Sign-up refused. ``str()`` is the neutral message to show; ``cause`` is for logs and
-    tests only (``"under_13"``, ``"locked"`` or ``"tampered"``) and must never be shown."""
-
-    def __init__(self, cause: str) -> None:
-        self.cause = cause
-        super().__init__(UNAVAILABLE_MESSAGE)
-
-
 @dataclass(frozen=True, slots=True)
 class StoreOptions:
     lock_days: int = DEFAULT_LOCK_DAYS
@@ -122,19 +108,12 @@ class StoreOptions:
             raise ValueError(f"StoreOptions.busy_timeout_ms: expected an int >= 0, found {self.busy_timeout_ms!r}")
 
 
-@dataclass(frozen=True, slots=True)
-class RecoveryReport:
-    moved_aside: tuple[Path, ...]
-    restored_from: Path | None
-    n_profiles: int
-
-
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and (code & 0xFF) in _CORRUPT_CODES
 
 
-def _quick_check(conn: sqlite3.Connection) -> str | None:
+def quick_check(conn: sqlite3.Connection) -> str | None:
     """None when the file checks out, else what SQLite found."""
     rows = conn.execute("PRAGMA quick_check").fetchall()
     if rows == [("ok",)]:
@@ -192,7 +171,7 @@ class ProfileStore:
         conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {self.options.busy_timeout_ms}")
-            problem = _quick_check(conn)
+            problem = quick_check(conn)
             if problem is not None:
                 raise ProfileStoreCorruptError(path, self.backup_path, problem)
             conn.execute("PRAGMA journal_mode = WAL")
@@ -381,47 +360,10 @@ class ProfileStore:
         options: StoreOptions | None = None,
         clock: Clock = system_clock,
     ) -> RecoveryReport:
-        """Set a damaged database aside and restore the last backup (or start empty without one).
+        """Set a damaged database aside and restore the last backup (see ``recovery.recover``)."""
+        from camera_app.profiles.recovery import recover
 
-        Run it with no other SafeLens process using the data directory. Refuses to touch a
-        database that opens and checks out.
-        """
-        folder = resolve_data_dir(data_dir)
-        try:
-            cls(folder, options, clock).close()
-        except ProfileStoreCorruptError:
-            pass
-        else:
-            raise ProfileStoreError(f"{folder / DB_FILE}: the database checks out; there is nothing to recover")
-        stamp = clock().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        moved: list[Path] = []
-        for suffix in ("", "-wal", "-shm"):
-            src = folder / f"{DB_FILE}{suffix}"
-            if src.exists():
-                dst = folder / f"{DB_FILE}.corrupt-{stamp}{suffix}"
-                os.replace(src, dst)
-                moved.append(dst)
-        backup = folder / BACKUP_FILE
-        restored: Path | None = None
-        if backup.exists():
-            source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-            try:
-                problem = _quick_check(source)
-                if problem is not None:
-                    raise ProfileStoreError(f"{backup}: the backup is damaged too ({problem}); both files were kept")
-                target = sqlite3.connect(folder / DB_FILE)
-                try:
-                    source.backup(target)
-                finally:
-                    target.close()
-            finally:
-                source.close()
-            restored = backup
-        with cls(folder, options, clock) as store:
-            with store.write() as conn:
-                audit.record(conn, store.now_utc(), "store_recovered", restored=restored is not None)
-            n_profiles = len(store.list_profiles())
-        return RecoveryReport(moved_aside=tuple(moved), restored_from=restored, n_profiles=n_profiles)
+        return recover(data_dir, options, clock)
 
 
 _SELECT = "SELECT profile_id, name, birthdate, assurance, created_utc FROM profiles"
