@@ -6,7 +6,8 @@ estimate summary only (estimate, spread, P(under 13), sample count: no image, no
 history) and the profile's assurance becomes ``challenged`` (appearance-altering
 effects pause, see ``camera_app.policy``). The flag rule, all three must hold:
 
-- at least ``min_samples`` (5: about 1.5 s of steady view at the estimator's cadence)
+- at least ``min_samples`` (4: about 1.2 s of steady view at the estimator's ~300 ms cadence;
+  its default 1.5 s window holds at most 5, so 4 still fires when a sample is late)
   samples in the aggregate,
 - P(age < 13) >= ``min_p_under_13`` (0.8),
 - estimate + spread < 13 years (the estimate stays under 13 even moved by its spread).
@@ -61,7 +62,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ReviewRule:
-    min_samples: int = 5
+    min_samples: int = 4
     min_p_under_13: float = 0.8
     age_years: float = 13.0
 

@@ -1,6 +1,6 @@
 """``safelens review list|check|request|decide|verify|appeal|log``: the under-13 review queue.
 
-The flag rule is ``camera_app.review.ReviewRule``: >= 5 samples, P(age < 13) >= 0.8 and
+The flag rule is ``camera_app.review.ReviewRule``: >= 4 samples, P(age < 13) >= 0.8 and
 estimate + spread < 13 years, for the profile's face alone in view.
 """
 
@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
 
     ck = add_command(sub, "check",
                      "Estimate the age of a profile's face from still frames (one face each) and open a review "
-                     "entry when the under-13 rule holds (>= 5 frames, P(under 13) >= 0.8, estimate + spread < 13).",
+                     "entry when the under-13 rule holds (>= 4 frames, P(under 13) >= 0.8, estimate + spread < 13).",
                      "safelens review check --profile Sam frame1.png frame2.png frame3.png frame4.png frame5.png")
     ck.add_argument("--profile", required=True, metavar="NAME", help="the profile these frames show")
     ck.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="frames of the profile's face")

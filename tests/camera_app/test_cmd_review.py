@@ -27,20 +27,20 @@ def test_review_flow_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert run(capsys, "profile", "create", "--name", "Sam", "--birthdate", "2010-06-01", *d)[0] == 0
     assert run(capsys, "profile", "create", "--name", "Eve", "--birthdate", "1995-06-01", *d)[0] == 0
 
-    # Four frames are not enough for the rule; five are.
+    # Three frames are not enough for the rule; four are.
+    code, out, _ = run(capsys, "review", "check", "--profile", "Sam", *[str(CHILD)] * 3, *d)
+    assert code == 0 and "no review entry: the rule needs >= 4 frames" in out
     code, out, _ = run(capsys, "review", "check", "--profile", "Sam", *[str(CHILD)] * 4, *d)
-    assert code == 0 and "no review entry: the rule needs >= 5 frames" in out
-    code, out, _ = run(capsys, "review", "check", "--profile", "Sam", *[str(CHILD)] * 5, *d)
     assert code == 0, out
     assert out.splitlines()[-1] == "opened review entry 1 (suspected_under_13); profile Sam is now challenged"
-    code, out, _ = run(capsys, "review", "check", "--profile", "Eve", *[str(ADULT)] * 5, *d)
+    code, out, _ = run(capsys, "review", "check", "--profile", "Eve", *[str(ADULT)] * 4, *d)
     assert out.splitlines()[-1].startswith("no review entry")
 
     code, out, _ = run(capsys, "review", "list", "--json", *d)
     [entry] = json.loads(out)
     assert (entry["id"], entry["kind"], entry["status"], entry["profile"]) == (1, "suspected_under_13", "open", "Sam")
     assert entry["estimate"]["estimate_years"] < 13 and entry["estimate"]["p_under_13"] >= 0.8
-    assert entry["estimate"]["samples"] == 5
+    assert entry["estimate"]["samples"] == 4
     assert json.loads(run(capsys, "profile", "show", "Sam", "--json", *d)[1])["assurance"] == "challenged"
 
     assert run(capsys, "review", "decide", "1", "--keep", *d)[1] == "entry 1: kept; profile Sam stays\n"

@@ -45,7 +45,8 @@ def one(face: FaceAge) -> FacesInView:
     "face,suspected",
     [
         (CHILD, True),
-        (FaceAge(7.5, 4, 1.0, 0.95), False),  # too few samples
+        (FaceAge(7.5, 3, 1.0, 0.95), False),  # too few samples
+        (FaceAge(7.5, 4, 1.0, 0.95), True),
         (FaceAge(7.5, 5, 1.0, 0.79), False),  # not confident enough
         (FaceAge(11.5, 5, 1.5, 0.9), False),  # estimate + spread reaches 13
         (FaceAge(11.5, 5, 1.4, 0.9), True),
