@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import numpy as np
 MIN_SIZE = 2
 MAX_SIZE = 64
 MAX_CUBE_BYTES = 16 * 1024 * 1024
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class CubeError(ValueError):
@@ -68,10 +71,14 @@ def parse_cube(text: str, file: str = "<cube>") -> CubeLut:
     domain_min = (0.0, 0.0, 0.0)
     domain_max = (1.0, 1.0, 1.0)
     seen: dict[str, int] = {}
-    rows: list[tuple[float, float, float]] = []
+    # The table is allocated once LUT_3D_SIZE is known (it must come first) and filled in
+    # place; lines past its end are checked and counted but not kept, so memory stays at
+    # the table's size whatever the file holds. Lines are read lazily for the same reason.
+    rows: np.ndarray | None = None
+    count = 0
     first_data_line = 0
 
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -79,11 +86,15 @@ def parse_cube(text: str, file: str = "<cube>") -> CubeLut:
         if _looks_numeric(word):
             if size is None:
                 raise CubeError(file, number, "expected LUT_3D_SIZE before the table, found a data line")
-            if not rows:
+            if rows is None:
                 first_data_line = number
-            rows.append(_triple(stripped, file, number, "data line"))
+                rows = np.empty((size**3, 3), dtype=np.float32)
+            values = _triple(stripped, file, number, "data line")
+            if count < len(rows):
+                rows[count] = values
+            count += 1
             continue
-        if rows:
+        if count:
             raise CubeError(file, number, f"expected only data lines after the table starts, found keyword {word!r}")
         if word in seen:
             raise CubeError(file, number, f"expected {word} once, found it again (first on line {seen[word]})")
@@ -118,13 +129,22 @@ def parse_cube(text: str, file: str = "<cube>") -> CubeLut:
                 file, seen.get("DOMAIN_MAX", seen.get("LUT_3D_INPUT_RANGE")), f"expected DOMAIN_MIN < DOMAIN_MAX on every channel, found {domain_min} and {domain_max}"
             )
     expected = size**3
-    if len(rows) != expected:
-        line = first_data_line if rows else None
-        raise CubeError(file, line, f"expected {expected} data lines for LUT_3D_SIZE {size}, found {len(rows)}")
-    data = np.asarray(rows, dtype=np.float32).reshape(size, size, size, 3)  # [b, g, r]
+    if rows is None or count != expected:
+        line = first_data_line if count else None
+        raise CubeError(file, line, f"expected {expected} data lines for LUT_3D_SIZE {size}, found {count}")
+    data = rows.reshape(size, size, size, 3)  # [b, g, r]
     table = np.ascontiguousarray(data.transpose(2, 1, 0, 3))  # [r, g, b]
     table.flags.writeable = False
     return CubeLut(title=title, size=size, domain_min=domain_min, domain_max=domain_max, table=table)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one by one (``\\n``, ``\\r\\n`` or ``\\r``), without a list of them all."""
+    for match in _LINE.finditer(text):
+        yield match.group()
 
 
 def _looks_numeric(word: str) -> bool:
@@ -139,7 +159,7 @@ def _title(rest: str, file: str, number: int) -> str:
 
 def _size(rest: str, file: str, number: int) -> int:
     parts = rest.split()
-    if len(parts) != 1 or not parts[0].isdigit():
+    if len(parts) != 1 or not (parts[0].isascii() and parts[0].isdigit()):  # not "²" nor other digits
         raise CubeError(file, number, f"expected LUT_3D_SIZE followed by one integer, found {rest!r}")
     size = int(parts[0])
     if not MIN_SIZE <= size <= MAX_SIZE:
@@ -154,10 +174,12 @@ def _numbers(rest: str, count: int, file: str, number: int, what: str) -> tuple[
     values = []
     for part in parts:
         try:
+            if not part.isascii() or "_" in part:  # float() also takes "１" and "1_0"; the format does not
+                raise ValueError(part)
             value = float(part)
         except ValueError:
             raise CubeError(file, number, f"expected a number on the {what}, found {part!r}") from None
-        if not math.isfinite(value):
+        if not math.isfinite(value) or abs(value) > _FLOAT32_MAX:  # the table is float32
             raise CubeError(file, number, f"expected a finite number on the {what}, found {part!r}")
         values.append(value)
     return tuple(values)
