@@ -1,0 +1,238 @@
+"""One measured run of the real pipeline: demo feed -> tracker -> age -> effects (policy gate) -> label.
+
+A :class:`Scenario` names the effect stack, the resolution, the CPUs the process is pinned
+to, and whether the age estimator runs. :func:`run_scenario` builds the same stages the app
+uses, plays ``warmup_frames + frames`` frames of the demo feed as fast as the pipeline
+takes them (``paced=False``: the feed never waits, so the pipeline's own speed shows), and
+records, per measured frame:
+
+- the **frame time**: wall time between two frames leaving ``Pipeline.run`` (the pipelined
+  cost of a frame: capture and landmarks of frame n+1 overlap the stages of frame n);
+- the time of every step: ``capture`` and ``landmarks`` (worker thread), ``age``,
+  ``effects``, ``disclosure`` (frame thread), and inside ``effects`` each op (or each
+  fused warp pass) from ``EffectStack.apply(timings_ms=...)``;
+- the notices (a blocked effect would show up here; the bench runs as a verified adult so
+  the policy lets every effect through, and counts frames where it did not).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+from age_estimation.prediction import AgePredictor
+from benchmarks.affinity import pinned
+from benchmarks.memory import current_rss_mb
+from camera_app.age_stage import AgeStage
+from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions, effect_names
+from camera_app.pipeline import CAPTURE, LANDMARKS, Pipeline, Stage
+from camera_app.policy_gate import (
+    EffectGate,
+    EffectGateOptions,
+    GatedEffectStage,
+    OnBlocked,
+    categories_from_results,
+    signals_from_age_stage,
+)
+from camera_app.policy import PolicySubject
+from camera_app.profiles.model import Assurance
+from camera_app.sources.demo import DemoOptions, DemoSource
+from effects.classification import ClassificationResult
+from effects.spec import EffectSpec
+
+NO_EFFECT = "none"
+_WORKER_STEPS = frozenset({CAPTURE, LANDMARKS})
+BENCH_SUBJECT = PolicySubject(declared_age_years=35, assurance=Assurance.VERIFIED_ADULT)
+
+FrameCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """What one run measures. ``effects``: effect ids stacked in order (empty: no effect)."""
+
+    effects: tuple[str, ...]
+    resolution: str
+    cpus: tuple[int, ...]
+    frames: int
+    warmup_frames: int
+    age: bool = True
+    overlay: bool = True
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.frames < 2:
+            raise ValueError(f"Scenario.frames: expected at least 2, found {self.frames}")
+        if self.warmup_frames < 1:
+            raise ValueError(f"Scenario.warmup_frames: expected at least 1, found {self.warmup_frames}")
+        if not self.cpus:
+            raise ValueError("Scenario.cpus: expected at least one CPU")
+
+    @property
+    def effect_label(self) -> str:
+        return "+".join(self.effects) if self.effects else NO_EFFECT
+
+    @property
+    def id(self) -> str:
+        """Stable across machines of the same size: ``glam@720p/2cpu`` (``-noage`` without age)."""
+        suffix = "" if self.age else "-noage"
+        return f"{self.effect_label}@{self.resolution}/{len(self.cpus)}cpu{suffix}"
+
+
+@dataclass(slots=True)
+class ScenarioResult:
+    """Raw per-frame measurements of one run (summaries are made by the report)."""
+
+    scenario: Scenario
+    frame_ms: list[float] = field(default_factory=list)
+    stages_ms: dict[str, list[float]] = field(default_factory=dict)
+    ops_ms: dict[str, list[float]] = field(default_factory=dict)
+    sum_of_stages_ms: list[float] = field(default_factory=list)
+    frames_with_face: int = 0
+    blocked_frames: int = 0
+    notices: Counter[str] = field(default_factory=Counter)
+    wall_s: float = 0.0
+    first_estimate_ms: float | None = None
+    first_steady_ms: float | None = None
+    age_jobs_done: int = 0
+    age_worker_ms_per_job: float | None = None
+    age_latency_ms: float | None = None
+    rss_mb_after: float = 0.0
+    label_drawn: bool = False  # the disclosure stage drew a label on the frames (an altering effect)
+    process_cpu_ms: float = 0.0  # CPU time of every thread of the process over the measured frames
+    frame_thread_cpu_ms: float = 0.0  # CPU time of the thread that runs the stages, same frames
+
+
+class BenchResources:
+    """What every run shares: the tracker, the age model, the effect specs and their labels."""
+
+    def __init__(
+        self,
+        tracker: Any,
+        age_model: AgePredictor | None,
+        specs: dict[str, EffectSpec],
+        results: dict[str, ClassificationResult],
+    ) -> None:
+        self.tracker = tracker
+        self.age_model = age_model
+        self.specs = specs
+        self.results = results
+
+
+def run_scenario(res: BenchResources, scenario: Scenario, on_frame: FrameCallback | None = None) -> ScenarioResult:
+    """Measure one scenario; ``on_frame(1)`` is called after every frame (progress)."""
+    out = ScenarioResult(scenario)
+    specs = [res.specs[e] for e in scenario.effects]
+    total = scenario.warmup_frames + scenario.frames
+    with pinned(scenario.cpus), ExitStack() as stack:
+        res.tracker.reset()  # a new stream: timestamps start again at 0
+        source = stack.enter_context(
+            DemoSource(DemoOptions(resolution=scenario.resolution, seed=scenario.seed, paced=False, max_frames=total))
+        )
+        age_stage = stack.enter_context(AgeStage(model=res.age_model)) if scenario.age else None
+        stages: list[Stage] = []
+        if age_stage is not None:
+            stages.append(age_stage)
+        effect_stage: GatedEffectStage | None = None
+        if specs:
+            gate = EffectGate(
+                BENCH_SUBJECT,
+                categories_from_results([res.results[s.id] for s in specs if s.id in res.results]),
+                signals_from_age_stage(age_stage) if age_stage is not None else None,
+                EffectGateOptions(on_blocked=OnBlocked.DROP),
+            )
+            effect_stage = GatedEffectStage(specs, gate, seed=scenario.seed)
+            effect_stage.op_timings_ms = {}
+            stages.append(effect_stage)
+        if scenario.overlay and specs:
+            overlay = stack.enter_context(DisclosureStage(DisclosureStageOptions()))
+            overlay.set_active([res.results[s.id] for s in specs if s.id in res.results], effect_names(specs, "en"))
+            out.label_drawn = overlay.draws
+            stages.append(overlay)
+        _measure(Pipeline(res.tracker, stages), source, scenario, out, age_stage, effect_stage, on_frame)
+        if age_stage is not None:
+            stats = age_stage.estimator.stats
+            out.age_jobs_done = stats.jobs_done
+            out.age_worker_ms_per_job = stats.worker_ms / stats.jobs_done if stats.jobs_done else None
+            out.age_latency_ms = stats.last_latency_ms if stats.jobs_done else None
+    out.rss_mb_after = current_rss_mb()
+    return out
+
+
+def _measure(
+    pipeline: Pipeline,
+    source: DemoSource,
+    scenario: Scenario,
+    out: ScenarioResult,
+    age_stage: AgeStage | None,
+    effect_stage: GatedEffectStage | None,
+    on_frame: FrameCallback | None,
+) -> None:
+    started = time.perf_counter()
+    previous: float | None = None
+    first_face_s: float | None = None
+    cpu_start = thread_start = 0.0
+    frames = pipeline.run(source)
+    try:
+        for n, done in enumerate(frames):
+            now = time.perf_counter()
+            if n == scenario.warmup_frames - 1:
+                cpu_start, thread_start = time.process_time(), time.thread_time()
+            track_ids = [t.track_id for t in done.input.tracks]
+            if track_ids and first_face_s is None:
+                # The age stage submitted this frame when the stages started on it.
+                first_face_s = now - sum(v for k, v in done.timings_ms.items() if k not in _WORKER_STEPS) / 1000.0
+            if age_stage is not None and first_face_s is not None:
+                _age_times(age_stage, track_ids, now - first_face_s, out)
+            op_times: dict[str, float] = {}
+            if effect_stage is not None and effect_stage.op_timings_ms is not None:
+                op_times = dict(effect_stage.op_timings_ms)
+                effect_stage.op_timings_ms.clear()
+            if n >= scenario.warmup_frames and previous is not None:
+                _record(out, now - previous, done.timings_ms, op_times, done.notices, bool(track_ids))
+            previous = now
+            if on_frame is not None:
+                on_frame(1)
+    finally:
+        frames.close()
+    out.wall_s = time.perf_counter() - started
+    out.process_cpu_ms = (time.process_time() - cpu_start) * 1000.0
+    out.frame_thread_cpu_ms = (time.thread_time() - thread_start) * 1000.0
+
+
+def _age_times(age_stage: AgeStage, track_ids: Sequence[int], since_face_s: float, out: ScenarioResult) -> None:
+    if out.first_steady_ms is not None:
+        return
+    for tid in track_ids:
+        signal = age_stage.latest(tid)
+        if signal is None:
+            continue
+        if out.first_estimate_ms is None:
+            out.first_estimate_ms = since_face_s * 1000.0
+        if signal.steady:
+            out.first_steady_ms = since_face_s * 1000.0
+            return
+
+
+def _record(
+    out: ScenarioResult,
+    frame_s: float,
+    timings_ms: Any,
+    op_times: dict[str, float],
+    notices: Sequence[str],
+    has_face: bool,
+) -> None:
+    out.frame_ms.append(frame_s * 1000.0)
+    for name, ms in timings_ms.items():
+        out.stages_ms.setdefault(name, []).append(float(ms))
+    for name, ms in op_times.items():
+        out.ops_ms.setdefault(name, []).append(ms)
+    out.sum_of_stages_ms.append(float(sum(timings_ms.values())))
+    out.frames_with_face += has_face
+    if notices:
+        out.blocked_frames += any("blocked" in n for n in notices)
+        out.notices.update(notices)

@@ -1,0 +1,132 @@
+"""The performance targets of issues 3, 5 and 9, checked against a report (never in tests).
+
+Each target reads its figure from the report's runs or kernels. A target whose run was not
+part of this bench (e.g. ``--effects comic``) is listed with ``met: null`` and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+REFERENCE_EFFECT = "glam"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    id: str
+    text: str
+    limit: float
+    unit: str
+    measure: Callable[[dict[str, Any], int], tuple[float | None, str]]
+    informational: bool = False
+
+
+def _run(report: dict[str, Any], run_id: str) -> dict[str, Any] | None:
+    return next((r for r in report["runs"] if r["id"] == run_id), None)
+
+
+def _glam(resolution: str, cores: int, suffix: str = "") -> str:
+    return f"{REFERENCE_EFFECT}@{resolution}/{cores}cpu{suffix}"
+
+
+def _p95(resolution: str) -> Callable[[dict[str, Any], int], tuple[float | None, str]]:
+    def measure(report: dict[str, Any], cores: int) -> tuple[float | None, str]:
+        run = _run(report, _glam(resolution, cores))
+        if run is None:
+            return None, f"run {_glam(resolution, cores)} not in this bench"
+        return run["frame_ms"]["p95"], f"run {run['id']}: p95 frame time (age and label on)"
+
+    return measure
+
+
+def _glam_kernels(report: dict[str, Any], cores: int) -> tuple[float | None, str]:
+    run = _run(report, _glam("720p", cores))
+    if run is None or "effects" not in run["stages_ms"]:
+        return None, f"run {_glam('720p', cores)} not in this bench"
+    ops = ", ".join(f"{k} {v['median']:.2f}" for k, v in run["ops_ms"].items())
+    return run["stages_ms"]["effects"]["median"], f"median of the effects stage ({ops} ms)"
+
+
+def _kernel_ratio(report: dict[str, Any], cores: int) -> tuple[float | None, str]:
+    ratios = [(k["numba_vs_opencv"], f"{k['name']} @{k['resolution']}") for k in report["kernels"]
+              if k.get("numba_vs_opencv") is not None]
+    if not ratios:
+        return None, "no kernel comparison in this bench"
+    worst = max(ratios)
+    over = [name for ratio, name in ratios if ratio > 1.0]
+    note = f"worst: {worst[1]}"
+    if over:
+        note += f"; above 1.0: {', '.join(over)}"
+    return worst[0], note
+
+
+def _age(field: str, what: str) -> Callable[[dict[str, Any], int], tuple[float | None, str]]:
+    def measure(report: dict[str, Any], cores: int) -> tuple[float | None, str]:
+        run = _run(report, _glam("720p", cores))
+        if run is None or not run.get("age_estimation"):
+            return None, f"run {_glam('720p', cores)} not in this bench"
+        return run["age_estimation"].get(field), f"run {run['id']}: {what}"
+
+    return measure
+
+
+def _age_p95_delta(report: dict[str, Any], cores: int) -> tuple[float | None, str]:
+    row = next((a for a in report["age"] if a["run"] == _glam("720p", cores)), None)
+    if row is None:
+        return None, f"no run pair {_glam('720p', cores)} with and without age"
+    return row["p95_delta_ms"], f"p95 {row['p95_with_age_ms']:.2f} ms with age vs {row['p95_without_age_ms']:.2f} without"
+
+
+def _pipelined(report: dict[str, Any], cores: int) -> tuple[float | None, str]:
+    run = _run(report, _glam("720p", cores))
+    if run is None or run["pipelined_saving"] is None:
+        return None, f"run {_glam('720p', cores)} not in this bench"
+    return (
+        round(100.0 * run["pipelined_saving"], 1),
+        f"median frame {run['frame_ms']['median']:.2f} ms vs sum of stages {run['sum_of_stages_ms']['median']:.2f} ms",
+    )
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("p95_720p_glam", "720p glam + label + age: p95 frame time <= 16.7 ms (60 fps)", 16.7, "ms", _p95("720p")),
+    Target("p95_1080p_glam", "1080p glam + label + age: p95 frame time <= 25 ms", 25.0, "ms", _p95("1080p")),
+    Target("glam_kernels_720p", "glam stack kernels at 720p: <= 5 ms median per frame", 5.0, "ms", _glam_kernels),
+    Target("kernels_vs_opencv", "every Numba kernel <= 1.0x its OpenCV counterpart", 1.0, "x", _kernel_ratio),
+    Target("age_amortised", "age estimation on the frame path: <= 1 ms per frame (amortised)", 1.0, "ms",
+           _age("amortised_ms", "mean time of the age stage per frame")),
+    Target("age_p95_delta", "age estimation raises p95 frame time by <= 1 ms", 1.0, "ms", _age_p95_delta),
+    Target("age_first_estimate", "first age estimate within 1 s of a face appearing", 1000.0, "ms",
+           _age("first_estimate_ms", "time from the first face frame to its first estimate")),
+    Target("pipelined_saving", "a pipelined frame costs less than the sum of its stages (how much less)", 0.0, "%",
+           _pipelined, informational=True),
+)
+
+
+def evaluate(report: dict[str, Any], cores: int) -> list[dict[str, Any]]:
+    """Each target with its measured value, whether it is met, and by how much it is missed."""
+    out = []
+    for target in TARGETS:
+        measured, note = target.measure(report, cores)
+        if measured is None:
+            met = None
+        elif target.informational:
+            met = measured > target.limit
+        else:
+            met = measured <= target.limit
+        miss = None
+        if met is False and measured is not None and not target.informational:
+            miss = round(measured - target.limit, 3)
+        out.append({
+            "id": target.id,
+            "text": target.text,
+            "limit": target.limit,
+            "unit": target.unit,
+            "measured": None if measured is None else round(float(measured), 3),
+            "met": met,
+            "missed_by": miss,
+            "informational": target.informational,
+            "note": note,
+        })
+    return out

@@ -1,0 +1,94 @@
+"""``safelens bench``: options, and a tiny real run of the whole pipeline (few frames; no time is asserted)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from camera_app.cli import cmd_bench
+from camera_app.cli.cmd_bench import to_argv
+
+
+def _parse(*argv: str) -> argparse.Namespace:
+    # Only this command's parser: the test does not depend on the other subcommands.
+    parser = argparse.ArgumentParser(prog="safelens")
+    cmd_bench.register(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(["bench", *argv])
+
+
+def main(argv: list[str]) -> int:
+    args = _parse(*argv[1:])
+    return int(args.handler(args))
+
+
+def test_options_survive_the_hand_over_to_the_bench_process() -> None:
+    args = _parse("--quick", "--effects", "glam,comic", "--resolutions", "720p", "--device", "desktop",
+                  "--frames", "12", "--json", "out.json", "--report", "rep", "--baseline", "old.json",
+                  "--tolerance", "0.2", "--soak", "30", "--skip", "startup,kernels", "--seed", "3")
+    again = _parse(*to_argv(args))
+    assert vars(again) == vars(args)
+    assert to_argv(_parse()) == ["--resolutions", "720p,1080p", "--tolerance", "0.15", "--seed", "0"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--resolutions", "4k"], "expected resolutions from 480p, 720p, 1080p, found '4k'"),
+        (["--frames", "1"], "expected a number in [2, 100000], found '1'"),
+        (["--skip", "everything"], "expected parts from pipeline, kernels, startup, memory, found 'everything'"),
+        (["--tolerance", "fast"], "expected a number in [0, 10], found 'fast'"),
+    ],
+)
+def test_bad_options_are_refused_before_anything_runs(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        _parse(*argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_unknown_device_is_an_error_naming_the_known_ones(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--device", "tablet", "--skip", "pipeline,kernels,startup,memory"]) == 2
+    assert "device 'tablet': expected one of entry_phone, flagship_phone, desktop" in capfd.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regressed(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFELENS_DATA_DIR", str(tmp_path / "data"))
+    report_dir = tmp_path / "report"
+    common = ["bench", "--effects", "glam", "--resolutions", "480p", "--device", "desktop", "--frames", "4",
+              "--skip", "startup,kernels,memory"]
+    assert main([*common, "--report", str(report_dir)]) == 0
+    out = capfd.readouterr().out
+    report = json.loads((report_dir / "bench.json").read_text(encoding="utf-8"))
+    cores = len(os.sched_getaffinity(0))
+    assert report["schema"] == "safelens-bench" and report["schema_version"] == 1
+    assert [r["id"] for r in report["runs"]] == [f"none@480p/{cores}cpu", f"glam@480p/{cores}cpu",
+                                                 f"glam@480p/{cores}cpu-noage"]
+    glam = report["runs"][1]
+    assert glam["frames"] == 4 and glam["frames_with_face"] == 4 and glam["blocked_frames"] == 0
+    assert glam["label_drawn"] and set(glam["stages_ms"]) == {"capture", "landmarks", "age", "effects", "disclosure"}
+    assert "smooth_skin" in glam["ops_ms"] and any(k.startswith("warp:") for k in glam["ops_ms"])
+    assert [(d["device"], d["effect"]) for d in report["device_results"]] == [("desktop", "none"), ("desktop", "glam")]
+    assert {p.name for p in report_dir.iterdir()} == {"bench.json", "summary.md", "frame_times.png",
+                                                      "stage_breakdown.png"}
+    assert not any(d["native"] for d in report["device_results"])  # the desktop's own size is 1080p
+    assert "not measured  720p glam + label + age: p95 frame time <= 16.7 ms (60 fps)" in out
+
+    # The same run against a baseline that was 100 times faster: exit 1, naming the medians.
+    for run in report["runs"]:
+        run["frame_ms"]["median"] /= 100.0
+    baseline = tmp_path / "fast.json"
+    baseline.write_text(json.dumps(report), encoding="utf-8")
+    assert main([*common, "--json", str(tmp_path / "again.json"), "--baseline", str(baseline)]) == 1
+    out = capfd.readouterr().out
+    assert f"REGRESSED  run glam@480p/{cores}cpu: frame time:" in out
+    again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert {r["what"] for r in again["baseline"]["regressions"]} >= {f"run glam@480p/{cores}cpu: frame time"}
