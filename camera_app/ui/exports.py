@@ -59,6 +59,7 @@ class Exporter:
         self._overlay = DisclosureOverlay(DisclosureOverlayOptions(font_path=LABEL_FONT))
         self._recorder: Mp4Recorder | None = None
         self.recording_path: Path | None = None
+        self.recording_active: ActiveLabel | None = None  # what the recording's manifest says was applied
 
     def _sign(self) -> ProvenanceSigner:
         if self._signer is None:
@@ -89,6 +90,7 @@ class Exporter:
         )
         self._recorder = Mp4Recorder(options, self._sign(), overlay=None)
         self.recording_path = target
+        self.recording_active = active
         return target
 
     def record(self, shown_rgb: np.ndarray) -> None:
@@ -99,7 +101,7 @@ class Exporter:
     def stop_recording(self) -> SignedExport | None:
         """Finish and sign (None when nothing was recorded)."""
         recorder, self._recorder = self._recorder, None
-        self.recording_path = None
+        self.recording_path = self.recording_active = None
         if recorder is None:
             return None
         if recorder.frames_written == 0:
@@ -109,7 +111,7 @@ class Exporter:
 
     def abort_recording(self) -> None:
         recorder, self._recorder = self._recorder, None
-        self.recording_path = None
+        self.recording_path = self.recording_active = None
         if recorder is not None:
             recorder.abort()
 

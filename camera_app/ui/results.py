@@ -110,10 +110,14 @@ class EffectResults:
             if listener is not None:
                 listener(spec.id, result, error)
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
+        """Stop measuring (the effect being measured finishes first when ``wait``)."""
         with self._lock:
             self._closed = True
             self._queued.clear()
+            thread = self._thread
+        if wait and thread is not None:
+            thread.join()
 
 
 class _NeedsMeasuring(Exception):

@@ -445,7 +445,12 @@ class ProcessingWorker:
         self._event(EventKind.RECORDING_STARTED, str(path), path)
 
     def _record(self, shown: np.ndarray) -> None:
-        if self._exporter is None or not self._exporter.recording:
+        if self._exporter is None or not self._exporter.recording or self._label is None:
+            return
+        if self._label.applied != self._exporter.recording_active:
+            # The policy switched the effect on or off: this video's manifest would no longer
+            # be true for the next frames, so it ends here (saved and signed as it is).
+            self._finish_recording()
             return
         try:
             self._exporter.record(shown)

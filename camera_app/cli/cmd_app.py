@@ -1,0 +1,168 @@
+"""``safelens app``: the Kivy camera app.
+
+With ``--screenshot PNG --quit-after-frames N`` the real app runs, saves a picture of its
+window after N processed frames and exits (for QA and tests; without a display it renders
+offscreen). On a machine without a display and without ``--screenshot`` (and without
+``SDL_VIDEODRIVER=offscreen``), a window cannot open: the command says so and runs the app
+offscreen for a few seconds instead, recording the demo with ``glam`` on an adult profile in
+a throwaway data folder, and prints where the video and a screenshot went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from camera_app.cli.common import CliError, add_command
+
+DEMO_OUT = Path("out")
+DEMO_FRAMES = 150
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    return int(text)
+
+
+def _size(text: str) -> tuple[int, int]:
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not (320 <= int(parts[0]) <= 7680 and 240 <= int(parts[1]) <= 4320):
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 1280x800, found {text!r}")
+    return int(parts[0]), int(parts[1])
+
+
+def register(subparsers: Any) -> None:
+    from camera_app.sources import RESOLUTIONS
+    from camera_app.ui.i18n import available_languages
+
+    p = add_command(
+        subparsers,
+        "app",
+        "Open the SafeLens camera app (live preview, effects, age gate, disclosure labels).",
+        "safelens app --source demo",
+    )
+    p.add_argument("--source", default="demo", metavar="SRC", help="camera:N, demo, or a video or image path (default demo)")
+    p.add_argument("--profile", metavar="NAME", help="open the camera for this existing profile (skips the profile switcher)")
+    p.add_argument("--effect", metavar="ID", help="start with this effect chosen (ids from `safelens effects list`)")
+    p.add_argument("--data-dir", metavar="DIR", help="the folder of profiles, caches and exports (default: the user data folder)")
+    p.add_argument("--export-dir", metavar="DIR", help="where snapshots and recordings go (default: DATA_DIR/exports)")
+    p.add_argument("--effects-dir", action="append", default=[], metavar="DIR", help="more effects besides the built-in ones")
+    p.add_argument("--resolution", choices=list(RESOLUTIONS), default="720p", help="demo and camera size (default 720p)")
+    p.add_argument("--language", choices=list(available_languages()), default="en", help="language of the app (default en)")
+    p.add_argument("--policy-mode", choices=["assured", "declared"], default="assured",
+                   help="assured: declared age and live age check (default); declared: declared age only")
+    p.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH", help="window size (default 1280x800)")
+    p.add_argument("--hud", action="store_true", help="start with the HUD shown")
+    p.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the window after --quit-after-frames frames, then exit")
+    p.add_argument("--quit-after-frames", type=_positive_int, metavar="N",
+                   help="exit after N processed frames (with --screenshot: take it then; default 30)")
+    p.add_argument("--record", action="store_true",
+                   help="start recording as soon as the chosen effect is applied; the video is saved on exit")
+    p.add_argument("--offscreen", action="store_true", help="render without a window (SDL offscreen driver)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from camera_app.ui import kivy_env
+
+    wants_window = args.screenshot is None and args.quit_after_frames is None and not args.offscreen
+    if wants_window and not kivy_env.has_display() and not kivy_env.forced_offscreen():
+        return _no_display_demo(args)
+    _check(args)
+    kivy_env.prepare(offscreen=args.offscreen or not kivy_env.has_display())
+    from camera_app.ui.config import AppConfig
+    from camera_app.ui.launch import launch
+    from camera_app.ui.session import Settings
+
+    screenshot = Path(args.screenshot) if args.screenshot else None
+    config = AppConfig(
+        settings=Settings(source=args.source, resolution=args.resolution, policy_mode=args.policy_mode, language=args.language),
+        profile=args.profile,
+        effect=args.effect,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        effects_dirs=tuple(args.effects_dir),
+        export_dir=Path(args.export_dir) if args.export_dir else None,
+        screenshot=screenshot,
+        quit_after_frames=args.quit_after_frames or (30 if screenshot is not None else None),
+        window_size=args.size,
+        hud=args.hud,
+        record=args.record,
+    )
+    return launch(config)
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Fail before a window opens: unknown profile or effect, a source that cannot be used."""
+    from camera_app.effects_catalog import load_registry
+    from camera_app.profiles.store import ProfileNotFoundError, ProfileStore, ProfileStoreError
+    from camera_app.sources import SourceError, open_source
+    from effects.spec import EffectSpecError
+
+    try:
+        open_source(args.source, resolution=args.resolution)
+    except SourceError as exc:
+        raise CliError(f"--source: {exc}") from exc
+    if args.source not in ("demo",) and not args.source.startswith("camera:") and not Path(args.source).is_file():
+        raise CliError(f"--source: {args.source} does not exist")
+    try:
+        registry = load_registry(args.effects_dir)
+    except EffectSpecError as exc:
+        raise CliError(str(exc)) from exc
+    if args.effect is not None and args.effect not in registry:
+        raise CliError(f"--effect: unknown effect {args.effect!r}; expected one of {', '.join(registry.ids)}")
+    if args.effect is not None and args.profile is None:
+        raise CliError("--effect needs --profile NAME (effects are chosen for a profile)")
+    if args.profile is not None:
+        try:
+            with ProfileStore(args.data_dir) as store:
+                store.get(args.profile)
+        except ProfileNotFoundError as exc:
+            raise CliError(f"--profile: {exc}; create one with `safelens profile create --name NAME --birthdate YYYY-MM-DD`") from exc
+        except ProfileStoreError as exc:
+            raise CliError(str(exc)) from exc
+
+
+def _no_display_demo(args: argparse.Namespace) -> int:
+    """No display: say so, then run the real app offscreen and keep a recording and a screenshot."""
+    print(
+        "safelens app: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so no window can open.\n"
+        f"Rendering the app offscreen instead: the demo feed with the 'glam' effect on an adult profile, "
+        f"{DEMO_FRAMES} frames, into {DEMO_OUT.resolve()}/ ...",
+        file=sys.stderr,
+    )
+    out = DEMO_OUT.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="safelens-demo-data-"))
+    try:
+        from camera_app.profiles.store import ProfileStore
+
+        with ProfileStore(data_dir) as store:
+            today = store.today()
+            store.create_profile("Demo", date(today.year - 35, 1, 1))
+        env = dict(os.environ, SDL_VIDEODRIVER="offscreen")
+        command = [
+            sys.executable, "-c", "from camera_app.cli import main; raise SystemExit(main())",
+            "app", "--source", args.source, "--record",
+            "--profile", "Demo", "--effect", "glam", "--data-dir", str(data_dir), "--export-dir", str(out),
+            "--hud", "--screenshot", str(out / "app.png"), "--quit-after-frames", str(DEMO_FRAMES), "--offscreen",
+        ]
+        done = subprocess.run(command, env=env, check=False)
+        if done.returncode != 0:
+            raise CliError(f"the offscreen app exited with code {done.returncode}")
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    videos = sorted(out.glob("safelens-*.mp4"), key=lambda p: p.stat().st_mtime)
+    print(f"screenshot of the app: {out / 'app.png'}")
+    if videos:
+        print(f"recording of the app (label burned in, signed): {videos[-1]}")
+        print(f"check it with: safelens inspect {videos[-1]}")
+    print("On a machine with a display, `safelens app` opens the window.")
+    return 0

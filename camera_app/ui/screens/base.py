@@ -1,0 +1,64 @@
+"""What every screen shares: a dark background and access to the app's model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kivy.graphics import Color, Rectangle
+from kivy.uix.screenmanager import Screen
+from kivy.uix.spinner import Spinner, SpinnerOption
+from kivy.uix.textinput import TextInput
+from kivy.metrics import dp
+
+from camera_app.ui import theme
+
+if TYPE_CHECKING:
+    from camera_app.ui.app import SafeLensApp
+
+
+class AppScreen(Screen):
+    def __init__(self, app: SafeLensApp, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+        with self.canvas.before:
+            Color(rgba=theme.BG)
+            self._bg = Rectangle(pos=self.pos, size=self.size)
+        self.bind(pos=self._paint, size=self._paint)
+
+    def _paint(self, *_: Any) -> None:
+        self._bg.pos, self._bg.size = self.pos, self.size
+
+    def go_back(self) -> bool:
+        """Esc: return True when the screen handled it."""
+        return False
+
+    def refresh_texts(self) -> None:
+        """Rebuild texts after a language change."""
+
+
+class DarkOption(SpinnerOption):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.background_normal = ""
+        self.background_down = ""
+        self.background_color = theme.SURFACE_3
+        self.color = theme.TEXT
+        self.font_name = theme.FONT
+        self.font_size = theme.BODY_SIZE
+        self.height = dp(40)
+
+
+def dark_spinner(placeholder: str, values: list[str], **kwargs: Any) -> Spinner:
+    spinner = Spinner(text=placeholder, values=values, option_cls=DarkOption, background_normal="",
+                      background_down="", background_color=theme.SURFACE_2, color=theme.TEXT_DIM,
+                      font_name=theme.FONT, font_size=theme.BODY_SIZE, size_hint_y=None, height=dp(48),
+                      sync_height=True, **kwargs)
+    spinner.dropdown_cls.max_height = dp(320)
+    return spinner
+
+
+def dark_input(hint: str, **kwargs: Any) -> TextInput:
+    return TextInput(hint_text=hint, multiline=False, background_normal="", background_active="",
+                     background_color=theme.SURFACE_2, foreground_color=theme.TEXT, hint_text_color=theme.TEXT_DIM,
+                     cursor_color=theme.ACCENT, font_name=theme.FONT, font_size=theme.BODY_SIZE,
+                     padding=(dp(14), dp(13)), size_hint_y=None, height=dp(48), write_tab=False, **kwargs)

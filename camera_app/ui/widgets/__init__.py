@@ -1,0 +1,1 @@
+"""Reusable Kivy widgets of the app: text, chips, panels, the preview, the carousel, the HUD, sheets."""
