@@ -125,21 +125,16 @@ def kernel_entry(timing: KernelTiming) -> dict[str, Any]:
 
 
 def machine_info(load_before: Sequence[float], load_after: Sequence[float], cpus: Sequence[int]) -> dict[str, Any]:
-    import cv2
-    import numba
-    import numpy
-    import onnxruntime
+    from importlib.metadata import PackageNotFoundError, version
 
     from effects import backend
 
-    versions = {"python": platform.python_version(), "numpy": numpy.__version__, "numba": numba.__version__,
-                "opencv": cv2.__version__, "onnxruntime": onnxruntime.__version__}
-    try:
-        from importlib.metadata import version
-
-        versions["mediapipe"] = version("mediapipe")
-    except Exception:  # noqa: BLE001 - a missing distribution only leaves the field out
-        pass
+    versions = {"python": platform.python_version()}
+    for name in ("numpy", "numba", "opencv-contrib-python", "onnxruntime", "mediapipe"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "absent"
     return {
         "platform": platform.platform(),
         "processor": platform.machine(),
