@@ -110,7 +110,9 @@ def cases(height: int, width: int) -> list[KernelCase]:
     angles = rng.uniform(0, 2 * math.pi, n)
     parts = np.stack([rng.uniform(0.2, 0.8, n) * width, rng.uniform(0.1, 0.6, n) * height, sizes,
                       np.cos(angles), np.sin(angles), rng.uniform(0.3, 1.0, n)], axis=1)
-    sparkle = MipSprite(sparkle_sprite()).for_width(float(sizes.max()))
+    sparkle_mip = MipSprite(sparkle_sprite())
+    sparkle = sparkle_mip.packed_for_width(float(sizes.max()))
+    sparkle_float = sparkle_mip.for_width(float(sizes.max()))
     tint = np.array([1.0, 0.92, 0.66])
     work = frame.copy()
     work_cv = frame.copy()
@@ -118,7 +120,7 @@ def cases(height: int, width: int) -> list[KernelCase]:
         name=f"particles x{n}",
         numba=_bind(particles_nb, work, sparkle, parts, tint),
         numpy=_bind(particles_np, work, sparkle, parts, tint),
-        opencv=_bind(_particles_cv, work_cv, sparkle, parts, tint * 255.0),
+        opencv=_bind(_particles_cv, work_cv, sparkle_float, parts, tint * 255.0),
         opencv_calls="per particle: cv2.warpAffine + cv2.multiply/subtract + cv2.convertScaleAbs (screen blend)",
     ))
     return found

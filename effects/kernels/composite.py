@@ -1,10 +1,9 @@
 """Compositing kernels: an affine-mapped RGBA sticker ("over"), and particles (sprites, "screen").
 
-Sprites are premultiplied: colour channels already multiplied by alpha, so bilinear
-sampling has no dark fringes at transparent edges. Particles read float32 (h, w, 4)
-sprites (colour 0..255, alpha 0..1); stickers read the same packed into one uint32 per
-texel (``pack_rgba``: R | G<<8 | B<<16 | A<<24, 8 bits each), a quarter of the memory
-traffic and one load per texel. A frame pixel (x, y) has its centre at (x, y), a sprite
+Sprites are premultiplied (colour channels already multiplied by alpha, so bilinear
+sampling has no dark fringes at transparent edges) and packed into one uint32 per texel
+(``pack_rgba``: R | G<<8 | B<<16 | A<<24, 8 bits each): one load per texel. Sampling is
+bilinear with weights quantised to 1/256 of a texel, texels outside the sprite transparent. A frame pixel (x, y) has its centre at (x, y), a sprite
 texel (u, v) at (u, v); texels outside the sprite are transparent.
 
 ``sticker``: ``inv`` (6 numbers) maps a frame pixel to sprite coordinates,
@@ -25,24 +24,6 @@ import numpy as np
 from numba import njit
 
 PART_COLS = 6
-
-
-@njit(cache=True, fastmath=False, inline="always")
-def _texel(sprite: np.ndarray, v: int, u: int, c: int) -> float:
-    if 0 <= v < sprite.shape[0] and 0 <= u < sprite.shape[1]:
-        return sprite[v, u, c]
-    return 0.0
-
-
-@njit(cache=True, fastmath=False, inline="always")
-def _sample(sprite: np.ndarray, u: float, v: float, c: int) -> float:
-    u0 = int(math.floor(u))
-    v0 = int(math.floor(v))
-    fu = u - u0
-    fv = v - v0
-    a = _texel(sprite, v0, u0, c) + (_texel(sprite, v0, u0 + 1, c) - _texel(sprite, v0, u0, c)) * fu
-    b = _texel(sprite, v0 + 1, u0, c) + (_texel(sprite, v0 + 1, u0 + 1, c) - _texel(sprite, v0 + 1, u0, c)) * fu
-    return a + (b - a) * fv
 
 
 @njit(cache=True, fastmath=False, inline="always")
@@ -71,6 +52,47 @@ def _spread(p: np.uint32) -> np.uint64:
     return (q | (q << np.uint64(16))) & _LO
 
 
+@njit(cache=True, fastmath=False, inline="always")
+def _bilinear_packed(sprite: np.ndarray, ufx: int, vfx: int) -> tuple[float, float, float, float]:
+    """(r, g, b, a) 0..255 at 16.16 fixed-point sprite coordinates; weights in 1/256 texel,
+    texels outside the sprite transparent."""
+    sh, sw = sprite.shape[0], sprite.shape[1]
+    u0 = ufx >> 16
+    v0 = vfx >> 16
+    if 0 <= u0 and u0 + 1 < sw and 0 <= v0 and v0 + 1 < sh:
+        p00 = sprite[v0, u0]
+        p01 = sprite[v0, u0 + 1]
+        p10 = sprite[v0 + 1, u0]
+        p11 = sprite[v0 + 1, u0 + 1]
+    else:
+        p00 = _packed(sprite, v0, u0)
+        p01 = _packed(sprite, v0, u0 + 1)
+        p10 = _packed(sprite, v0 + 1, u0)
+        p11 = _packed(sprite, v0 + 1, u0 + 1)
+    if (p00 | p01 | p10 | p11) == 0:
+        return 0.0, 0.0, 0.0, 0.0
+    fu = np.uint64((ufx >> 8) & 255)
+    fv = np.uint64((vfx >> 8) & 255)
+    gu = np.uint64(256) - fu
+    gv = np.uint64(256) - fv
+    w00 = gu * gv
+    w01 = fu * gv
+    w10 = gu * fv
+    w11 = fu * fv
+    rb = _spread(p00) * w00 + _spread(p01) * w01 + _spread(p10) * w10 + _spread(p11) * w11
+    e = np.uint32(8)
+    ga = _spread(p00 >> e) * w00 + _spread(p01 >> e) * w01 + _spread(p10 >> e) * w10 + _spread(p11 >> e) * w11
+    half = np.uint64(32768)
+    lane = np.uint64(0xFFFFFFFF)
+    sixteen = np.uint64(16)
+    thirty_two = np.uint64(32)
+    r = float(((rb & lane) + half) >> sixteen)
+    b = float(((rb >> thirty_two) + half) >> sixteen)
+    g = float(((ga & lane) + half) >> sixteen)
+    a = float(((ga >> thirty_two) + half) >> sixteen)
+    return r, g, b, a
+
+
 @njit(cache=True, fastmath=False)
 def sticker_nb(
     dst: np.ndarray, oy: int, ox: int, sprite: np.ndarray, inv: np.ndarray,
@@ -85,8 +107,6 @@ def sticker_nb(
     """
     h, w = dst.shape[0], dst.shape[1]
     sh, sw = sprite.shape[0], sprite.shape[1]
-    half = np.uint64(32768)
-    lane = np.uint64(0xFFFFFFFF)
     du = int(round(inv[0] * 65536.0))
     dv = int(round(inv[3] * 65536.0))
     for i in range(h):
@@ -103,40 +123,7 @@ def sticker_nb(
                 out[i, j, 1] = dst[i, j, 1]
                 out[i, j, 2] = dst[i, j, 2]
                 continue
-            ufx = ufx0 + j * du
-            vfx = vfx0 + j * dv
-            u0 = ufx >> 16
-            v0 = vfx >> 16
-            if 0 <= u0 and u0 + 1 < sw and 0 <= v0 and v0 + 1 < sh:
-                p00 = sprite[v0, u0]
-                p01 = sprite[v0, u0 + 1]
-                p10 = sprite[v0 + 1, u0]
-                p11 = sprite[v0 + 1, u0 + 1]
-            else:
-                p00 = _packed(sprite, v0, u0)
-                p01 = _packed(sprite, v0, u0 + 1)
-                p10 = _packed(sprite, v0 + 1, u0)
-                p11 = _packed(sprite, v0 + 1, u0 + 1)
-            if (p00 | p01 | p10 | p11) == 0:
-                out[i, j, 0] = dst[i, j, 0]
-                out[i, j, 1] = dst[i, j, 1]
-                out[i, j, 2] = dst[i, j, 2]
-                continue
-            fu = np.uint64((ufx >> 8) & 255)
-            fv = np.uint64((vfx >> 8) & 255)
-            gu = np.uint64(256) - fu
-            gv = np.uint64(256) - fv
-            w00 = gu * gv
-            w01 = fu * gv
-            w10 = gu * fv
-            w11 = fu * fv
-            rb = _spread(p00) * w00 + _spread(p01) * w01 + _spread(p10) * w10 + _spread(p11) * w11
-            ga = (_spread(p00 >> np.uint32(8)) * w00 + _spread(p01 >> np.uint32(8)) * w01
-                  + _spread(p10 >> np.uint32(8)) * w10 + _spread(p11 >> np.uint32(8)) * w11)
-            r = float(((rb & lane) + half) >> np.uint64(16))
-            b = float(((rb >> np.uint64(32)) + half) >> np.uint64(16))
-            g = float(((ga & lane) + half) >> np.uint64(16))
-            a = float(((ga >> np.uint64(32)) + half) >> np.uint64(16))
+            r, g, b, a = _bilinear_packed(sprite, ufx0 + j * du, vfx0 + j * dv)
             k = opacity
             if use_occlusion:
                 k = opacity * (1.0 - occlusion[i, j])
@@ -182,25 +169,6 @@ def _u8(v: float) -> np.uint8:
     return np.uint8(int(v))
 
 
-def _sample_np(sprite: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bilinear samples (..., 4) with transparent texels outside the sprite."""
-    sh, sw = sprite.shape[:2]
-    pad = np.zeros((sh + 2, sw + 2, 4), np.float64)
-    pad[1:-1, 1:-1] = sprite
-    u0 = np.floor(u).astype(np.int64)
-    v0 = np.floor(v).astype(np.int64)
-    fu = (u - u0)[..., None]
-    fv = (v - v0)[..., None]
-    # indices into pad (shifted by one); clip keeps far-away coordinates on the zero border
-    iu0 = np.clip(u0 + 1, 0, sw + 1)
-    iu1 = np.clip(u0 + 2, 0, sw + 1)
-    iv0 = np.clip(v0 + 1, 0, sh + 1)
-    iv1 = np.clip(v0 + 2, 0, sh + 1)
-    a = pad[iv0, iu0] + (pad[iv0, iu1] - pad[iv0, iu0]) * fu
-    b = pad[iv1, iu0] + (pad[iv1, iu1] - pad[iv1, iu0]) * fu
-    return a + (b - a) * fv
-
-
 def sticker_np(
     dst: np.ndarray, oy: int, ox: int, sprite: np.ndarray, inv: np.ndarray,
     occlusion: np.ndarray, use_occlusion: bool, opacity: float, out: np.ndarray,
@@ -215,16 +183,7 @@ def sticker_np(
     inside = (ufx > -65536) & (vfx > -65536) & (ufx < sw * 65536) & (vfx < sh * 65536)
     ufx = np.where(inside, ufx, -5 * 65536)
     vfx = np.where(inside, vfx, -5 * 65536)
-    u0, v0 = ufx >> 16, vfx >> 16
-    fu = ((ufx >> 8) & 255).astype(np.float64)[..., None]
-    fv = ((vfx >> 8) & 255).astype(np.float64)[..., None]
-    tex = np.zeros((sh + 2, sw + 2, 4), np.float64)
-    tex[1:-1, 1:-1] = unpack_rgba(sprite)
-    iu0, iu1 = np.clip(u0 + 1, 0, sw + 1), np.clip(u0 + 2, 0, sw + 1)
-    iv0, iv1 = np.clip(v0 + 1, 0, sh + 1), np.clip(v0 + 2, 0, sh + 1)
-    total = (tex[iv0, iu0] * (256 - fu) * (256 - fv) + tex[iv0, iu1] * fu * (256 - fv)
-             + tex[iv1, iu0] * (256 - fu) * fv + tex[iv1, iu1] * fu * fv)
-    s = np.floor((total + 32768.0) / 65536.0)
+    s = _bilinear_packed_np(sprite, ufx, vfx)
     k = np.full((h, w), float(opacity))
     if use_occlusion:
         k = k * (1.0 - occlusion.astype(np.float64))
@@ -239,7 +198,7 @@ def sticker_np(
 
 @njit(cache=True, fastmath=False)
 def particles_nb(frame: np.ndarray, sprite: np.ndarray, parts: np.ndarray, tint: np.ndarray) -> None:
-    """Screen-blend each particle's sprite onto ``frame`` in place (see the module notes)."""
+    """Screen-blend each particle's packed sprite onto ``frame`` in place (see the module notes)."""
     h, w = frame.shape[0], frame.shape[1]
     sh, sw = sprite.shape[0], sprite.shape[1]
     cu = (sw - 1) * 0.5
@@ -254,6 +213,9 @@ def particles_nb(frame: np.ndarray, sprite: np.ndarray, parts: np.ndarray, tint:
         y1 = min(int(math.ceil(cy + reach)) + 1, h)
         x0 = max(int(math.floor(cx - reach)), 0)
         x1 = min(int(math.ceil(cx + reach)) + 1, w)
+        lr = tint[0] * alpha * (1.0 / 255.0)
+        lg = tint[1] * alpha * (1.0 / 255.0)
+        lb = tint[2] * alpha * (1.0 / 255.0)
         for y in range(y0, y1):
             dy = y - cy
             for x in range(x0, x1):
@@ -262,29 +224,41 @@ def particles_nb(frame: np.ndarray, sprite: np.ndarray, parts: np.ndarray, tint:
                 v = cv + k * (-sn * dx + cs * dy)
                 if u <= -1.0 or v <= -1.0 or u >= sw or v >= sh:
                     continue
-                u0 = int(math.floor(u))
-                v0 = int(math.floor(v))
-                fu = u - u0
-                fv = v - v0
-                inside = 0 <= u0 and u0 + 1 < sw and 0 <= v0 and v0 + 1 < sh
-                for c in range(3):
-                    if inside:
-                        s = ((sprite[v0, u0, c] * (1.0 - fu) + sprite[v0, u0 + 1, c] * fu) * (1.0 - fv)
-                             + (sprite[v0 + 1, u0, c] * (1.0 - fu) + sprite[v0 + 1, u0 + 1, c] * fu) * fv)
-                    else:
-                        s = _sample(sprite, u, v, c)
-                    light = s * tint[c] * alpha * (1.0 / 255.0)
-                    if light > 0.0:
-                        d = frame[y, x, c]
-                        frame[y, x, c] = _u8(255.0 - (255.0 - d) * (1.0 - light))
+                r, g, b, a = _bilinear_packed(sprite, int(math.floor(u * 65536.0)), int(math.floor(v * 65536.0)))
+                if a <= 0.0:
+                    continue
+                frame[y, x, 0] = _screen(frame[y, x, 0], r * lr)
+                frame[y, x, 1] = _screen(frame[y, x, 1], g * lg)
+                frame[y, x, 2] = _screen(frame[y, x, 2], b * lb)
+
+
+@njit(cache=True, fastmath=False, inline="always")
+def _screen(d: np.uint8, light: float) -> np.uint8:
+    if light <= 0.0:
+        return d
+    return _u8(255.0 - (255.0 - d) * (1.0 - light))
+
+
+def _bilinear_packed_np(sprite: np.ndarray, ufx: np.ndarray, vfx: np.ndarray) -> np.ndarray:
+    """NumPy form of _bilinear_packed: (..., 4) float64 samples, 0..255."""
+    sh, sw = sprite.shape[:2]
+    u0, v0 = ufx >> 16, vfx >> 16
+    fu = ((ufx >> 8) & 255).astype(np.float64)[..., None]
+    fv = ((vfx >> 8) & 255).astype(np.float64)[..., None]
+    tex = np.zeros((sh + 2, sw + 2, 4), np.float64)
+    tex[1:-1, 1:-1] = unpack_rgba(sprite)
+    iu0, iu1 = np.clip(u0 + 1, 0, sw + 1), np.clip(u0 + 2, 0, sw + 1)
+    iv0, iv1 = np.clip(v0 + 1, 0, sh + 1), np.clip(v0 + 2, 0, sh + 1)
+    total = (tex[iv0, iu0] * (256 - fu) * (256 - fv) + tex[iv0, iu1] * fu * (256 - fv)
+             + tex[iv1, iu0] * (256 - fu) * fv + tex[iv1, iu1] * fu * fv)
+    return np.floor((total + 32768.0) / 65536.0)
 
 
 def particles_np(frame: np.ndarray, sprite: np.ndarray, parts: np.ndarray, tint: np.ndarray) -> None:
-    """NumPy reference of particles_nb."""
+    """NumPy reference of particles_nb (``sprite`` packed by pack_rgba)."""
     h, w = frame.shape[:2]
     sh, sw = sprite.shape[:2]
     cu, cv = (sw - 1) * 0.5, (sh - 1) * 0.5
-    spr = sprite.astype(np.float64)
     for cx, cy, size, cs, sn, alpha in parts:
         if size <= 0.0 or alpha <= 0.0:
             continue
@@ -299,9 +273,11 @@ def particles_np(frame: np.ndarray, sprite: np.ndarray, parts: np.ndarray, tint:
         u = cu + k * (cs * dx + sn * dy)
         v = cv + k * (-sn * dx + cs * dy)
         inside = (u > -1.0) & (v > -1.0) & (u < sw) & (v < sh)
-        s = _sample_np(spr, np.where(inside, u, -5.0), np.where(inside, v, -5.0))
-        light = s[..., :3] * tint * alpha / 255.0
+        ufx = np.floor(np.where(inside, u, -5.0) * 65536.0).astype(np.int64)
+        vfx = np.floor(np.where(inside, v, -5.0) * 65536.0).astype(np.int64)
+        s = _bilinear_packed_np(sprite, ufx, vfx)
+        light = s[..., :3] * (tint * (alpha / 255.0))
         view = frame[y0:y1, x0:x1]
         d = view.astype(np.float64)
         res = np.clip(np.floor(255.0 - (255.0 - d) * (1.0 - light) + 0.5), 0, 255).astype(np.uint8)
-        view[...] = np.where(light > 0.0, res, view)
+        view[...] = np.where((light > 0.0) & (s[..., 3:] > 0.0), res, view)

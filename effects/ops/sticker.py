@@ -205,6 +205,6 @@ class Particles(Op):
         kernel = backend.pick(particles_nb, particles_np)
         for track in ([None] if frame_wide else list(tracks)):
             parts = self.positions(track, out.shape, ctx.frame_index)
-            sprite = mip.for_width(float(parts[:, 2].max()))
+            sprite = mip.packed_for_width(float(parts[:, 2].max()))
             kernel(out, sprite, np.ascontiguousarray(parts), tint)
         return out

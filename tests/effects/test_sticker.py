@@ -102,8 +102,9 @@ def test_particle_kernel_matches_reference() -> None:
     got = frame.copy()
     ref = frame.copy()
     tint = np.array([1.0, 0.9, 0.6])
-    particles_nb(got, sparkle_sprite(), parts, tint)
-    particles_np(ref, sparkle_sprite(), parts, tint)
+    sprite = pack_rgba(sparkle_sprite())
+    particles_nb(got, sprite, parts, tint)
+    particles_np(ref, sprite, parts, tint)
     assert np.abs(got.astype(int) - ref).max() <= 1
     assert np.all(got >= frame)  # screen only lightens
 
