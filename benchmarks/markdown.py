@@ -163,7 +163,7 @@ def _startup(report: dict[str, Any]) -> list[str]:
     rows.append(["process start to first frame with every effect", _ms(cold["to_first_frame_ms"]),
                  _ms(warm["to_first_frame_ms"])])
     return ["## Start-up", "",
-            f"Fresh processes, {cold['resolution']}; cold = empty Numba cache (compiles {s['cache_files']} cache "
+            f"Fresh processes, {cold['resolution']}, effects: {', '.join(cold.get('effects', []))}; cold = empty Numba cache (compiles {s['cache_files']} cache "
             f"files), warm = the cache it filled. JIT compile ≈ {s['jit_compile_ms'] / 1000:.1f} s.", ""] + \
         _table(["step", "cold ms", "warm ms"], rows)
 

@@ -135,7 +135,8 @@ def _measure_all(
             report["memory"] = _memory(res, options, effects, cpus, progress)
         if "startup" not in options.skip:
             progress.label = "start-up (cold JIT, warm)"
-            report["startup"] = _startup(report, options.resolutions[0])
+            probe_effects = [e for e in effects if e != NO_EFFECT] if options.quick or options.effects else []
+            report["startup"] = _startup(report, options.resolutions[0], probe_effects)
             progress.advance(20)
 
 
@@ -170,11 +171,11 @@ def _memory(
             "traced_peak_mb": peak, "traced_retained_mb": retained}
 
 
-def _startup(report: dict[str, Any], resolution: str) -> dict[str, Any] | None:
+def _startup(report: dict[str, Any], resolution: str, effects: list[str]) -> dict[str, Any] | None:
     from benchmarks.startup import measure_startup
 
     try:
-        return measure_startup(resolution)
+        return measure_startup(resolution, effects)
     except Exception as exc:  # noqa: BLE001 - recorded; the rest of the report still stands
         report["errors"].append(f"start-up: {type(exc).__name__}: {exc}")
         return None

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +26,11 @@ class StartupError(RuntimeError):
     """The probe process failed or printed no result."""
 
 
-def _probe(cache_dir: Path, resolution: str) -> dict[str, Any]:
+def _probe(cache_dir: Path, resolution: str, effects: Sequence[str]) -> dict[str, Any]:
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1")
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.startup_probe", resolution],
+        [sys.executable, "-m", "benchmarks.startup_probe", resolution, ",".join(effects)],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -47,12 +48,13 @@ def _probe(cache_dir: Path, resolution: str) -> dict[str, Any]:
     return result
 
 
-def measure_startup(resolution: str = "720p") -> dict[str, Any]:
-    """``{"cold": probe, "warm": probe, "jit_compile_ms": ..., "cache_files": n}``."""
+def measure_startup(resolution: str = "720p", effects: Sequence[str] = ()) -> dict[str, Any]:
+    """``{"cold": probe, "warm": probe, "jit_compile_ms": ..., "cache_files": n}`` for ``effects``
+    (every built-in effect when empty)."""
     with tempfile.TemporaryDirectory(prefix="safelens-numba-cold-") as tmp:
         cache = Path(tmp)
-        cold = _probe(cache, resolution)
+        cold = _probe(cache, resolution, effects)
         files = sum(1 for p in cache.rglob("*") if p.is_file())
-        warm = _probe(cache, resolution)
+        warm = _probe(cache, resolution, effects)
     jit_ms = cold["steps_ms"]["first_apply_all_effects"] - warm["steps_ms"]["first_apply_all_effects"]
     return {"cold": cold, "warm": warm, "jit_compile_ms": round(jit_ms, 2), "cache_files": files}

@@ -1,5 +1,7 @@
 """Start-up probe, run in a fresh process by :mod:`benchmarks.startup`: from interpreter start
-to the first frame with every built-in effect applied, step by step.
+to the first frame with every built-in effect (or those named) applied, step by step.
+
+Usage: ``python -m benchmarks.startup_probe RESOLUTION [ID,ID...]``.
 
 Prints one JSON object on the last line of stdout. With an empty ``NUMBA_CACHE_DIR`` the
 first application of each effect includes compiling its kernels (cold start); with the cache
@@ -20,7 +22,7 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000.0, 2)
 
 
-def main(resolution: str) -> dict[str, object]:
+def main(resolution: str, effect_ids: list[str] | None) -> dict[str, object]:
     steps: dict[str, float] = {}
     t = time.perf_counter()
     import numba  # noqa: F401
@@ -34,7 +36,8 @@ def main(resolution: str) -> dict[str, object]:
 
     steps["import"] = _ms(t)
     t = time.perf_counter()
-    specs = list(load_registry())
+    registry = load_registry()
+    specs = [registry.get(e) for e in effect_ids] if effect_ids else list(registry)
     stacks = [(spec.id, build_stack([spec])) for spec in specs]
     steps["load_effects"] = _ms(t)
     t = time.perf_counter()
@@ -66,6 +69,7 @@ def main(resolution: str) -> dict[str, object]:
     steps["second_apply_all_effects"] = round(sum(second.values()), 2)
     return {
         "resolution": resolution,
+        "effects": [spec.id for spec in specs],
         "faces": len(frame.tracks),
         "steps_ms": steps,
         "first_apply_ms": first,
@@ -75,5 +79,6 @@ def main(resolution: str) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    result = main(sys.argv[1] if len(sys.argv) > 1 else "720p")
+    ids = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] else None
+    result = main(sys.argv[1] if len(sys.argv) > 1 else "720p", ids)
     sys.stdout.write("\n" + json.dumps(result) + "\n")

@@ -40,7 +40,7 @@ def kernel_timing(name: str, numba: float, numpy: float, opencv: float | None) -
 def startup_section() -> dict[str, Any]:
     steps = {"import": 1500.0, "load_effects": 80.0, "first_capture": 900.0, "tracker_first_frame": 90.0,
              "age_model_load": 100.0, "first_apply_all_effects": 15000.0, "second_apply_all_effects": 60.0}
-    probe = {"resolution": "720p", "faces": 1, "steps_ms": steps, "first_apply_ms": {"glam": 8000.0},
+    probe = {"resolution": "720p", "effects": ["glam"], "faces": 1, "steps_ms": steps, "first_apply_ms": {"glam": 8000.0},
              "second_apply_ms": {"glam": 18.0}, "to_first_frame_ms": 18000.0, "process_wall_ms": 19000.0}
     warm = {**probe, "steps_ms": {**steps, "first_apply_all_effects": 500.0}, "to_first_frame_ms": 3500.0}
     return {"cold": probe, "warm": warm, "jit_compile_ms": 14500.0, "cache_files": 38}
