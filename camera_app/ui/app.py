@@ -258,8 +258,7 @@ class SafeLensApp(App):
 
     def _on_output(self, output: WorkerOutput) -> None:
         self.last_output = output
-        camera = self.screens["camera"]
-        camera.preview.show(output.pixels)
+        self.screens["camera"].show_output(output.pixels, output.label_rect)
         self.session.apply_update(output.update)
 
     def _on_event(self, event: WorkerEvent) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -101,6 +102,9 @@ class EffectResults:
             except DisclosureResultsError as exc:
                 result, error = None, str(exc)
                 print(f"safelens app: {exc}", file=sys.stderr)
+            except Exception as exc:  # noqa: BLE001 - a broken effect must not stop the others or the app
+                result, error = None, f"effect {spec.id}: cannot be measured: {type(exc).__name__}: {exc}"
+                traceback.print_exception(exc, file=sys.stderr)
             with self._lock:
                 if result is not None:
                     self._results[key] = result

@@ -11,7 +11,6 @@ import time
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.graphics import Color, Rectangle
 from kivy.metrics import dp, sp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
@@ -28,24 +27,8 @@ from camera_app.ui.widgets.overlays import BannerView
 from camera_app.ui.widgets.preview import Preview
 
 
-class Scrim(Widget):
-    """A vertical fade from transparent to dark (``up``: dark at the bottom)."""
-
-    def __init__(self, up: bool, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.up = up
-        self.bind(pos=self._redraw, size=self._redraw)
-
-    def _redraw(self, *_: Any) -> None:
-        self.canvas.clear()
-        steps = 12
-        with self.canvas:
-            for i in range(steps):
-                t = i / (steps - 1)
-                alpha = 0.55 * ((1 - t) if self.up else t) ** 1.6
-                Color(0, 0, 0, alpha)
-                h = self.height / steps
-                Rectangle(pos=(self.x, self.y + i * h), size=(self.width, h + 0.5))
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def badge_key(entry: EffectEntry | None) -> str:
@@ -55,29 +38,39 @@ def badge_key(entry: EffectEntry | None) -> str:
 
 
 class CameraScreen(AppScreen):
+    """Layout (landscape, like a phone camera turned sideways): a top bar, a control rail on
+    the right (record, shutter), a deck at the bottom (the active effect, the carousel) and
+    the preview in the space left, fitted with its aspect kept. Nothing but the HUD and the
+    banner floats over the picture, and both move away from the disclosure label."""
+
+    TOP_H = dp(60)
+    RAIL_W = dp(112)
+    DECK_H = dp(158)
+
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, name="camera", **kwargs)
         self.root = FloatLayout()
         self.add_widget(self.root)
-        self.preview = Preview(size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
+        self.preview = Preview(size_hint=(None, None))
         self.root.add_widget(self.preview)
-        self.root.add_widget(Scrim(up=False, size_hint=(1, None), height=dp(110), pos_hint={"top": 1}))
-        self.root.add_widget(Scrim(up=True, size_hint=(1, None), height=dp(280), pos_hint={"y": 0}))
         self._build_top()
-        self.hud = Hud(app.messages, pos_hint={"x": 0.0, "top": 1.0})
+        self._build_rail()
+        self._build_deck()
+        self.hud = Hud(app.messages)
         self.root.add_widget(self.hud)
-        self.banner = BannerView(pos_hint={"center_x": 0.5})
+        self.banner = BannerView()
         self.root.add_widget(self.banner)
-        self._build_bottom()
-        self.bind(size=lambda *_: self._place())
+        self.label_rect: tuple[int, int, int, int] | None = None
+        self.bind(pos=lambda *_: self._place(), size=lambda *_: self._place())
+        self.hud.bind(size=lambda *_: self._place_floating())
         self._rec_event: Any = None
         self.refresh_all()
 
     # -- layout ---------------------------------------------------------------------------
 
     def _build_top(self) -> None:
-        self.top_bar = BoxLayout(orientation="horizontal", size_hint=(1, None), height=dp(64), padding=(dp(16), dp(12)),
-                                 spacing=dp(10), pos_hint={"top": 1})
+        self.top_bar = BoxLayout(orientation="horizontal", size_hint=(None, None), padding=(dp(16), dp(10)),
+                                 spacing=dp(10))
         self.profile_chip = Chip("", height=dp(40))
         self.profile_chip.bind(on_release=lambda *_: self.app.show_profiles())
         self.rec_label = Text("", bold=True, font_size=sp(15), color=theme.TEXT)
@@ -93,40 +86,79 @@ class CameraScreen(AppScreen):
         self.top_bar.add_widget(self.settings_chip)
         self.root.add_widget(self.top_bar)
 
-    def _build_bottom(self) -> None:
-        self.bottom = BoxLayout(orientation="vertical", size_hint=(1, None), spacing=dp(8), padding=(0, 0, 0, dp(18)),
-                                pos_hint={"y": 0})
-        # the active effect: name, badge, info button
-        self.effect_row = BoxLayout(orientation="horizontal", size_hint=(None, None), height=dp(32), spacing=dp(8),
+    def _build_rail(self) -> None:
+        self.rail = BoxLayout(orientation="vertical", size_hint=(None, None), spacing=dp(26), padding=(0, dp(20)))
+        self.record_button = RecordButton(pos_hint={"center_x": 0.5})
+        self.record_button.bind(on_release=lambda *_: self.app.toggle_recording())
+        self.shutter = ShutterButton(pos_hint={"center_x": 0.5})
+        self.shutter.bind(on_release=lambda *_: self.app.snapshot())
+        self.rail.add_widget(Widget())
+        self.rail.add_widget(self.record_button)
+        self.rail.add_widget(self.shutter)
+        self.rail.add_widget(Widget(size_hint_y=None, height=self.record_button.height))
+        self.rail.add_widget(Widget())
+        self.root.add_widget(self.rail)
+
+    def _build_deck(self) -> None:
+        self.deck = BoxLayout(orientation="vertical", size_hint=(None, None), spacing=dp(6), padding=(0, dp(6), 0, dp(10)))
+        self.effect_row = BoxLayout(orientation="horizontal", size_hint=(None, None), height=dp(28), spacing=dp(10),
                                     pos_hint={"center_x": 0.5})
-        self.effect_name = Text("", bold=True, font_size=sp(16))
+        self.effect_name = Text("", bold=True, font_size=sp(15))
         self.effect_badge = Chip("", height=dp(24), font_size=sp(11.5), min_width=dp(40))
-        self.info_button = Chip("i", height=dp(30), min_width=dp(30), font_size=sp(15))
+        self.info_button = Chip(self.app.messages("camera.info"), height=dp(26), font_size=sp(12.5))
         self.info_button.bind(on_release=lambda *_: self.app.show_info())
         for w in (self.effect_name, self.effect_badge, self.info_button):
             self.effect_row.add_widget(w)
         self.effect_row.bind(minimum_width=self.effect_row.setter("width"))
-        self.bottom.add_widget(self.effect_row)
+        self.deck.add_widget(self.effect_row)
         self.carousel = Carousel(self.app.pick_effect)
-        self.bottom.add_widget(self.carousel)
-        controls = BoxLayout(orientation="horizontal", size_hint=(None, None), height=dp(78), spacing=dp(34),
-                             pos_hint={"center_x": 0.5})
-        self.record_button = RecordButton(pos_hint={"center_y": 0.5})
-        self.record_button.bind(on_release=lambda *_: self.app.toggle_recording())
-        self.shutter = ShutterButton(pos_hint={"center_y": 0.5})
-        self.shutter.bind(on_release=lambda *_: self.app.snapshot())
-        self.flip_space = Widget(size_hint=(None, None), size=(dp(56), dp(56)))
-        for w in (self.record_button, self.shutter, self.flip_space):
-            controls.add_widget(w)
-        controls.width = dp(56) + dp(74) + dp(56) + 2 * dp(34)
-        self.bottom.add_widget(controls)
-        self.bottom.height = dp(32) + self.carousel.height + dp(78) + 2 * dp(8) + dp(18)
-        self.root.add_widget(self.bottom)
+        self.deck.add_widget(self.carousel)
+        self.root.add_widget(self.deck)
+
+    def preview_area(self) -> tuple[float, float, float, float]:
+        """Where the preview may draw: the window minus the bars (x, y, w, h)."""
+        return (self.x, self.y + self.DECK_H, self.width - self.RAIL_W, self.height - self.DECK_H - self.TOP_H)
 
     def _place(self) -> None:
-        self.hud.pos_hint = {"x": dp(16) / max(1, self.width), "top": 1 - dp(70) / max(1, self.height)}
-        self.banner.pos_hint = {"center_x": 0.5, "top": 1 - dp(72) / max(1, self.height)}
-        self.banner.show(self.banner.banner, min(dp(640), self.width - dp(40)))
+        x, y, w, h = self.preview_area()
+        self.preview.pos, self.preview.size = (x, y), (max(1, w), max(1, h))
+        self.top_bar.pos, self.top_bar.size = (self.x, self.top - self.TOP_H), (self.width, self.TOP_H)
+        self.rail.pos, self.rail.size = (self.right - self.RAIL_W, self.y + self.DECK_H), (self.RAIL_W, max(1, h))
+        self.deck.pos, self.deck.size = (self.x, self.y), (self.width, self.DECK_H)
+        self._place_floating()
+
+    def _label_window_rect(self) -> tuple[float, float, float, float] | None:
+        if self.label_rect is None or self.preview.frame_size == (0, 0):
+            return None
+        lx, ly, lw, lh = self.label_rect
+        x0, y1 = self.preview.frame_to_window(lx, ly)
+        x1, y0 = self.preview.frame_to_window(lx + lw, ly + lh)
+        return (x0, y0, x1 - x0, y1 - y0)
+
+    def _place_floating(self) -> None:
+        """The HUD in a corner of the picture that keeps clear of the label; the banner at the
+        picture's top or bottom edge, whichever the label is not near."""
+        px, py, pw, ph = self.preview.picture_rect if self.preview.frame_size != (0, 0) else self.preview_area()
+        margin = dp(12)
+        label = self._label_window_rect()
+        hw, hh = self.hud.size
+        corners = [
+            (px + pw - hw - margin, py + ph - hh - margin),  # top-right
+            (px + margin, py + margin),  # bottom-left
+            (px + pw - hw - margin, py + margin),  # bottom-right
+            (px + margin, py + ph - hh - margin),  # top-left
+        ]
+        self.hud.pos = next((c for c in corners if label is None or not _overlaps((*c, hw, hh), label)), corners[0])
+        label_high = label is not None and label[1] + label[3] / 2 > py + ph / 2
+        bw = self.banner.width
+        self.banner.x = px + (pw - bw) / 2
+        self.banner.y = (py + margin) if label_high else (py + ph - self.banner.height - margin)
+
+    def show_output(self, pixels: Any, label_rect: tuple[int, int, int, int] | None) -> None:
+        self.preview.show(pixels)
+        if label_rect != self.label_rect:
+            self.label_rect = label_rect
+            self._place_floating()
 
     # -- reflecting the session -----------------------------------------------------------
 
@@ -138,6 +170,7 @@ class CameraScreen(AppScreen):
     def refresh_texts(self) -> None:
         m = self.app.messages
         self.settings_chip.text = m("camera.settings")
+        self.info_button.text = m("camera.info")
         self.hud_chip.text = m("camera.hud")
         self.hud.messages = m
         self.on_topic("effects")
@@ -162,7 +195,8 @@ class CameraScreen(AppScreen):
         elif topic == "age":
             self.hud.show_age(s.age)
         elif topic == "banner":
-            self.banner.show(s.banner, min(dp(640), self.width - dp(40)))
+            self.banner.show(s.banner, min(dp(640), self.preview.width - dp(40)))
+            self._place_floating()
         elif topic == "recording":
             self.record_button.recording = s.recording
             if s.recording and self._rec_event is None:
@@ -198,7 +232,7 @@ class CameraScreen(AppScreen):
             item.name = entry.name(s.settings.language)
             item.thumbnail = entry.thumbnail or ""
             item.badge_kind = key
-            item.badge = m(f"badge.{key}") if key != "unknown" else ""
+            item.badge = m(f"badge.{key}").upper() if key != "unknown" else ""
         self._refresh_items()
 
     def _refresh_items(self) -> None:

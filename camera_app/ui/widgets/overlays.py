@@ -91,7 +91,9 @@ def lock_sheet(title: str, reason: str, ok_text: str) -> Sheet:
     icon = Widget(size_hint=(None, None), size=(dp(28), dp(34)))
     icon.bind(pos=lambda w, *_: (w.canvas.clear(), w.canvas.add(padlock(w.center_x, w.center_y, 1.1, theme.APPEARANCE))))
     row.add_widget(icon)
-    row.add_widget(Text(title, bold=True, font_size=sp(20), size_hint=(1, 1), halign="left"))
+    heading = Text(title, bold=True, font_size=sp(20), size_hint=(1, 1), halign="left")
+    heading.bind(size=lambda w, *_: setattr(w, "text_size", w.size))
+    row.add_widget(heading)
     sheet.body.add_widget(row)
     sheet.reason = Text(reason, wrap=True, color=theme.TEXT_DIM, font_size=sp(15))  # type: ignore[attr-defined]
     sheet.body.add_widget(sheet.reason)  # type: ignore[attr-defined]
@@ -108,16 +110,21 @@ def info_sheet(title: str, badge: str, badge_colour: Sequence[float], lines: Seq
     """The info sheet of one effect: a title, its category badge and the classifier's reasons."""
     sheet = Sheet()
     head = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(34), spacing=dp(10))
-    head.add_widget(Text(title, bold=True, font_size=sp(20), size_hint=(1, 1)))
+    heading = Text(title, bold=True, font_size=sp(20), size_hint=(1, 1), halign="left")
+    heading.bind(size=lambda w, *_: setattr(w, "text_size", w.size))
+    head.add_widget(heading)
     chip = Chip(badge, size_hint=(None, None), height=dp(26), font_size=sp(12), fill=tuple(badge_colour), disabled=False)
     head.add_widget(chip)
     sheet.body.add_widget(head)
     scroll = ScrollView(size_hint_y=None, do_scroll_x=False, bar_width=dp(3))
     column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(8))
     column.bind(minimum_height=column.setter("height"))
+    in_list = False
     for i, line in enumerate(lines):
         heading = i == 0 or line.endswith(":")
-        column.add_widget(Text(("\u2022  " if not heading else "") + line, wrap=True, bold=heading,
+        in_list = in_list or (heading and i > 0)
+        bullet = in_list and not heading
+        column.add_widget(Text(("\u2022  " if bullet else "") + line, wrap=True, bold=heading,
                                color=theme.TEXT if heading else theme.TEXT_DIM, font_size=sp(15 if heading else 14)))
     scroll.add_widget(column)
     column.bind(height=lambda *_: setattr(scroll, "height", min(column.height, dp(360))))
