@@ -1,0 +1,250 @@
+"""Drive the real app through the flows a new user tries, headless, and write a report.
+
+Run as a script (Kivy allows one App per process): ``python app_scenario.py OUT_DIR``.
+It opens the app on a fresh data folder with the demo feed, then, step by step on the
+Kivy clock: the first-run gate (empty form), a teen profile through the gate, the lock on
+an appearance-altering effect and its reason, the profile switcher, an adult profile through
+the gate, glam applied once the live age check is steady (label in the window), a snapshot,
+the info sheet, the HUD, the settings, and a refused under-13 sign-up. Screenshots go to
+OUT_DIR; ``report.json`` holds what the test asserts on.
+
+Effects are given synthetic classifier results in the data folder's cache (measuring all
+of them takes minutes and is tested elsewhere): each effect's declared category, with
+glam's reasons for its label.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO))
+
+from camera_app.ui import kivy_env  # noqa: E402
+
+kivy_env.prepare(offscreen=True)
+from camera_app.ui.launch import configure_window  # noqa: E402
+
+WINDOW = (1280, 800)
+configure_window(*WINDOW)
+
+from kivy.clock import Clock  # noqa: E402
+
+from camera_app.disclosure_paths import classification_cache_dir  # noqa: E402
+from camera_app.disclosure_results import _cache_path, _write_cache, classifier_fingerprint  # noqa: E402
+from camera_app.effects_catalog import load_registry  # noqa: E402
+from camera_app.ui.app import SafeLensApp  # noqa: E402
+from camera_app.ui.config import AppConfig  # noqa: E402
+from camera_app.ui.worker import EventKind  # noqa: E402
+from effects.classification import Category, Change, ClassificationResult, Reason  # noqa: E402
+
+STEP_TIMEOUT_S = 90.0
+
+
+def seed_results(data_dir: Path) -> None:
+    cache = classification_cache_dir(data_dir)
+    fingerprint = classifier_fingerprint()
+    glam_reasons = (
+        Reason(Change.SMOOTHS_SKIN, 40.0, 30.0, 50.0, "%", 7, True),
+        Reason(Change.ENLARGES_EYES, 9.0, 7.0, 11.0, "%", 7, True),
+        Reason(Change.SLIMS_FACE, -5.0, -6.0, -4.0, "%", 7, True),
+    )
+    for spec in load_registry():
+        category = spec.declared_category or Category.PLAYFUL
+        reasons = glam_reasons if spec.id == "glam" else (
+            (Reason(Change.ADDS_OVERLAY, 0.1, 0.05, 0.2, "share", 7, False),) if category is Category.PLAYFUL
+            else (Reason(Change.SMOOTHS_SKIN, 20.0, 15.0, 25.0, "%", 7, True),))
+        result = ClassificationResult(spec.id, spec.version, category, 0.9, reasons, spec.declared_category)
+        _write_cache(_cache_path(cache, spec, True, fingerprint), result)
+
+
+class Script:
+    """Steps run one after another; a step is (name, action, condition-to-wait-for)."""
+
+    def __init__(self, app: SafeLensApp, out: Path) -> None:
+        self.app = app
+        self.out = out
+        self.report: dict[str, Any] = {"steps": [], "errors": []}
+        self.steps: list[tuple[str, Callable[[], Any], Callable[[], bool]]] = []
+        self.index = 0
+        self.started = time.monotonic()
+        self.waiting_since = time.monotonic()
+        self.acted = False
+
+    def add(self, name: str, action: Callable[[], Any], until: Callable[[], bool] = lambda: True) -> None:
+        self.steps.append((name, action, until))
+
+    def tick(self, dt: float) -> bool:
+        if self.index >= len(self.steps):
+            self.finish()
+            return False
+        name, action, until = self.steps[self.index]
+        try:
+            if not self.acted:
+                action()
+                self.acted = True
+                self.waiting_since = time.monotonic()
+                return True
+            if until():
+                self.report["steps"].append({"step": name, "s": round(time.monotonic() - self.started, 2)})
+                self.index += 1
+                self.acted = False
+            elif time.monotonic() - self.waiting_since > STEP_TIMEOUT_S:
+                self.report["errors"].append(f"step {name!r}: timed out")
+                self.finish()
+                return False
+        except Exception as exc:  # noqa: BLE001 - recorded for the test to show
+            import traceback
+
+            self.report["errors"].append(f"step {name!r}: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            self.finish()
+            return False
+        return True
+
+    def shot(self, name: str) -> None:
+        path = self.out / f"{name}.png"
+        self.app.save_screenshot(path, then_stop=False)
+        self.report.setdefault("screenshots", {})[name] = str(path)
+
+    def finish(self) -> None:
+        (self.out / "report.json").write_text(json.dumps(self.report, indent=2, default=str))
+        self.app.stop()
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    data_dir = out / "data"
+    seed_results(data_dir)
+    app = SafeLensApp(AppConfig(data_dir=data_dir, export_dir=out / "exports", window_size=WINDOW))
+    script = Script(app, out)
+    r = script.report
+    today = date.today()
+
+    def screen() -> str:
+        """The current screen once its transition has finished ("" while one runs)."""
+        manager = getattr(app, "manager", None)
+        if manager is None or manager.transition.is_active:
+            return ""
+        return str(manager.current)
+
+    def frames_after(n: int) -> Callable[[], bool]:
+        start = app.session.frames_shown
+        return lambda: app.session.frames_shown >= start + n
+
+    def fill_gate(name: str, born: date) -> None:
+        gate = app.screens["gate"]
+        gate.name_input.text = name
+        gate.pick(born.day, born.month, born.year)
+        gate.continue_button.dispatch("on_release")
+
+    def record_gate() -> None:
+        gate = app.screens["gate"]
+        r["gate"] = {
+            "day": gate.day.text, "month": gate.month.text, "year": gate.year.text,
+            "years": gate.year.values, "texts": [w.text for w in gate.walk() if hasattr(w, "text") and isinstance(w.text, str)],
+        }
+        script.shot("01_gate")
+
+    def tap_effect(effect_id: str) -> None:
+        app.screens["camera"].carousel.items[effect_id].dispatch("on_release")
+
+    def record_teen_lock() -> None:
+        sheet = app.sheet
+        r["teen_lock"] = {
+            "sheet_open": sheet is not None and sheet.parent is not None,
+            "reason": getattr(sheet, "reason", None).text if sheet is not None else None,
+            "locked": app.session.is_locked("glam"),
+            "item_locked": app.screens["camera"].carousel.items["glam"].locked,
+            "playful_locked": app.session.is_locked("bunny_ears"),
+            "decision": app.session.decision_for("glam").code.value if app.session.decision_for("glam") else None,
+            "label_rect": app.last_output.label_rect if app.last_output else None,
+            "textures_created": app.screens["camera"].preview.textures_created,
+            "frames_shown": app.screens["camera"].preview.frames_shown,
+        }
+        script.shot("03_teen_glam_locked")
+
+    def label_window_rect() -> list[float] | None:
+        camera = app.screens["camera"]
+        rect = camera._label_window_rect()
+        return None if rect is None else [float(v) for v in rect]
+
+    def record_adult() -> None:
+        camera = app.screens["camera"]
+        r["adult"] = {
+            "label_rect": app.last_output.label_rect if app.last_output else None,
+            "label_window_rect": label_window_rect(),
+            "window_size": list(WINDOW),
+            "decision": app.session.decision_for("glam").code.value,
+            "age": app.session.age.state.value,
+            "textures_created": camera.preview.textures_created,
+            "frames_shown": camera.preview.frames_shown,
+        }
+        script.shot("06_adult_glam_label")
+
+    def after_snapshot() -> bool:
+        event = app.last_event
+        if event is not None and event.kind in (EventKind.SNAPSHOT_SAVED, EventKind.EXPORT_FAILED):
+            r["snapshot"] = {"kind": event.kind.value, "path": str(event.path) if event.path else None, "text": event.text}
+            return True
+        return False
+
+    def record_info() -> None:
+        r["info"] = {"lines": list(getattr(app.sheet, "lines", []))}
+        script.shot("07_glam_info_sheet")
+
+    def record_unavailable() -> None:
+        gate = app.screens["gate"]
+        r["unavailable"] = {
+            "shown": gate.unavailable,
+            "texts": [w.text for w in gate.walk() if hasattr(w, "text") and isinstance(w.text, str)],
+        }
+        script.shot("10_signup_unavailable")
+
+    script.add("gate shown", lambda: None, lambda: screen() == "gate")
+    script.add("gate recorded", record_gate)
+    script.add("teen created", lambda: fill_gate("Sam", date(today.year - 15, 6, 15)),
+               lambda: screen() == "camera" and app.session.frames_shown >= 15)
+    script.add("teen camera", lambda: script.shot("02_teen_camera"))
+    script.add("teen taps glam", lambda: tap_effect("glam"), frames_after(10))
+    script.add("teen lock recorded", record_teen_lock)
+    script.add("teen lock closed", lambda: app._close_sheet())
+    script.add("teen taps bunny ears", lambda: tap_effect("bunny_ears"), frames_after(20))
+    script.add("teen playful", lambda: (r.__setitem__("teen_playful", {
+        "locked": app.session.is_locked("bunny_ears"), "sheet": app.sheet is not None}), script.shot("04_teen_bunny_ears")))
+    script.add("profiles", lambda: app.show_profiles(), lambda: screen() == "profiles")
+    script.add("profiles shot", lambda: script.shot("05_profiles"))
+    script.add("add profile", lambda: app.screens["profiles"].cards["+"].dispatch("on_release"), lambda: screen() == "gate")
+    script.add("adult created", lambda: fill_gate("Ada", date(today.year - 38, 3, 9)),
+               lambda: screen() == "camera" and app.session.profile is not None and app.session.profile.name == "Ada")
+    script.add("adult taps glam", lambda: tap_effect("glam"),
+               lambda: app.last_output is not None and app.last_output.label_rect is not None
+               and app.session.frames_shown > 30)
+    script.add("label settles", lambda: None, frames_after(8))
+    script.add("adult recorded", record_adult)
+    script.add("snapshot", lambda: app.snapshot(), after_snapshot)
+    script.add("info sheet", lambda: app.show_info("glam"), frames_after(3))
+    script.add("info recorded", record_info)
+    script.add("info closed", lambda: app._close_sheet())
+    script.add("hud on", lambda: app.toggle_hud(), frames_after(15))
+    script.add("hud shot", lambda: script.shot("08_hud"))
+    script.add("settings", lambda: app.show_settings(), lambda: screen() == "settings")
+    script.add("settings shot", lambda: script.shot("09_settings"))
+    script.add("back to profiles", lambda: app.show_profiles(), lambda: screen() == "profiles")
+    script.add("gate again", lambda: app.show_gate(), lambda: screen() == "gate")
+    script.add("child refused", lambda: fill_gate("Kid", date(today.year - 9, 2, 1)),
+               lambda: app.screens["gate"].unavailable)
+    script.add("unavailable recorded", record_unavailable)
+
+    Clock.schedule_interval(script.tick, 0.1)
+    app.run()
+    app.shutdown()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
