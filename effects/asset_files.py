@@ -21,6 +21,7 @@ import numpy as np
 
 MAX_SIDE_PX = 2048
 MAX_FILE_BYTES = 8 * 1024 * 1024
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")  # what read_rgba_image decodes
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SOI = b"\xff\xd8"

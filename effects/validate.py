@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from effects.asset_files import AssetError, read_rgba_image, resolve_asset
+from effects.asset_files import IMAGE_SUFFIXES, AssetError, read_rgba_image, resolve_asset
 from effects.face import N_LANDMARKS
 from effects.lut_io import CubeError, read_cube
 from effects.ops.base import OPS, REQUIRED, Param
@@ -129,6 +129,8 @@ def expected_text(param: Param) -> str:
         text = f"a landmark index 0-{N_LANDMARKS - 1}"
         return text + (f" or one of {quoted_list(param.choices)}" if param.choices else "")
     if kind == "asset":
+        if param.choices:
+            return f"a relative path to a {', '.join(param.choices)} file inside the effect folder"
         return "a relative path to a file inside the effect folder"
     if kind == "vec2":
         return "a list of two numbers" + _range_text(param)
@@ -249,6 +251,9 @@ def _check_points(param: Param, value: Any, root: Path | None) -> tuple[Mapping[
 def _check_asset(param: Param, value: Any, root: Path | None) -> str:
     if not isinstance(value, str):
         raise _Bad(f"expected {expected_text(param)}, found {describe(value)}")
+    if param.choices and value and not value.lower().endswith(tuple(param.choices)):
+        # The op reads only these kinds of file: refuse now rather than when the effect first renders.
+        raise _Bad(f"expected a file ending in {', '.join(param.choices)}, found {show(value)}")
     if root is None:
         raise _Bad("an asset path needs the effect folder, and none was given")
     return value
@@ -260,7 +265,7 @@ def _check_asset_file(site: SpecSite, path: tuple[PathPart, ...], value: str) ->
     try:
         real = resolve_asset(site.asset_root or Path("."), value, field=shown)
         suffix = real.suffix.lower()
-        if suffix in (".png", ".jpg", ".jpeg"):
+        if suffix in IMAGE_SUFFIXES:
             read_rgba_image(real, field=shown)
         elif suffix == ".cube":
             read_cube(real)

@@ -33,7 +33,9 @@ class Param:
     ``kind`` is one of ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"color"`` (an
     ``[r, g, b]`` list of 0-255 ints or a ``"#rrggbb"`` string), ``"region"`` (a name
     from ``effects.regions``), ``"regions"`` (a list of them), ``"landmark"`` (an index
-    0-477) or ``"asset"`` (a path inside the effect folder).
+    0-477) or ``"asset"`` (a path inside the effect folder; its ``choices`` are the file
+    suffixes the op can read, e.g. ``(".cube",)``, so a spec is refused at load time, not
+    when the op first reads the file).
     """
 
     name: str

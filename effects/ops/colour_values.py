@@ -46,6 +46,8 @@ def _check_extra(op: str, p: Param, value: Any) -> Any:
     if p.kind == "asset":
         if not isinstance(value, str) or not value:
             raise OpParamError(f"{op}: {p.name}: expected a relative path to a file inside the effect folder, found {value!r}")
+        if p.choices and not value.lower().endswith(tuple(p.choices)):
+            raise OpParamError(f"{op}: {p.name}: expected a file ending in {', '.join(p.choices)}, found {value!r}")
         return value
     if p.kind == "landmark":
         if isinstance(value, str):

@@ -61,7 +61,7 @@ class Lut(Op):
 
     name: ClassVar[str] = "lut"
     params: ClassVar[tuple[Param, ...]] = (
-        Param("file", "asset", "", doc="an Adobe .cube 3D LUT in the effect folder"),
+        Param("file", "asset", "", choices=(".cube",), doc="an Adobe .cube 3D LUT in the effect folder"),
         Param("preset", "str", "", choices=PRESET_NAMES, doc="a built-in LUT (instead of file)"),
         Param("scope", "str", "frame", choices=("frame", "face"), doc="grade the whole frame or each face"),
         Param("feather_iod", "float", 0.3, 0.0, 2.0, doc="edge softness of the face scope"),

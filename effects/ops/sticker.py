@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from effects import backend
+from effects.asset_files import IMAGE_SUFFIXES
 from effects.face import FaceTrack
 from effects.kernels.composite import particles_nb, particles_np, sticker_nb, sticker_np
 from effects.masks import clip_roi, region_mask
@@ -76,7 +77,7 @@ class Sticker(Op):
 
     name: ClassVar[str] = "sticker"
     params: ClassVar[tuple[Param, ...]] = (
-        Param("image", "asset", doc="RGBA PNG in the effect folder"),
+        Param("image", "asset", choices=IMAGE_SUFFIXES, doc="RGBA PNG in the effect folder"),
         Param("anchor", "landmark", "forehead", choices=ANCHORS, doc="landmark index or named anchor"),
         Param("width_fw", "float", 1.0, 0.05, 5.0, doc="sticker width in face widths"),
         Param("offset_fw", "vec2", (0.0, 0.0), -5.0, 5.0, doc="[dx, dy] from the anchor, in face widths"),
@@ -139,7 +140,8 @@ class Particles(Op):
         Param("color", "color", (255, 236, 170), doc="tint of the sparkles"),
         Param("size_iod", "float", 0.45, 0.02, 3.0, doc="sparkle size, fraction of the eye distance"),
         Param("region", "str", "head", choices=("head", "face", "frame"), doc="where particles live"),
-        Param("image", "asset", "", doc="optional sprite (RGBA PNG); a built-in sparkle when empty"),
+        Param("image", "asset", "", choices=IMAGE_SUFFIXES,
+              doc="optional sprite (RGBA PNG); a built-in sparkle when empty"),
         STRENGTH,
     )
 
