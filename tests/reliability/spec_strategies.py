@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import re
 from datetime import date
 from pathlib import Path
@@ -30,8 +31,8 @@ REGION_NAMES = tuple(sorted(REGIONS))
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 # Names of the hostile effect folder (see make_hostile_root); "../outside.png" exists beside it.
-SAFE_ASSETS = ("sticker.png", "art/ears.png", "photo.jpg", "grade.cube", "notes.txt", "./sticker.png",
-               "art//ears.png")
+SAFE_ASSETS = ("sticker.png", "art/ears.png", "photo.jpg", "grade.cube", "./sticker.png", "art//ears.png",
+               "./grade.cube")
 HOSTILE_ASSETS = (
     "link.png", "hard.png", "linkdir/ears.png", "fifo.png", "bomb.png", "bomb.jpg", "corrupt.png", "bad.cube",
     "art", "missing.png", "../outside.png", "art/../../outside.png", "/etc/passwd", "C:/x.png", "art\\ears.png",
@@ -178,7 +179,10 @@ wild_values = st.recursive(
 def _in_range(p: Param) -> st.SearchStrategy[float]:
     lo = -1e6 if p.min is None else p.min
     hi = 1e6 if p.max is None else p.max
-    return st.one_of(st.floats(lo, hi, allow_nan=False), st.sampled_from((lo, hi, (lo + hi) / 2)))
+    edges = st.sampled_from((hi, lo, (lo + hi) / 2))  # (hypothesis favours the first element)
+    if p.name == "strength":  # strength 0 is the identity: keep it rare so the kernels run
+        return st.one_of(st.floats(0.05, 1.0), st.floats(0.05, 1.0), st.floats(0.05, 1.0), edges)
+    return st.one_of(st.floats(lo, hi, allow_nan=False), edges)
 
 
 safe_asset_paths = st.sampled_from(SAFE_ASSETS)
@@ -234,7 +238,8 @@ def valid_value(p: Param) -> st.SearchStrategy[Any]:
     if kind == "points":
         return _valid_points
     if kind == "asset":
-        return safe_asset_paths
+        fitting = [a for a in SAFE_ASSETS if not p.choices or a.endswith(tuple(p.choices))]
+        return st.sampled_from(fitting)
     raise AssertionError(f"unknown parameter kind {kind!r}")
 
 
@@ -266,7 +271,8 @@ def op_tables(draw: st.DrawFn) -> dict[str, Any]:
     """One [[ops]] table: a real op with values that pass its checks, and now and then one bad value,
     a missing or unknown field, or an unknown op (rare branches draw high numbers: hypothesis
     favours small ones)."""
-    name = draw(st.sampled_from(OP_NAMES)) if draw(st.integers(0, 19)) < 19 else draw(st.text(max_size=10))
+    # st.randoms: every op equally often (sampled_from leans towards the first names)
+    name = draw(st.randoms()).choice(OP_NAMES) if draw(st.integers(0, 19)) < 19 else draw(st.text(max_size=10))
     table: dict[str, Any] = {"op": name}
     if draw(st.integers(0, 39)) == 39:
         del table["op"]
@@ -358,3 +364,62 @@ def effect_texts(draw: st.DrawFn) -> str:
     if kind >= 16:
         text = draw(damaged(text))
     return text
+
+
+# -- seeded valid effects (uniform over ops and values; for the render fuzz) ----------------------
+
+
+def _random_value(rng: random.Random, p: Param) -> Any:
+    kind = p.kind
+    edge = rng.random() < 0.2
+    if kind in ("float", "int", "vec2"):
+        lo = -1e3 if p.min is None else p.min
+        hi = 1e3 if p.max is None else p.max
+        if p.name == "strength":
+            lo = 0.05 if not edge else lo
+
+        def one() -> float | int:
+            if kind == "int":
+                return rng.choice((int(lo), int(hi))) if edge else rng.randint(int(lo), int(hi))
+            return rng.choice((lo, hi)) if edge else rng.uniform(lo, hi)
+
+        return [one(), one()] if kind == "vec2" else one()
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "str":
+        return rng.choice(p.choices) if p.choices else "x"
+    if kind == "color":
+        return [rng.randint(0, 255) for _ in range(3)]
+    if kind == "region":
+        return rng.choice(REGION_NAMES)
+    if kind == "regions":
+        return rng.sample(REGION_NAMES, rng.randint(1, 3))
+    if kind == "landmark":
+        return rng.choice(p.choices) if p.choices and rng.random() < 0.5 else rng.randint(0, 477)
+    if kind == "points":
+        return [{"landmark": rng.randint(0, 477), "dx_iod": rng.uniform(-0.15, 0.15), "dy_iod": rng.uniform(-0.15, 0.15),
+                 "radius_iod": rng.uniform(0.3, 3.0)} for _ in range(rng.randint(1, 4))]
+    if kind == "asset":
+        return rng.choice([a for a in SAFE_ASSETS if not p.choices or a.endswith(tuple(p.choices))])
+    raise AssertionError(f"unknown parameter kind {kind!r}")
+
+
+def random_valid_effect(seed: int) -> str:
+    """An effect.toml of 1-4 ops chosen uniformly, values uniform in their ranges (a fifth at an edge).
+    Ops that check combinations (e.g. a move larger than its radius) may still refuse some."""
+    rng = random.Random(seed)
+    ops = []
+    for _ in range(rng.randint(1, 4)):
+        name = rng.choice(OP_NAMES)
+        table: dict[str, Any] = {"op": name}
+        for p in OPS[name].params:
+            if p.default is REQUIRED or rng.random() < 0.7:
+                table[p.name] = _random_value(rng, p)
+        if name == "lut":  # exactly one of file and preset
+            table.pop(rng.choice(("file", "preset")), None)
+            if not table.get("file") and not table.get("preset"):
+                table["preset"] = "sepia"
+        ops.append(table)
+    doc = {"id": f"fx{seed % 1000}", "version": "1.0.0", "author": "fuzz", "name": {"en": "Fx", "fr": "Fx"},
+           "description": {"en": "Fuzzed.", "fr": "Fuzzé."}, "ops": ops}
+    return toml_document(doc)
