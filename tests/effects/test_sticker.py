@@ -92,6 +92,29 @@ def test_sticker_kernel_matches_reference(angle: float, scale: float) -> None:
         assert _changed(got, dst).sum() > 20
 
 
+def test_sticker_kernel_is_safe_for_any_placement() -> None:
+    """Numba does not check bounds: sprites far outside, half outside or huge must not write out of range."""
+    rng = np.random.default_rng(77)
+    sprite = pack_rgba(_random_sprite(5, 20, 33))
+    for _ in range(60):
+        dst = rng.integers(0, 256, (int(rng.integers(1, 40)), int(rng.integers(1, 40)), 3), dtype=np.uint8)
+        a = rng.normal(0, 3, (2, 2))
+        if abs(np.linalg.det(a)) < 1e-3:
+            continue
+        m = np.concatenate([a, rng.uniform(-80, 80, (2, 1))], axis=1)
+        ai = np.linalg.inv(m[:, :2])
+        inv = np.concatenate([ai, -ai @ m[:, 2:]], axis=1).reshape(-1)
+        guard = np.zeros((dst.shape[0] + 2, dst.shape[1] + 2, 3), np.uint8)
+        got = guard[1:-1, 1:-1]
+        ref = np.empty_like(dst)
+        oy, ox = int(rng.integers(-50, 50)), int(rng.integers(-50, 50))
+        no_mask = np.zeros((1, 1), np.float32)
+        sticker_nb(dst, oy, ox, sprite, inv, no_mask, False, 1.0, got)
+        sticker_np(dst, oy, ox, sprite, inv, no_mask, False, 1.0, ref)
+        assert not guard[0].any() and not guard[-1].any() and not guard[:, 0].any() and not guard[:, -1].any()
+        assert np.abs(got.astype(int) - ref).max() <= 1
+
+
 def test_particle_kernel_matches_reference() -> None:
     rng = np.random.default_rng(2)
     frame = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
