@@ -196,7 +196,9 @@ def _jpeg_size(data: bytes, field: str, shown: str) -> tuple[int, int]:
 
 def _to_rgba8(img: np.ndarray, field: str, shown: str) -> np.ndarray:
     if img.dtype == np.uint16:
-        img = ((img.astype(np.uint32) + 128) // 257).astype(np.uint8)
+        # round(x / 257) straight into uint8 (the same values as (x + 128) // 257 for every
+        # x); the uint32 arithmetic it replaces peaked at 160 MiB for a 2048 px RGBA PNG.
+        img = cv2.convertScaleAbs(img, alpha=1.0 / 257.0)
     elif img.dtype != np.uint8:
         raise AssetImageError(field, shown, f"expected 8- or 16-bit samples, found {img.dtype} in {shown!r}")
     if img.ndim == 2:
