@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,9 +210,20 @@ class DemoSource(BaseSource):
         if self._noise_pos:
             k = (frame_no * 7 + self.options.seed) % len(self._noise_pos)
             shift = (frame_no * 131) % height
-            out = cv2.add(out, np.roll(self._noise_pos[k], shift, axis=0))
-            out = cv2.subtract(out, np.roll(self._noise_neg[k], shift, axis=0))
+            _apply_rolled(cv2.add, out, self._noise_pos[k], shift)
+            _apply_rolled(cv2.subtract, out, self._noise_neg[k], shift)
         return out
+
+
+def _apply_rolled(op: Callable[..., np.ndarray], out: np.ndarray, noise: np.ndarray, shift: int) -> None:
+    """``out = op(out, np.roll(noise, shift, axis=0))`` in place, without making the rolled copy
+    (two row bands; saves two frame copies per frame on the capture thread)."""
+    height = out.shape[0]
+    band = out[shift:]
+    op(band, noise[: height - shift], dst=band)
+    if shift:
+        top = out[:shift]
+        op(top, noise[height - shift:], dst=top)
 
 
 def _vignette(width: int, height: int) -> np.ndarray:
