@@ -131,7 +131,8 @@ def read_rgba_image(path: str | os.PathLike[str], field: str = "image") -> np.nd
 
 
 def _read_bounded(path: Path, field: str, shown: str) -> bytes:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    # O_NONBLOCK: opening a FIFO must not wait for a writer (fstat then refuses it).
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -147,7 +148,9 @@ def _read_bounded(path: Path, field: str, shown: str) -> bytes:
                 field, shown, f"expected an image file of at most {MAX_FILE_BYTES} bytes, found {st.st_size} bytes in {shown!r}"
             )
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            # read(n) allocates n bytes up front: ask for the size fstat gave (+1 to see growth),
+            # not for the limit (which cost 8 MiB for every sticker, however small).
+            data = fh.read(st.st_size + 1)
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
