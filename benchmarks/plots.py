@@ -244,31 +244,41 @@ def devices(report: dict[str, Any], path: Path) -> Path:
 
 
 def soak(report: dict[str, Any], path: Path) -> Path:
-    samples = report["soak"]["samples"]
-    t = [s["t_s"] / 60.0 for s in samples]
+    section = report["soak"]
+    samples = section["samples"]
+    minutes = section["duration_s"] >= 180
+    scale, unit = (60.0, "minutes") if minutes else (1.0, "seconds")
+    t = [s["t_s"] / scale for s in samples]
     fig, axes = plt.subplots(3, 1, figsize=(11, 7.5), sharex=True, layout="constrained")
     rss = [s["rss_mb"] for s in samples]
-    axes[0].plot(t, rss, color="#4f81bd")
+    axes[0].plot(t, rss, color="#4f81bd", lw=1.6)
     if rss:  # at least +-25 MiB around the middle, so noise does not look like a leak
         mid = (max(rss) + min(rss)) / 2.0
         half = max(25.0, (max(rss) - min(rss)) / 2.0 * 1.2)
         axes[0].set_ylim(mid - half, mid + half)
     axes[0].set_ylabel("resident memory (MiB)")
-    axes[1].plot(t, [s["fps"] for s in samples], color=GOOD)
+    axes[1].plot(t, [s["fps"] for s in samples], color=GOOD, lw=1.6)
+    axes[1].axhline(section["target_fps"], color=INK, ls="--", lw=1, alpha=0.6)
     axes[1].set_ylabel("frames per second")
+    axes[1].set_ylim(bottom=0)
     axes[2].step(t, [s["queue_depth"] for s in samples], where="post", color="#8064a2", label="pipeline queue")
     axes[2].step(t, [s["age_pending"] for s in samples], where="post", color="#f2a541", label="age jobs waiting")
     axes[2].set_ylabel("queued")
+    axes[2].set_ylim(bottom=-0.1)
     axes[2].legend(loc="upper right", fontsize=8.5)
-    axes[2].set_xlabel("minutes")
-    switches = report["soak"].get("switch_times_s", [])
-    for ax in axes:
-        for s in switches:
-            ax.axvline(s / 60.0, color=MUTED, lw=0.5, alpha=0.4)
-    growth = report["soak"]["rss_growth_mb_per_min"]
-    fig.suptitle(f"Soak: {report['soak']['duration_s']:.0f} s, effect switched every "
-                 f"{report['soak']['switch_every_s']:g} s (grey lines); memory growth {growth:+.2f} MiB/min, "
-                 f"errors {report['soak']['errors']}", fontsize=12, fontweight="bold")
+    axes[2].set_xlabel(unit)
+    cycle = section.get("effects_cycle", [])
+    switches = section.get("switch_times_s", [])
+    for i, when in enumerate(switches):
+        for ax in axes:
+            ax.axvline(when / scale, color=MUTED, lw=0.8, ls=":", alpha=0.8)
+        if cycle and len(switches) <= 40:
+            axes[0].text(when / scale, 1.0, f" {cycle[i % len(cycle)]}", transform=axes[0].get_xaxis_transform(),
+                         rotation=45, fontsize=7.5, color=INK, va="bottom", ha="left")
+    growth = section["rss_growth_mb_per_min"]
+    fig.suptitle(f"Soak: {section['duration_s']:.0f} s at {section['resolution']}, {section['target_fps']:g} fps; effect "
+                 f"switched every {section['switch_every_s']:g} s (dotted lines); memory {growth:+.2f} MiB/min, "
+                 f"errors {section['errors']}", fontsize=12, fontweight="bold")
     fig.savefig(path)
     plt.close(fig)
     return path

@@ -92,3 +92,19 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
     assert f"REGRESSED  run glam@480p/{cores}cpu: frame time:" in out
     again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
     assert {r["what"] for r in again["baseline"]["regressions"]} >= {f"run glam@480p/{cores}cpu: frame time"}
+
+
+@pytest.mark.slow
+def test_a_short_soak_switches_effects_and_reports_memory_queues_and_errors(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFELENS_DATA_DIR", str(tmp_path / "data"))
+    out_json = tmp_path / "soak.json"
+    assert main(["bench", "--soak", "7", "--effects", "sparkles", "--resolutions", "480p", "--json", str(out_json)]) == 0
+    soak = json.loads(out_json.read_text(encoding="utf-8"))["soak"]
+    assert soak["effects_cycle"] == ["sparkles", "none"]
+    assert soak["switches"] >= 2 and soak["errors"] == 0 and soak["error_list"] == []
+    assert soak["frames"] > 0 and len(soak["samples"]) >= 3
+    assert {"rss_mb", "fps", "queue_depth", "age_pending"} <= set(soak["samples"][0])
+    assert soak["max_queue_depth"] <= 2  # the pipeline's queue is bounded
+    assert "soak: " in capfd.readouterr().out
