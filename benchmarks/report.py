@@ -71,6 +71,7 @@ def run_entry(result: ScenarioResult) -> dict[str, Any]:
         "notices": dict(result.notices),
         "age_estimation": age,
         "rss_mb_after": result.rss_mb_after,
+        "load_1m": [round(v, 2) for v in result.load_1m],
         "wall_s": round(result.wall_s, 3),
         "frame_ms_samples": [round(v, 3) for v in result.frame_ms[:RAW_SAMPLES_MAX]],
     }

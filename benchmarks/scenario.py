@@ -17,6 +17,7 @@ records, per measured frame:
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -103,6 +104,7 @@ class ScenarioResult:
     age_latency_ms: float | None = None
     rss_mb_after: float = 0.0
     label_drawn: bool = False  # the disclosure stage drew a label on the frames (an altering effect)
+    load_1m: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average before and after
     process_cpu_ms: float = 0.0  # CPU time of every thread of the process over the measured frames
     frame_thread_cpu_ms: float = 0.0  # CPU time of the thread that runs the stages, same frames
 
@@ -126,6 +128,7 @@ class BenchResources:
 def run_scenario(res: BenchResources, scenario: Scenario, on_frame: FrameCallback | None = None) -> ScenarioResult:
     """Measure one scenario; ``on_frame(1)`` is called after every frame (progress)."""
     out = ScenarioResult(scenario)
+    load_before = os.getloadavg()[0]
     specs = [res.specs[e] for e in scenario.effects]
     total = scenario.warmup_frames + scenario.frames
     with pinned(scenario.cpus), ExitStack() as stack:
@@ -160,6 +163,7 @@ def run_scenario(res: BenchResources, scenario: Scenario, on_frame: FrameCallbac
             out.age_worker_ms_per_job = stats.worker_ms / stats.jobs_done if stats.jobs_done else None
             out.age_latency_ms = stats.last_latency_ms if stats.jobs_done else None
     out.rss_mb_after = current_rss_mb()
+    out.load_1m = (load_before, os.getloadavg()[0])
     return out
 
 
