@@ -11,11 +11,10 @@ OUT ?= out
 
 .PHONY: run test system-deps venv clean
 
-# Until the Kivy app exists, the main job renders the demo feed with the tracked mesh.
+# The app on the demo feed. Without a display it says so and renders the app offscreen
+# into out/ instead (a screenshot and a signed recording).
 run: venv
-	@mkdir -p $(OUT)
-	$(BIN)/safelens render --source demo --frames 150 --out $(OUT)/demo.mp4 --landmarks
-	@echo "demo video written to $(abspath $(OUT))/demo.mp4"
+	$(BIN)/safelens app --source demo
 
 test: venv
 	$(BIN)/python -m pytest

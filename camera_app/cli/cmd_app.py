@@ -154,7 +154,10 @@ def _no_display_demo(args: argparse.Namespace) -> int:
             "--profile", "Demo", "--effect", "glam", "--data-dir", str(data_dir), "--export-dir", str(out),
             "--hud", "--screenshot", str(out / "app.png"), "--quit-after-frames", str(DEMO_FRAMES), "--offscreen",
         ]
-        done = subprocess.run(command, env=env, check=False)
+        try:
+            done = subprocess.run(command, env=env, check=False, timeout=900)
+        except subprocess.TimeoutExpired:
+            raise CliError("the offscreen app did not finish within 15 minutes") from None
         if done.returncode != 0:
             raise CliError(f"the offscreen app exited with code {done.returncode}")
     finally:

@@ -41,6 +41,7 @@ from effects.classification import ClassificationResult
 from effects.spec import EffectSpec
 
 TOAST_S = 3.5
+RECORD_WAIT_FRAMES = 1800  # --record: start anyway after this many frames without the effect
 
 
 class _KeepRunning(ExceptionHandler):
@@ -84,6 +85,7 @@ class SafeLensApp(App):
         self.sheet: Any = None
         self._screenshot_taken = False
         self._record_started = False
+        self._frames_at_start = 0
         self._shut_down = False
         self._thumbnail_thread: threading.Thread | None = None
 
@@ -296,6 +298,8 @@ class SafeLensApp(App):
 
     def pick_effect(self, effect_id: str | None, explain: bool = True) -> None:
         self.session.select_effect(effect_id)
+        if effect_id is not None:
+            self.results.request([self.specs[effect_id]], first=True)
         if self.worker is not None:
             self.worker.set_effect(effect_id)
         if explain and effect_id is not None and self.session.is_locked(effect_id):
@@ -391,11 +395,14 @@ class SafeLensApp(App):
             self._sync_blocked_banner()
         if topic == "frame" and self.cfg.record and not self._record_started:
             effect_id = self.session.active_effect_id
-            if self.session.frames_shown >= 5 and (effect_id is None or not self.session.is_locked(effect_id)):
+            applied = self.last_output.applied if self.last_output is not None else ()
+            waited_too_long = self.session.frames_shown >= RECORD_WAIT_FRAMES  # e.g. the effect cannot be measured
+            if self.session.frames_shown >= 5 and (effect_id is None or effect_id in applied or waited_too_long):
                 self._record_started = True
+                self._frames_at_start = self.session.frames_shown
                 self.toggle_recording()
         if topic == "frame" and self.cfg.quit_after_frames is not None and self.cfg.screenshot is None:
-            if self.session.frames_shown >= self.cfg.quit_after_frames:
+            if self.frames_counted() >= self.cfg.quit_after_frames:
                 self.stop()
 
     def _sync_blocked_banner(self) -> None:
@@ -437,13 +444,19 @@ class SafeLensApp(App):
 
     # -- screenshots for QA ---------------------------------------------------------------
 
+    def frames_counted(self) -> int:
+        """Frames shown so far; with ``record``, frames shown since the recording started."""
+        if self.cfg.record:
+            return self.session.frames_shown - self._frames_at_start if self._record_started else 0
+        return self.session.frames_shown
+
     def _check_screenshot(self, dt: float) -> bool:
         if self._screenshot_taken:
             return False
         wanted = self.cfg.quit_after_frames or 1
         on_camera = self.manager.current == "camera"
         waited = Clock.get_boottime()
-        if (on_camera and self.session.frames_shown >= wanted) or (not on_camera and waited > 3.0):
+        if (on_camera and self.frames_counted() >= wanted) or (not on_camera and waited > 3.0):
             self._screenshot_taken = True
             Clock.schedule_once(lambda dt: self.save_screenshot(self.cfg.screenshot), 0.05)  # type: ignore[arg-type]
             return False

@@ -76,15 +76,18 @@ class EffectResults:
             self.put(spec, found[0])
         return missing
 
-    def request(self, specs: Sequence[EffectSpec]) -> None:
-        """Measure these (in order, unless already known) on the background thread."""
+    def request(self, specs: Sequence[EffectSpec], first: bool = False) -> None:
+        """Measure these (in order, unless already known) on the background thread; ``first``
+        puts them before the ones already waiting (the effect a person just chose)."""
         with self._lock:
             if self._closed:
                 return
-            for spec in specs:
-                key = (spec.id, spec.content_hash)
-                if key not in self._results and key not in self._errors and spec not in self._queued:
-                    self._queued.append(spec)
+            wanted = [s for s in specs if (s.id, s.content_hash) not in self._results
+                      and (s.id, s.content_hash) not in self._errors]
+            if first:
+                self._queued = [*wanted, *(s for s in self._queued if s not in wanted)]
+            else:
+                self._queued.extend(s for s in wanted if s not in self._queued)
             if self._queued and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(target=self._measure_all, name="safelens-classify", daemon=True)
                 self._thread.start()

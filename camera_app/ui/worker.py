@@ -79,6 +79,7 @@ class WorkerOutput:
     pixels: np.ndarray
     update: FrameUpdate
     label_rect: tuple[int, int, int, int] | None = None  # x, y, w, h of the label plate, frame pixels
+    applied: tuple[str, ...] = ()  # the effects applied to this frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +374,7 @@ class ProcessingWorker:
                             frame_index=done.output.index,
                         ),
                         label_rect=self._label.rect,
+                        applied=tuple(r.effect_id for r in self._label.applied.results),
                     )
                 )
             self._finish_recording()
@@ -411,7 +413,7 @@ class ProcessingWorker:
         if spec is None or result is None:
             # No effect, or not measured yet: nothing is applied until its label can be shown.
             if spec is not None:
-                self._results.request([spec])
+                self._results.request([spec], first=True)
             self._effects.set_specs([])
             self._label.set_active(ActiveLabel(), {})
             return

@@ -182,6 +182,7 @@ class CameraScreen(AppScreen):
             self.profile_chip.text = f"{s.profile.name}" if s.profile is not None else ""
         elif topic == "effects":
             self._rebuild_carousel()
+            self._refresh_effect_row()
         elif topic in ("active", "decisions"):
             self._refresh_items()
             self._refresh_effect_row()

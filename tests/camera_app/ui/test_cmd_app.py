@@ -1,0 +1,108 @@
+"""``safelens app``: argument checks before any window, the QA screenshot run, and the
+no-display fallback's message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from camera_app.cli import main
+from camera_app.profiles.store import ProfileStore
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _profile(data_dir: Path, name: str, age_years: int) -> None:
+    with ProfileStore(data_dir) as store:
+        store.create_profile(name, date(store.today().year - age_years, 1, 1))
+
+
+def test_unknown_profile_fails_before_a_window_opens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["app", "--data-dir", str(tmp_path), "--profile", "Nobody", "--screenshot", str(tmp_path / "s.png")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "safelens app: error: --profile:" in err and "Nobody" in err
+    assert "safelens profile create --name NAME --birthdate YYYY-MM-DD" in err
+    assert not (tmp_path / "s.png").exists()
+
+
+def test_unknown_effect_names_the_known_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _profile(tmp_path, "Ada", 40)
+    code = main(["app", "--data-dir", str(tmp_path), "--profile", "Ada", "--effect", "nope", "--offscreen"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--effect: unknown effect 'nope'; expected one of" in err and "glam" in err
+
+
+def test_a_missing_source_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["app", "--source", str(tmp_path / "gone.mp4"), "--offscreen", "--data-dir", str(tmp_path)])
+    assert code == 2 and "does not exist" in capsys.readouterr().err
+
+
+def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["app", "--help"])
+    assert "Example:\n  safelens app --source demo" in capsys.readouterr().out
+
+
+def test_screenshot_run_shows_the_camera_for_the_profile(tmp_path: Path) -> None:
+    """The QA path: the real app, a profile, N frames, a PNG of the window, exit 0."""
+    _profile(tmp_path, "Sam", 15)
+    shot = tmp_path / "camera.png"
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", "from camera_app.cli import main; raise SystemExit(main())", "app",
+         "--data-dir", str(tmp_path), "--profile", "Sam", "--effect", "glam", "--screenshot", str(shot),
+         "--quit-after-frames", "10", "--size", "960x600"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"screenshot: {shot}" in done.stdout
+    pixels = np.asarray(Image.open(shot).convert("RGB"))
+    assert pixels.shape == (600, 960, 3)
+    preview = pixels[100:400, 200:700]
+    assert preview.std() > 20  # the camera picture, not an empty window
+
+
+def test_no_display_says_so_and_renders_offscreen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import camera_app.cli.cmd_app as cmd_app
+
+    calls: list[list[str]] = []
+
+    def fake_run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        calls.append(command)
+        assert kwargs["env"]["SDL_VIDEODRIVER"] == "offscreen"
+        out = Path(command[command.index("--export-dir") + 1])
+        (out / "app.png").write_bytes(b"png")
+        (out / "safelens-20260101-000000.mp4").write_bytes(b"mp4")
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    monkeypatch.setattr(cmd_app, "DEMO_OUT", tmp_path / "out")
+    monkeypatch.setattr(cmd_app.subprocess, "run", fake_run)
+    assert main(["app", "--source", "demo"]) == 0
+    captured = capsys.readouterr()
+    assert "no display found (DISPLAY and WAYLAND_DISPLAY are not set), so no window can open" in captured.err
+    assert f"screenshot of the app: {tmp_path / 'out' / 'app.png'}" in captured.out
+    assert f"recording of the app (label burned in, signed): {tmp_path / 'out' / 'safelens-20260101-000000.mp4'}" in captured.out
+    command = calls[0]
+    assert command[command.index("--effect") + 1] == "glam" and "--record" in command and "--offscreen" in command
+
+
+def test_with_a_display_no_fallback_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from camera_app.ui import kivy_env
+
+    assert kivy_env.has_display({"DISPLAY": ":0"})
+    assert kivy_env.has_display({"WAYLAND_DISPLAY": "wayland-0"})
+    assert not kivy_env.has_display({})
+    assert kivy_env.forced_offscreen({"SDL_VIDEODRIVER": "offscreen"})
