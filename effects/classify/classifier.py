@@ -1,10 +1,10 @@
 """``classify``: run an effect on the reference faces, measure, apply the rule.
 
-For each reference face the effect (and, for an effect of several parts, each part
-alone) is applied to the photo with the face's detected landmarks, and the output
-measured against the input (``measure.measure_face``). ``rules.decide`` turns the
-per-face measurements into findings; the effect is appearance-altering when the whole
-or any part is. The creator's declared category is reported but never decides: when
+For each reference face the effect is applied to the photo with the face's detected
+landmarks, and the output measured against the input (``measure.measure_face``).
+``rules.decide`` turns the per-face measurements into findings. When the whole reads
+as playful and the effect has several parts (ops, or effects of a stack), each part is
+measured alone too: the effect is appearance-altering when the whole or any part is. The creator's declared category is reported but never decides: when
 it disagrees with the measurement, a note says that the measurement wins.
 
 Everything is deterministic: fixed face order, a fixed ``OpContext`` for the engine,
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from effects.classification import Category, ClassificationResult, Reason
+from effects.classification import Category, Change, ClassificationResult, Reason
 from effects.classify.measure import measure_face
 from effects.classify.protocols import EffectUnderTest, LandmarkDetector, StackUnderTest
 from effects.classify.reference import ReferenceFace, ReferenceSet, load_reference
@@ -105,10 +105,17 @@ def assess(
             if progress is not None:
                 progress(done, total)
         decision = decide(table(rows))
-        return PartAssessment(label, decision, tuple(rows), tuple(face_category(r) for r in rows))
+        deciding = [f.metric for f in decision.findings if f.reason.altering] or [f.metric for f in decision.findings]
+        return PartAssessment(label, decision, tuple(rows), tuple(face_category(r, deciding) for r in rows))
 
     outputs: list[np.ndarray] = []
     whole = run(effect, effect.id, outputs)
+    # Parts only matter when the whole reads as playful: an altering whole is altering already.
+    if whole.decision.category is Category.APPEARANCE_ALTERING:
+        parts = ()
+        total = done
+        if progress is not None:
+            progress(done, total)
     part_results = tuple(run(p, p.id, None) for p in parts)
     result = _result(effect, refs, whole, part_results)
     return Assessment(result, faces, whole, part_results, tuple(outputs))
@@ -127,16 +134,19 @@ def _result(
 ) -> ClassificationResult:
     findings: list[Finding] = list(whole.decision.findings)
     notes: list[str] = []
-    whole_altering = {f.reason.change for f in findings if f.reason.altering}
-    for part in parts:
-        for f in part.decision.findings:
-            if f.reason.altering and f.reason.change not in whole_altering:
-                findings.append(f)
-                whole_altering.add(f.reason.change)
-                notes.append(
-                    f"{f.reason.change.value}: found in part {part.label} applied alone; "
-                    "a stack is altering if any part is"
-                )
+    if whole.decision.category is Category.PLAYFUL:
+        # The whole reads as playful (e.g. a film look over a tan): a part that alters on its
+        # own still makes the stack altering, and its findings say why.
+        seen: set[Change] = set()
+        for part in parts:
+            for f in part.decision.findings:
+                if f.reason.altering and f.reason.change not in seen:
+                    findings.append(f)
+                    seen.add(f.reason.change)
+                    notes.append(
+                        f"{f.reason.change.value}: measured on part {part.label} applied alone; "
+                        "a stack is altering if any part is"
+                    )
     for f in findings:
         if f.note:
             notes.append(f"{f.reason.change.value}: {f.note}")

@@ -114,3 +114,14 @@ def lab_chroma_hue(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """C*ab and h_ab (degrees, [0, 360)) of CIELAB colours."""
     arr = np.asarray(lab, dtype=np.float64)
     return np.hypot(arr[..., 1], arr[..., 2]), _hue_deg(arr[..., 2], arr[..., 1])
+
+
+def log_luminance(rgb: np.ndarray) -> np.ndarray:
+    """log(Y + 0.01) of sRGB uint8 pixels, Y the linear luminance in [0, 1], as float32.
+
+    In log units a darkening or a tint moves every value alike, so high-pass detail
+    measured on it changes only when detail is really added or removed."""
+    c = rgb.astype(np.float32) / np.float32(255.0)
+    linear = np.where(c <= 0.04045, c / np.float32(12.92), ((c + np.float32(0.055)) / np.float32(1.055)) ** 2.4)
+    y = linear @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    return np.log(y + np.float32(0.01)).astype(np.float32)

@@ -4,24 +4,31 @@
 ``{metric: value}`` (NaN where a metric could not be measured on this face):
 
 geometry.<m>        relative size change of feature <m> (see ``geometry``), from the
-                    input's landmarks followed through the optical flow (see ``flow``);
-                    ``redetected.<m>`` is the same from landmarks re-detected on the output
+                    input's landmarks followed through the optical flow (see ``flow``).
+                    Where the flow loses a feature's landmarks (a warp too large for it),
+                    the landmarks re-detected on the output stand in and
+                    ``geometry.<m>.redetected`` is 1. A feature hidden by an overlay is NaN.
+redetected.<m>      the same change from re-detected landmarks only (for comparison)
 detected            1 if the detector still finds this face on the output, else 0
 tone.<r>            CIEDE2000 between the mean CIELAB colour of region <r> before and after
-                    (skin, lips, teeth, irises, cheeks, eyelids); ``tone.<r>.dL`` its L* change;
-                    ``tone.skin.chroma_after`` / ``tone.skin.hue_after``: C*ab and h_ab (degrees)
-                    of the mean skin colour after
+                    (skin, lips, teeth, irises, cheeks, eyelids); ``tone.<r>.dL`` its L*
+                    change; teeth are the brighter half of the mouth opening, and only when
+                    the mouth shows them; a region whose surroundings are more than a fifth
+                    under an overlay is
+                    NaN and ``tone.<r>.hidden`` is 1.
+                    ``tone.skin.chroma_after`` / ``tone.skin.hue_after``: C*ab and h_ab
+                    (degrees) of the mean skin colour after
 tone.skin_pixel     median per-pixel CIEDE2000 inside the skin
 tone.background     median per-pixel CIEDE2000 in the background (outside the head zone)
 texture.skin        loss of skin detail: 1 - RMS(after) / RMS(before) of the high-pass of
                     log luminance (log(Y + 0.01) minus its Gaussian blur at sigma =
-                    max(1 px, 0.02 iod)); in log units a pure darkening or tint leaves
-                    detail unchanged, only a blur removes it; < 0 = detail added
+                    max(1 px, 0.02 iod)), where the flow neither magnifies nor shrinks the
+                    skin by more than 8% (a magnifying warp spreads detail out, that is not
+                    smoothing). In log units a darkening or tint leaves detail as it is;
+                    < 0 = detail added
 texture.background  the same in the background
 motion.background   median optical-flow length in the background, in iod
-overlay.share       area of new content (pixels the output cannot be explained by the input
-                    moved and recoloured) / area of the face oval
-overlay.face|head|outside   how that area splits between face oval, head zone, elsewhere
+overlay.*           new content: see ``overlay.overlay_shares``
 
 Before/after pairs are taken at corresponding places: regions of the output are
 built from the input's landmarks carried by the flow, and overlay pixels are left
@@ -36,73 +43,102 @@ import cv2
 import numpy as np
 
 from effects.classify import geometry
-from effects.classify.colour import ciede2000, lab_chroma_hue, srgb_to_lab
-from effects.classify.flow import dense_flow, follow, warp_to_output
+from effects.classify.colour import ciede2000, lab_chroma_hue, log_luminance, srgb_to_lab
+from effects.classify.flow import dense_flow, follow, sample, warp_to_output
+from effects.classify.overlay import face_area_px, overlay_mask, overlay_shares
 from effects.classify.protocols import LandmarkDetector
 from effects.classify.reference import ReferenceFace
 from effects.face import Box, FaceTrack
 from effects.masks import region_mask
-from effects.regions import FACE_OVAL
 
 TONE_REGIONS: tuple[str, ...] = ("skin", "lips", "teeth", "irises", "cheeks", "eyelids")
 # How far each region is shrunk before measuring (fraction of iod), so that landmark
 # error and a neighbouring feature's warp do not leak into its colour.
 _ERODE_IOD = {"skin": 0.05, "lips": 0.015, "teeth": 0.01, "irises": 0.0, "cheeks": 0.03, "eyelids": 0.02}
 _MIN_PIXELS = {"skin": 50, "lips": 20, "teeth": 20, "irises": 8, "cheeks": 30, "eyelids": 20}
-_TEETH_MIN_LIGHTNESS = 45.0  # the mouth opening shows teeth (not a dark mouth) when its median L* is above this
-_OVERLAY_DE = 15.0  # per-pixel CIEDE2000 from the explained colour above which a pixel is new content
+_TEETH_MIN_LIGHTNESS = 45.0  # the mouth opening shows teeth when its brighter half has median L* above this
+_MAX_HIDDEN = 0.2  # a region (with its surroundings) more than a fifth under an overlay is not measured
+_HIDDEN_REACH_IOD = 0.1
+_MAX_HIDDEN_LANDMARKS = 0.2  # a geometry measure with more than 20% of its landmarks under an overlay is not
 _HEAD_ZONE_IOD = 0.6  # the background starts this far outside the face oval (hair, ears, neck are not background)
-_COLOUR_BINS_SHIFT = 4  # 16 levels per RGB channel for the input -> output colour map
-_STRUCTURE_WINDOW = 7
-_STRUCTURE_NCC = 0.5
-_FLAT_VARIANCE = 1.0  # L*^2: a window this even has no structure to keep
+_STABLE_SCALE = 0.08  # texture is compared where the flow changes local area by less than this
 
 
 def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDetector) -> dict[str, float]:
     """Every metric of the module notes for one face."""
     rgb_in = face.rgb
+    shape = rgb_in.shape
     xy_in = face.track.xy
     iod = geometry.eye_distance(xy_in)
     flow = dense_flow(rgb_in, rgb_out)
     moved, trusted = follow(flow, xy_in, iod)
-    values: dict[str, float] = {}
-    for name, v in geometry.changes(xy_in, moved, trusted).items():
-        values[f"geometry.{name}"] = v
 
-    found = detector.detect(rgb_out)
-    match = _matching_face(found, face.track.box)
-    values["detected"] = 1.0 if match is not None else 0.0
-    redetected = geometry.changes(xy_in, match.xy) if match is not None else {}
-    for name in geometry.GEOMETRY_METRICS:
-        values[f"redetected.{name}"] = redetected.get(name, math.nan)
-
-    z = face.track.landmarks_px[:, 2:3]
-    track_out = FaceTrack.from_landmarks(np.concatenate([moved, z], axis=1))
-    lab_in = srgb_to_lab(rgb_in)
+    lab_in = face.lab
     lab_out = srgb_to_lab(rgb_out)
     rgb_moved = warp_to_output(rgb_in, flow)
     lab_moved = srgb_to_lab(rgb_moved)
-    overlay = _overlay_mask(rgb_moved, lab_moved, lab_out, iod)
-    pixel_de = ciede2000(lab_moved, lab_out)
+    overlay = overlay_mask(rgb_moved, lab_moved, lab_out, iod, face_area_px(face.track))
 
-    head = _head_zone(rgb_in.shape, face.track, iod)
+    found = detector.detect(rgb_out)
+    match = _matching_face(found, face.track.box)
+    values: dict[str, float] = {"detected": 1.0 if match is not None else 0.0}
+    values.update(_geometry(xy_in, moved, trusted, match, overlay))
+
+    z = face.track.landmarks_px[:, 2:3]
+    track_out = FaceTrack.from_landmarks(np.concatenate([moved, z], axis=1))
+    head = _head_zone(shape, face.track, iod)
     background = ~head
-    values.update(_tone(face, track_out, lab_in, lab_out, overlay, iod))
-    skin_in = _mask(rgb_in.shape, face.track, "skin", iod)
-    skin_out = _mask(rgb_in.shape, track_out, "skin", iod) & ~overlay
-    values["tone.skin_pixel"] = float(np.median(pixel_de[skin_out])) if skin_out.sum() >= 50 else math.nan
-    values["tone.background"] = float(np.median(pixel_de[background])) if background.sum() >= 50 else math.nan
+    values.update(_tone(face, track_out, lab_in, lab_out, lab_moved, overlay, iod))
+    skin_in = _mask(shape, face.track, "skin", iod)
+    skin_out = _mask(shape, track_out, "skin", iod) & ~overlay
+    values["tone.skin_pixel"] = _median_pixel_de(lab_moved, lab_out, skin_out)
+    values["tone.background"] = _median_pixel_de(lab_moved, lab_out, background)
     values["motion.background"] = (
         float(np.median(np.linalg.norm(flow.forward[background], axis=1))) / iod if background.sum() >= 50 else math.nan
     )
+
     sigma = max(1.0, 0.02 * iod)
-    near_overlay = cv2.dilate(overlay.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=int(2 * sigma) + 1) > 0
-    log_in = _log_luminance(rgb_in)
-    log_out = _log_luminance(rgb_out)
-    values["texture.skin"] = _detail_loss(log_in, log_out, skin_in, skin_out & ~near_overlay, sigma)
+    reach = int(2 * sigma) + 1
+    near_overlay = cv2.dilate(overlay.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0
+    stable_in = _stable(flow.forward)
+    stable_out = _stable(flow.backward)
+    log_in = face.log_luminance
+    log_out = log_luminance(rgb_out)
+    values["texture.skin"] = _detail_loss(
+        log_in, log_out, skin_in & stable_in, skin_out & ~near_overlay & stable_out, sigma
+    )
     values["texture.background"] = _detail_loss(log_in, log_out, background, background & ~near_overlay, sigma)
-    values.update(_overlay_shares(overlay, face.track, head))
+    values.update(overlay_shares(overlay, face.track, head))
     return values
+
+
+def _median_pixel_de(lab_a: np.ndarray, lab_b: np.ndarray, mask: np.ndarray) -> float:
+    """Median per-pixel CIEDE2000 over ``mask``, on every other row and column (a median needs no more)."""
+    sub = mask[::2, ::2]
+    if sub.sum() < 25:
+        return math.nan
+    return float(np.median(ciede2000(lab_a[::2, ::2][sub], lab_b[::2, ::2][sub])))
+
+
+def _geometry(
+    xy_in: np.ndarray, moved: np.ndarray, trusted: np.ndarray, match: FaceTrack | None, overlay: np.ndarray
+) -> dict[str, float]:
+    by_flow = geometry.changes(xy_in, moved, trusted)
+    by_detection = geometry.changes(xy_in, match.xy) if match is not None else {}
+    on_overlay = sample(overlay.astype(np.float32)[..., None], moved)[:, 0] > 0.5
+    out: dict[str, float] = {}
+    for name in geometry.GEOMETRY_METRICS:
+        uses = list(geometry.USES[name])
+        redetected = by_detection.get(name, math.nan)
+        out[f"redetected.{name}"] = redetected
+        value, fallback = by_flow[name], 0.0
+        if float(on_overlay[uses].mean()) > _MAX_HIDDEN_LANDMARKS:
+            value = math.nan
+        elif math.isnan(value) and not math.isnan(redetected):
+            value, fallback = redetected, 1.0
+        out[f"geometry.{name}"] = value
+        out[f"geometry.{name}.redetected"] = fallback
+    return out
 
 
 def _matching_face(found: list[FaceTrack], box: Box) -> FaceTrack | None:
@@ -135,6 +171,7 @@ def _tone(
     track_out: FaceTrack,
     lab_in: np.ndarray,
     lab_out: np.ndarray,
+    lab_moved: np.ndarray,
     overlay: np.ndarray,
     iod: float,
 ) -> dict[str, float]:
@@ -142,12 +179,19 @@ def _tone(
     shape = face.rgb.shape
     for name in TONE_REGIONS:
         m_in = _mask(shape, face.track, name, iod)
-        m_out = _mask(shape, track_out, name, iod) & ~overlay
-        de = dl = math.nan
-        enough = m_in.sum() >= _MIN_PIXELS[name] and m_out.sum() >= _MIN_PIXELS[name]
+        region_out = _mask(shape, track_out, name, iod)
+        m_out = region_out & ~overlay
+        present = m_in.sum() >= _MIN_PIXELS[name] and region_out.sum() >= _MIN_PIXELS[name]
+        hidden = present and (
+            m_out.sum() < _MIN_PIXELS[name] or _hidden_share(shape, track_out, name, overlay, iod) > _MAX_HIDDEN
+        )
+        enough = present and not hidden
         if name == "teeth" and enough:
-            enough = float(np.median(lab_in[..., 0][m_in])) >= _TEETH_MIN_LIGHTNESS
-        chroma = hue = math.nan
+            # The teeth are the brighter half of the mouth opening (judged on the input's colours).
+            m_in = m_in & (lab_in[..., 0] >= np.median(lab_in[..., 0][m_in]))
+            m_out = m_out & (lab_moved[..., 0] >= np.median(lab_moved[..., 0][m_out]))
+            enough = bool(m_in.any() and m_out.any()) and float(np.median(lab_in[..., 0][m_in])) >= _TEETH_MIN_LIGHTNESS
+        de = dl = chroma = hue = math.nan
         if enough:
             mean_in = lab_in[m_in].mean(axis=0)
             mean_out = lab_out[m_out].mean(axis=0)
@@ -157,10 +201,22 @@ def _tone(
             chroma, hue = float(c), float(h)
         values[f"tone.{name}"] = de
         values[f"tone.{name}.dL"] = dl
+        values[f"tone.{name}.hidden"] = 1.0 if hidden else 0.0
         if name == "skin":
             values["tone.skin.chroma_after"] = chroma
             values["tone.skin.hue_after"] = hue
     return values
+
+
+def _hidden_share(shape: tuple[int, ...], track: FaceTrack, name: str, overlay: np.ndarray, iod: float) -> float:
+    """The share of the region and its surroundings (grown by _HIDDEN_REACH_IOD) under an overlay.
+
+    The surroundings count because an overlay's translucent parts (tinted lenses) are
+    only partly detected as new content, next to the parts that are."""
+    region = "eyes" if name == "irises" else name
+    grown = region_mask(shape, track, [region], feather_px=0.0, dilate_px=_HIDDEN_REACH_IOD * iod).full(shape) > 0.5
+    area = int(grown.sum())
+    return float((grown & overlay).sum()) / area if area else 0.0
 
 
 def _head_zone(shape: tuple[int, ...], track: FaceTrack, iod: float) -> np.ndarray:
@@ -177,12 +233,14 @@ def _head_zone(shape: tuple[int, ...], track: FaceTrack, iod: float) -> np.ndarr
     return zone
 
 
-def _log_luminance(rgb: np.ndarray) -> np.ndarray:
-    """log(Y + 0.01) with Y the linear sRGB luminance in [0, 1], float32."""
-    c = rgb.astype(np.float32) / 255.0
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    y = linear @ np.array([0.2126, 0.7152, 0.0722], np.float32)
-    return np.log(y + 0.01).astype(np.float32)
+def _stable(flow_field: np.ndarray) -> np.ndarray:
+    """Where the mapping x -> x + flow(x) changes local area by less than _STABLE_SCALE (Jacobian determinant)."""
+    fx = cv2.GaussianBlur(flow_field[..., 0], (0, 0), 2.0)
+    fy = cv2.GaussianBlur(flow_field[..., 1], (0, 0), 2.0)
+    dfx_dy, dfx_dx = np.gradient(fx)
+    dfy_dy, dfy_dx = np.gradient(fy)
+    det = (1.0 + dfx_dx) * (1.0 + dfy_dy) - dfx_dy * dfy_dx
+    return np.abs(det - 1.0) < _STABLE_SCALE
 
 
 def _detail_loss(l_in: np.ndarray, l_out: np.ndarray, m_in: np.ndarray, m_out: np.ndarray, sigma: float) -> float:
@@ -196,68 +254,3 @@ def _detail_loss(l_in: np.ndarray, l_out: np.ndarray, m_in: np.ndarray, m_out: n
         return math.nan
     return 1.0 - rms_out / rms_in
 
-
-def _overlay_mask(rgb_moved: np.ndarray, lab_moved: np.ndarray, lab_out: np.ndarray, iod: float) -> np.ndarray:
-    """Pixels of new content: colour not explained by a colour map AND local structure not kept.
-
-    The colour map is the per-bin median output colour over the whole frame, with input
-    colours in 16x16x16 RGB bins: a filter or tint that recolours by colour is explained
-    by it, an opaque sticker is not. On black-and-white photos a tint is not explained
-    (grey skin shares its bins with a grey wall), so a pixel must also have lost its local
-    structure: the normalised cross-correlation of L* over a 7x7 window between the moved
-    input and the output is below 0.5 (a tint or a grade keeps it, a sticker replaces it),
-    or both windows are flat (a flat sticker over a flat wall).
-    """
-    q = (rgb_moved >> _COLOUR_BINS_SHIFT).astype(np.int32)
-    bins = (q[..., 0] << 8 | q[..., 1] << 4 | q[..., 2]).ravel()
-    predicted = np.empty_like(lab_out).reshape(-1, 3)
-    counts = np.bincount(bins, minlength=4096)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    middle = starts + counts // 2
-    has = counts > 0
-    for c in range(3):
-        values = lab_out[..., c].ravel()
-        order = np.lexsort((values, bins))
-        median_of_bin = np.zeros(4096)
-        median_of_bin[has] = values[order][middle[has]]
-        predicted[:, c] = median_of_bin[bins]
-    de = ciede2000(predicted.reshape(lab_out.shape), lab_out)
-    raw = (de > _OVERLAY_DE) & _structure_lost(lab_moved[..., 0], lab_out[..., 0])
-    opened = cv2.morphologyEx(raw.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
-    min_area = max(6.0, (0.05 * iod) ** 2)
-    keep = np.zeros(n, bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
-    return keep[labels]
-
-
-def _structure_lost(l_a: np.ndarray, l_b: np.ndarray) -> np.ndarray:
-    """Where the local pattern of L* is not kept (NCC < _STRUCTURE_NCC) or both windows are flat."""
-    a = l_a.astype(np.float32)
-    b = l_b.astype(np.float32)
-    k = (_STRUCTURE_WINDOW, _STRUCTURE_WINDOW)
-    mean_a = cv2.boxFilter(a, -1, k)
-    mean_b = cv2.boxFilter(b, -1, k)
-    var_a = np.maximum(cv2.boxFilter(a * a, -1, k) - mean_a * mean_a, 0.0)
-    var_b = np.maximum(cv2.boxFilter(b * b, -1, k) - mean_b * mean_b, 0.0)
-    cov = cv2.boxFilter(a * b, -1, k) - mean_a * mean_b
-    flat = (var_a < _FLAT_VARIANCE) & (var_b < _FLAT_VARIANCE)
-    ncc = cov / np.sqrt(var_a * var_b + 1e-6)
-    return flat | (ncc < _STRUCTURE_NCC)
-
-
-def _overlay_shares(overlay: np.ndarray, track: FaceTrack, head: np.ndarray) -> dict[str, float]:
-    shape = overlay.shape
-    face_area = geometry.polygon_area(track.xy[list(FACE_OVAL)])
-    face = region_mask(shape + (3,), track, ["face"], feather_px=0.0).full(shape) > 0.5
-    total = int(overlay.sum())
-    values = {"overlay.share": total / face_area if face_area > 0 else math.nan}
-    if total == 0:
-        values.update({"overlay.face": 0.0, "overlay.head": 0.0, "overlay.outside": 0.0})
-        return values
-    in_face = int((overlay & face).sum())
-    in_head = int((overlay & head & ~face).sum())
-    values["overlay.face"] = in_face / total
-    values["overlay.head"] = in_head / total
-    values["overlay.outside"] = (total - in_face - in_head) / total
-    return values

@@ -26,7 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from effects.classify.colour import srgb_to_lab
+from effects.classify.colour import log_luminance, srgb_to_lab
 from effects.classify.protocols import LandmarkDetector
 from effects.face import FaceTrack
 from effects.masks import region_mask
@@ -67,6 +67,8 @@ class ReferenceFace:
     near_minor: bool
     greyscale: bool
     skin_lightness: float
+    lab: np.ndarray  # CIELAB of ``rgb`` (float64), computed once
+    log_luminance: np.ndarray  # log(Y + 0.01) of ``rgb`` (float32), computed once
 
     @property
     def sheet_ok(self) -> bool:
@@ -181,11 +183,18 @@ def _load(root: Path, detector: LandmarkDetector) -> ReferenceSet:
                 near_minor=name not in minors and bool(row.get("source_path")) and row.get("source_path") in minor_sources,
                 greyscale=bool(diff < _GREY_TOLERANCE),
                 skin_lightness=skin_lightness(rgb, track),
+                lab=_read_only(srgb_to_lab(rgb)),
+                log_luminance=_read_only(log_luminance(rgb)),
             )
         )
     if not faces:
         raise ReferenceError(f"{root}: the detector found no face in any of the {len(rows)} photos")
     return ReferenceSet(root, tuple(faces), tuple(undetected), minors_known)
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
 
 def _manifest(root: Path) -> list[dict[str, str]] | None:
