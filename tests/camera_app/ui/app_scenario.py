@@ -231,11 +231,32 @@ def main(out: Path) -> None:
     script.add("info sheet", lambda: app.show_info("glam"), frames_after(3))
     script.add("info recorded", record_info)
     script.add("info closed", lambda: app._close_sheet())
-    script.add("hud on", lambda: app.toggle_hud(), frames_after(15))
+    def key(code: int, char: str | None) -> None:
+        from kivy.core.window import Window
+
+        Window.dispatch("on_key_down", code, 0, char, [])
+
+    def record_keys(name: str) -> Callable[[], None]:
+        return lambda: r.setdefault("keys", {}).__setitem__(name, {
+            "active": app.session.active_effect_id, "hud": app.session.hud_visible, "screen": screen(),
+            "recording": app.session.recording})
+
+    script.add("key right", lambda: key(275, None), frames_after(2))
+    script.add("after right", record_keys("right"))
+    script.add("key left", lambda: key(276, None), frames_after(2))
+    script.add("after left", record_keys("left"))
+    script.add("hud on", lambda: key(104, "h"), frames_after(15))
     script.add("hud shot", lambda: script.shot("08_hud"))
+    script.add("key r", lambda: key(114, "r"), lambda: app.session.recording)
+    script.add("recording", lambda: None, frames_after(10))
+    script.add("key r again", lambda: key(114, "r"), lambda: not app.session.recording)
+    script.add("after r", lambda: r.__setitem__("recording", {
+        "event": app.last_event.kind.value, "path": str(app.last_event.path)}))
     script.add("settings", lambda: app.show_settings(), lambda: screen() == "settings")
     script.add("settings shot", lambda: script.shot("09_settings"))
-    script.add("back to profiles", lambda: app.show_profiles(), lambda: screen() == "profiles")
+    script.add("esc from settings", lambda: key(27, None), lambda: screen() == "camera")
+    script.add("esc from camera", lambda: key(27, None), lambda: screen() == "profiles")
+    script.add("after esc", record_keys("esc"))
     script.add("gate again", lambda: app.show_gate(), lambda: screen() == "gate")
     script.add("child refused", lambda: fill_gate("Kid", date(today.year - 9, 2, 1)),
                lambda: app.screens["gate"].unavailable)

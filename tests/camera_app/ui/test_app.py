@@ -120,6 +120,19 @@ def test_the_info_sheet_explains_glam_from_the_classifier_reasons(run: dict[str,
     assert any(line.startswith("enlarges eyes by 9%") for line in lines)
 
 
+def test_keyboard_switches_effects_toggles_the_hud_records_and_goes_back(run: dict[str, Any]) -> None:
+    keys = run["keys"]
+    assert keys["right"]["active"] == "lip_plump"  # the effect after glam in the carousel
+    assert keys["left"]["active"] == "glam"
+    assert keys["esc"]["screen"] == "profiles"
+    assert run["recording"]["event"] == "recording_saved"
+    from disclosure.verify import read_provenance
+
+    video = read_provenance(Path(run["recording"]["path"]))
+    assert video.signature_valid and [e["id"] for e in video.effects] == ["glam"]
+    assert video.label is not None and video.label["burned_in"] is True
+
+
 def test_an_under_13_sign_up_gets_only_the_neutral_message(run: dict[str, Any]) -> None:
     refused = run["unavailable"]
     assert refused["shown"]
