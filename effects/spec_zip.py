@@ -16,6 +16,7 @@ shape you get by zipping a folder).
 from __future__ import annotations
 
 import atexit
+import lzma
 import os
 import shutil
 import stat
@@ -111,20 +112,35 @@ def _top_folder(files: dict[tuple[str, ...], zipfile.ZipInfo]) -> tuple[str, ...
     return ("",)
 
 
+# What decoding an entry may raise: zipfile's own errors, a damaged deflate stream, a method
+# zipfile does not know, and the bzip2 (OSError "Invalid data stream") and LZMA decoders.
+_DECODE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, lzma.LZMAError, OSError)
+
+
 def _copy_entry(archive: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, budget: int) -> int:
+    def undecodable(exc: BaseException) -> EffectSpecError:
+        return EffectSpecError(archive, f'entry "{info.filename}": cannot be unpacked ({exc})')
+
     written = 0
     try:
-        with zf.open(info) as src, open(dest, "xb") as out:
-            while block := src.read(1 << 16):
-                written += len(block)
-                if written > info.file_size or written > budget:
-                    raise EffectSpecError(
-                        archive,
-                        f'entry "{info.filename}": expected {info.file_size} bytes, found more while unpacking',
-                    )
-                out.write(block)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise EffectSpecError(archive, f'entry "{info.filename}": cannot be unpacked ({exc})') from None
+        src = zf.open(info)
+    except _DECODE_ERRORS as exc:
+        raise undecodable(exc) from None
+    with src, open(dest, "xb") as out:  # errors writing (a full disk) are not the archive's fault
+        while True:
+            try:
+                block = src.read(1 << 16)
+            except _DECODE_ERRORS as exc:
+                raise undecodable(exc) from None
+            if not block:
+                break
+            written += len(block)
+            if written > info.file_size or written > budget:
+                raise EffectSpecError(
+                    archive,
+                    f'entry "{info.filename}": expected {info.file_size} bytes, found more while unpacking',
+                )
+            out.write(block)
     return written
 
 
@@ -141,7 +157,9 @@ def unpack_effect_zip(path: Path) -> UnpackedEffect:
         raise EffectSpecError(archive, f"expected an archive of at most {MAX_ARCHIVE_BYTES} bytes, found {size}")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    # A damaged central directory can also give a name that is not UTF-8 although flagged so
+    # (UnicodeDecodeError, a ValueError), or a "zip file version" zipfile does not support.
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
         raise EffectSpecError(archive, f"expected a zip archive, found an unreadable file ({exc})") from None
     with zf:
         infos = zf.infolist()
