@@ -48,7 +48,7 @@ def fuzz_settings(ci: int, deep: int = DEEP_EXAMPLES) -> settings:
         max_examples=examples(ci, deep),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-                               HealthCheck.large_base_example],
+                               HealthCheck.large_base_example, HealthCheck.function_scoped_fixture],
         print_blob=True,
     )
 
