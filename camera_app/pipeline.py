@@ -12,6 +12,10 @@ How to plug in a stage (effects, policy gate, disclosure overlay, landmark overl
    and adds what it returns (clear the list when taken). Notices end up in
    :attr:`ProcessedFrame.notices`, which the CLI prints and the app shows.
 3. Any other exception from a stage propagates to the caller: a broken stage is a bug.
+   The tracker is different: a landmarker that raises on a frame (MediaPipe on a strange
+   picture) does not stop the stream. That frame goes on without faces and with a notice;
+   only ``PipelineOptions.max_tracker_failures`` failures in a row end the run with a
+   :class:`PipelineError` (a tracker that never works is not worth a silent stream).
 4. Build the pipeline with the stages in order: ``Pipeline(tracker, [effect, overlay])``.
    The app may swap them between frames with :meth:`Pipeline.set_stages`.
 
@@ -73,16 +77,22 @@ class Tracker(Protocol):
 @dataclass(frozen=True, slots=True)
 class PipelineOptions:
     """``queue_size``: frames captured and tracked ahead of the stages (>= 1).
-    ``stop_timeout_s``: how long closing ``run`` waits for the worker thread."""
+    ``stop_timeout_s``: how long closing ``run`` waits for the worker thread.
+    ``max_tracker_failures``: consecutive frames the tracker may fail on (each goes on without
+    faces, with a notice) before the run ends with a PipelineError (>= 1)."""
 
     queue_size: int = 2
     stop_timeout_s: float = 5.0
+    max_tracker_failures: int = 30
 
     def __post_init__(self) -> None:
         if isinstance(self.queue_size, bool) or not isinstance(self.queue_size, int) or self.queue_size < 1:
             raise PipelineError(f"PipelineOptions.queue_size: expected an int >= 1, found {self.queue_size!r}")
         if not self.stop_timeout_s > 0:
             raise PipelineError(f"PipelineOptions.stop_timeout_s: expected > 0, found {self.stop_timeout_s!r}")
+        n = self.max_tracker_failures
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise PipelineError(f"PipelineOptions.max_tracker_failures: expected an int >= 1, found {n!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +117,7 @@ class _Captured:
     frame: Frame
     capture_ms: float
     landmarks_ms: float | None
+    notices: tuple[str, ...] = ()
 
 
 class _End:
@@ -127,6 +138,8 @@ class Pipeline:
         self._stages: tuple[Stage, ...] = ()
         self._stages_lock = threading.Lock()
         self._mailbox: queue.Queue[_Captured | _End | BaseException] | None = None
+        self._tracker_failures = 0  # consecutive
+        self.tracker_failures_total = 0
         self.set_stages(stages)
 
     @property
@@ -161,9 +174,31 @@ class Pipeline:
         Do not call while a ``run`` of the same pipeline is being iterated: both use the tracker.
         """
         start = time.perf_counter()
-        tracked = self.tracker.track(frame) if self.tracker is not None else frame
+        tracked, notices = self._track(frame)
         landmarks_ms = (time.perf_counter() - start) * 1000.0 if self.tracker is not None else None
-        return self._run_stages(_Captured(tracked, capture_ms=-1.0, landmarks_ms=landmarks_ms))
+        return self._run_stages(_Captured(tracked, capture_ms=-1.0, landmarks_ms=landmarks_ms, notices=notices))
+
+    def _track(self, frame: Frame) -> tuple[Frame, tuple[str, ...]]:
+        """The frame with its faces; on a tracker error the frame without faces and a notice
+        (PipelineError after ``max_tracker_failures`` in a row)."""
+        if self.tracker is None:
+            return frame, ()
+        try:
+            tracked = self.tracker.track(frame)
+        except Exception as exc:  # reported per frame; the stream goes on (see the module docstring)
+            self._tracker_failures += 1
+            self.tracker_failures_total += 1
+            limit = self.options.max_tracker_failures
+            if self._tracker_failures >= limit:
+                raise PipelineError(
+                    f"face tracking failed on {self._tracker_failures} frames in a row "
+                    f"(limit {limit}); last error: {type(exc).__name__}: {exc}"
+                ) from exc
+            notice = (f"face tracking failed on frame {frame.index} ({type(exc).__name__}: {exc}); "
+                      "the frame is shown without faces")
+            return frame, (notice,)
+        self._tracker_failures = 0
+        return tracked, ()
 
     def run(self, source: FrameSource) -> Iterator[ProcessedFrame]:
         """Yield processed frames until the source ends (``EndOfStream``), overlapping
@@ -210,10 +245,10 @@ class Pipeline:
                 frame = source.read()
                 captured = time.perf_counter()
                 landmarks_ms: float | None = None
+                frame, notices = self._track(frame)
                 if self.tracker is not None:
-                    frame = self.tracker.track(frame)
                     landmarks_ms = (time.perf_counter() - captured) * 1000.0
-                item = _Captured(frame, (captured - start) * 1000.0, landmarks_ms)
+                item = _Captured(frame, (captured - start) * 1000.0, landmarks_ms, notices)
             except EndOfStream:
                 item = _End()
             except BaseException as exc:  # handed to the consumer thread, which re-raises it
@@ -233,7 +268,7 @@ class Pipeline:
             timings[CAPTURE] = captured.capture_ms
         if captured.landmarks_ms is not None:
             timings[LANDMARKS] = captured.landmarks_ms
-        notices: list[str] = []
+        notices: list[str] = list(captured.notices)
         with self._stages_lock:
             stages = self._stages
         frame = captured.frame
