@@ -209,6 +209,7 @@ class Pipeline:
         Stopping early (``break``, ``close()`` on the generator) stops and joins the worker.
         """
         source.open()
+        self._tracker_failures = 0
         mailbox: queue.Queue[_Captured | _End | BaseException] = queue.Queue(maxsize=self.options.queue_size)
         self._mailbox = mailbox
         stop = threading.Event()
