@@ -8,7 +8,14 @@ with the per-face detail the creator check reports.
 
 from effects.classify.classifier import Assessment, ClassifyError, PartAssessment, assess, classify
 from effects.classify.protocols import EffectUnderTest, LandmarkDetector, StackUnderTest
-from effects.classify.reference import QUICK_FACES, ReferenceError, ReferenceFace, ReferenceSet, load_reference
+from effects.classify.reference import (
+    QUICK_FACES,
+    ReferenceError,
+    ReferenceFace,
+    ReferenceSet,
+    load_reference,
+    reference_face,
+)
 
 __all__ = [
     "QUICK_FACES",
@@ -24,4 +31,5 @@ __all__ = [
     "assess",
     "classify",
     "load_reference",
+    "reference_face",
 ]

@@ -1,9 +1,11 @@
 """The reference faces an effect is measured on.
 
 A reference folder holds face photos and, optionally, a ``manifest.csv`` with at least
-a ``file`` column. Its ``notes`` column marks minors (a note starting with "child",
-"youth" or "minor"); its ``source_path`` column tells which crops come from the same
-photo. Without a manifest every ``.jpg``/``.jpeg``/``.png`` is used and no face is
+a ``file`` column. A face is a minor when its ``notes`` or its file name contain one of
+``MINOR_WORDS`` ("child", "youth", "schoolboy", ...): the bundled manifest notes some
+minors only by file name (``documerica_543863_child.jpg``). Its ``source_path`` column
+tells which crops come from the same photo; a crop beside a minor is kept off contact
+sheets too. Without a manifest every ``.jpg``/``.jpeg``/``.png`` is used and no face is
 known to be a minor (the children's comparison is then skipped, and says so).
 
 Each photo is read once, scaled down so its longer side is at most ``MAX_SIDE_PX``,
@@ -19,6 +21,7 @@ folder that lacks some of them, the quick subset is filled up in file-name order
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,7 +51,7 @@ QUICK_FACES: tuple[str, ...] = (
     "fsaowi_LC-USF34-029514_4h_youth.jpg",  # minor (youth), black and white
 )
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-_MINOR_NOTES = ("child", "youth", "minor")
+MINOR_WORDS = ("child", "youth", "minor", "schoolboy", "schoolgirl", "kid", "teen", "baby", "toddler")
 _GREY_TOLERANCE = 2.0  # mean |R-G| + |G-B| below this: a black-and-white photo
 
 
@@ -160,7 +163,7 @@ def _load(root: Path, detector: LandmarkDetector) -> ReferenceSet:
         ]
     if not rows:
         raise ReferenceError(f"{root}: expected face photos (.jpg, .jpeg, .png), found none")
-    minors = {r["file"] for r in rows if (r.get("notes") or "").strip().lower().startswith(_MINOR_NOTES)}
+    minors = {r["file"] for r in rows if _names_a_minor(r.get("notes") or "") or _names_a_minor(r["file"])}
     minor_sources = {r.get("source_path") for r in rows if r["file"] in minors and r.get("source_path")}
     faces: list[ReferenceFace] = []
     undetected: list[str] = []
@@ -171,20 +174,13 @@ def _load(root: Path, detector: LandmarkDetector) -> ReferenceSet:
         if not found:
             undetected.append(name)
             continue
-        track = found[0]
-        rgb.flags.writeable = False
-        diff = np.abs(np.diff(rgb.astype(np.int16), axis=2)).mean() * 2.0
         faces.append(
-            ReferenceFace(
-                name=name,
-                rgb=rgb,
-                track=track,
+            reference_face(
+                name,
+                rgb,
+                found[0],
                 minor=name in minors,
                 near_minor=name not in minors and bool(row.get("source_path")) and row.get("source_path") in minor_sources,
-                greyscale=bool(diff < _GREY_TOLERANCE),
-                skin_lightness=skin_lightness(rgb, track),
-                lab=_read_only(srgb_to_lab(rgb)),
-                log_luminance=_read_only(log_luminance(rgb)),
             )
         )
     if not faces:
@@ -192,9 +188,37 @@ def _load(root: Path, detector: LandmarkDetector) -> ReferenceSet:
     return ReferenceSet(root, tuple(faces), tuple(undetected), minors_known)
 
 
+def _names_a_minor(text: str) -> bool:
+    words = re.split(r"[^a-z]+", text.lower())
+    return any(w in MINOR_WORDS for w in words)
+
+
 def _read_only(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
+
+
+def reference_face(
+    name: str, rgb: np.ndarray, track: FaceTrack, *, minor: bool = False, near_minor: bool = False
+) -> ReferenceFace:
+    """A ReferenceFace for a picture and its detected face (e.g. a rotated copy of a reference face)."""
+    rgb = np.ascontiguousarray(rgb)
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ReferenceError(f"{name}: expected an (H, W, 3) uint8 RGB image, found {rgb.shape} {rgb.dtype}")
+    rgb = rgb.copy()
+    rgb.flags.writeable = False
+    diff = np.abs(np.diff(rgb.astype(np.int16), axis=2)).mean() * 2.0
+    return ReferenceFace(
+        name=name,
+        rgb=rgb,
+        track=track,
+        minor=minor,
+        near_minor=near_minor,
+        greyscale=bool(diff < _GREY_TOLERANCE),
+        skin_lightness=skin_lightness(rgb, track),
+        lab=_read_only(srgb_to_lab(rgb)),
+        log_luminance=_read_only(log_luminance(rgb)),
+    )
 
 
 def _manifest(root: Path) -> list[dict[str, str]] | None:
