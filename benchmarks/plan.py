@@ -18,7 +18,7 @@ from benchmarks.targets import REFERENCE_EFFECT
 PARTS = ("pipeline", "kernels", "startup", "memory")
 QUICK_EFFECTS = (REFERENCE_EFFECT, "sparkles")
 FULL = {"frames": 240, "warmup": 30, "kernel_repeats": 25}
-QUICK = {"frames": 60, "warmup": 15, "kernel_repeats": 7}
+QUICK = {"frames": 50, "warmup": 12, "kernel_repeats": 5}
 MEMORY_FRAMES = 30
 
 

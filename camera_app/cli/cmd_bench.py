@@ -61,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", type=_csv("device ids"), metavar="NAME",
                    help="device profiles from assets/devices (comma-separated; default: all)")
     p.add_argument("--frames", type=_number(2, 100000, integer=True), metavar="N",
-                   help="measured frames per run (default 240; --quick 60)")
+                   help="measured frames per run (default 240; --quick 50)")
     p.add_argument("--json", type=Path, metavar="OUT", help="write the JSON report here")
     p.add_argument("--report", type=Path, metavar="DIR",
                    help="write bench.json, summary.md and the PNG charts into this folder")

@@ -39,5 +39,5 @@ def test_devices_sharing_a_cpu_share_share_their_runs(monkeypatch: pytest.Monkey
 
 def test_frame_counts_of_the_presets_and_a_small_explicit_count() -> None:
     assert (BenchOptions().frames_per_run, BenchOptions().warmup_frames) == (240, 30)
-    assert (BenchOptions(quick=True).frames_per_run, BenchOptions(quick=True).warmup_frames) == (60, 15)
+    assert (BenchOptions(quick=True).frames_per_run, BenchOptions(quick=True).warmup_frames) == (50, 12)
     assert (BenchOptions(frames=3).frames_per_run, BenchOptions(frames=3).warmup_frames) == (3, 1)
