@@ -391,7 +391,7 @@ class SafeLensApp(App):
 
     def _on_topic(self, topic: str) -> None:
         self.screens["camera"].on_topic(topic)
-        if topic == "decisions":
+        if topic in ("decisions", "active", "effects"):
             self._sync_blocked_banner()
         if topic == "frame" and self.cfg.record and not self._record_started:
             effect_id = self.session.active_effect_id
@@ -406,11 +406,16 @@ class SafeLensApp(App):
                 self.stop()
 
     def _sync_blocked_banner(self) -> None:
-        """While the chosen effect is blocked, say so (the preview shows the camera without it)."""
+        """While the chosen effect is blocked, or still being measured, say so (the preview
+        shows the camera without it meanwhile)."""
         effect_id = self.session.active_effect_id
         current = self.session.banner
         blocked_kind = current is not None and current.kind is BannerKind.WARNING and current.sticky
-        if effect_id is not None and self.session.is_locked(effect_id):
+        spec = self.specs.get(effect_id) if effect_id is not None else None
+        if spec is not None and self.results.get(spec) is None and self.results.error(spec) is None:
+            if current is None or blocked_kind:
+                self.set_banner(Banner(self.messages("info.measuring"), BannerKind.WARNING, sticky=True))
+        elif effect_id is not None and self.session.is_locked(effect_id):
             if current is None or blocked_kind:
                 self.set_banner(Banner(self.lock_reason(effect_id), BannerKind.WARNING, sticky=True))
         elif blocked_kind and self.worker is not None and self.session.frames_shown > 0:

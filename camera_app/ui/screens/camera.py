@@ -73,7 +73,7 @@ class CameraScreen(AppScreen):
                                  spacing=dp(10))
         self.profile_chip = Chip("", height=dp(40))
         self.profile_chip.bind(on_release=lambda *_: self.app.show_profiles())
-        self.rec_label = Text("", bold=True, font_size=sp(15), color=theme.TEXT)
+        self.rec_label = Text("", bold=True, font_size=sp(15), color=theme.TEXT, pos_hint={"center_y": 0.5})
         self.hud_chip = Chip("HUD", height=dp(40))
         self.hud_chip.bind(on_release=lambda *_: self.app.toggle_hud())
         self.settings_chip = Chip("", height=dp(40))
@@ -180,6 +180,7 @@ class CameraScreen(AppScreen):
         s = self.app.session
         if topic == "profile":
             self.profile_chip.text = f"{s.profile.name}" if s.profile is not None else ""
+            self.profile_chip.avatar = s.profile.name[:1].upper() if s.profile is not None else ""
         elif topic == "effects":
             self._rebuild_carousel()
             self._refresh_effect_row()
@@ -210,7 +211,8 @@ class CameraScreen(AppScreen):
     def _tick_rec(self) -> None:
         s = self.app.session
         if s.recording_since_s is None:
-            self.rec_label.text = ""
+            self.rec_label.text = self.app.messages("app.title")
+            self.rec_label.color = theme.TEXT_DIM
             return
         seconds = int(time.monotonic() - s.recording_since_s)
         self.rec_label.text = "\u2022 " + self.app.messages("camera.recording", time=f"{seconds // 60:02d}:{seconds % 60:02d}")

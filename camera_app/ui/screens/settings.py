@@ -63,9 +63,12 @@ class SettingsScreen(AppScreen):
         m = self.app.messages
         s: Settings = self.app.session.settings
         self.outer.clear_widgets()
-        scroll = ScrollView(do_scroll_x=False, size_hint=(None, 1), width=dp(620), bar_width=dp(3))
+        scroll = ScrollView(do_scroll_x=False, size_hint=(None, None), width=dp(620), bar_width=dp(3))
         card = Panel(orientation="vertical", size_hint=(1, None), padding=dp(26), spacing=dp(12), radius=dp(22))
         card.bind(minimum_height=card.setter("height"))
+        fit = lambda *_: setattr(scroll, "height", min(card.height, self.height - dp(40)))  # noqa: E731
+        card.bind(height=fit)
+        self.bind(height=fit)
         card.add_widget(Text(m("settings.title"), bold=True, font_size=theme.TITLE_SIZE))
         # source
         self._section(card, m("settings.source"))

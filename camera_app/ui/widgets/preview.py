@@ -33,7 +33,7 @@ class Preview(Widget):
         self.frames_shown = 0
         self.frame_size: tuple[int, int] = (0, 0)
         with self.canvas:
-            Color(0, 0, 0, 1)
+            Color(0.0, 0.0, 0.0, 1)
             self._backdrop = Rectangle(pos=self.pos, size=self.size)
             Color(1, 1, 1, 1)
             self._picture = Rectangle(pos=self.pos, size=(0, 0))
