@@ -35,6 +35,19 @@ class ProfileStoreVersionError(ProfileStoreError):
     pass
 
 
+class ProfileStoreBusyError(ProfileStoreError):
+    """Another connection held the database's lock for longer than the busy timeout."""
+
+    def __init__(self, db_path: Path, waited_ms: int, detail: str) -> None:
+        self.db_path = db_path
+        self.waited_ms = waited_ms
+        super().__init__(
+            f"{db_path}: the profile database is busy: another program held its lock for more than "
+            f"{waited_ms} ms ({detail}). Close other SafeLens windows or commands using {db_path.parent} "
+            "and try again."
+        )
+
+
 class ProfileNotFoundError(ProfileStoreError, LookupError):
     pass
 

@@ -31,6 +31,7 @@ import platformdirs
 from camera_app.profiles import audit, lock
 from camera_app.profiles.errors import (
     ProfileExistsError,
+    ProfileStoreBusyError,
     ProfileNameError,
     ProfileNotFoundError,
     ProfileStoreCorruptError,
@@ -60,6 +61,7 @@ __all__ = [  # the errors live in errors.py; callers may import them from here a
     "ProfileNameError",
     "ProfileNotFoundError",
     "ProfileStore",
+    "ProfileStoreBusyError",
     "ProfileStoreCorruptError",
     "ProfileStoreError",
     "ProfileStoreVersionError",
@@ -111,6 +113,12 @@ class StoreOptions:
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and (code & 0xFF) in _CORRUPT_CODES
+
+
+def _is_busy(exc: sqlite3.DatabaseError) -> bool:
+    """The lock was still held by another connection when the busy timeout ran out."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def quick_check(conn: sqlite3.Connection) -> str | None:
@@ -182,6 +190,8 @@ class ProfileStore:
             conn.close()
             if _is_corruption(exc):
                 raise ProfileStoreCorruptError(path, self.backup_path, str(exc)) from exc
+            if _is_busy(exc):
+                raise ProfileStoreBusyError(path, self.options.busy_timeout_ms, str(exc)) from exc
             raise
         except BaseException:
             conn.close()
@@ -244,6 +254,8 @@ class ProfileStore:
         except sqlite3.DatabaseError as exc:
             if _is_corruption(exc):
                 raise ProfileStoreCorruptError(self.db_path, self.backup_path, str(exc)) from exc
+            if _is_busy(exc):  # a raw "database is locked" named neither the file nor the way out
+                raise ProfileStoreBusyError(self.db_path, self.options.busy_timeout_ms, str(exc)) from exc
             raise
 
     def _backup(self, conn: sqlite3.Connection) -> None:
