@@ -204,6 +204,6 @@ def _soak(report: dict[str, Any]) -> list[str]:
            f"- memory: {_ms(s['rss_start_mb'])} -> {_ms(s['rss_end_mb'])} MiB, growth {s['rss_growth_mb_per_min']:+.3f} "
            f"MiB/min after warm-up{' (**suspect**)' if s['growth_suspect'] else ''}",
            f"- queues: pipeline at most {s['max_queue_depth']}, age worker backlog at most {s['max_age_pending']}",
-           f"- errors: {s['errors']}"]
+           f"- errors: {s['errors']}; frames the tracker failed on: {s.get('tracker_failures', 0)}"]
     out += [f"  - {e['t_s']} s: {e['type']}: {e['message']}" for e in s["error_list"]]
     return out + [""]

@@ -5,7 +5,8 @@ estimator and the policy gate run, and the active effect changes every ``switch_
 (cycling through the chosen effects and "no effect"). Once a second the soak samples the
 resident memory, the frame rate over that second, the pipeline's queue depth and the age
 worker's backlog. An exception from the pipeline is recorded (type and message) and the
-pipeline is started again, up to ``MAX_ERRORS``.
+pipeline is started again, up to ``MAX_ERRORS``; frames the tracker failed on (the pipeline
+carries on without faces) are counted as ``tracker_failures``.
 
 Memory growth is the slope of a least-squares line through the resident-memory samples after
 the first ``WARMUP_FRACTION`` of the run (the JIT, caches and the age window fill up first).
@@ -115,8 +116,9 @@ def run_soak(
                 errors.append({"t_s": round(time.monotonic() - started, 2), "type": type(exc).__name__,
                                "message": str(exc)[:500]})
         age_stats = age_stage.estimator.stats
+        tracker_failures = int(getattr(pipeline, "tracker_failures_total", 0))
     return summarize_soak(samples, errors, switches, duration_s, switch_every_s, resolution, fps, cycle,
-                    frames_total, blocked_frames, age_stats)
+                          frames_total, blocked_frames, age_stats, tracker_failures)
 
 
 def _switch(res: BenchResources, effect_id: str, effect_stage: GatedEffectStage, overlay: DisclosureStage) -> None:
@@ -150,6 +152,7 @@ def summarize_soak(
     frames_total: int,
     blocked_frames: int,
     age_stats: Any,
+    tracker_failures: int = 0,
 ) -> dict[str, Any]:
     steady = [s for s in samples if s["t_s"] >= WARMUP_FRACTION * duration_s] or samples
     growth = growth_mb_per_min([s["t_s"] for s in steady], [s["rss_mb"] for s in steady])
@@ -167,6 +170,7 @@ def summarize_soak(
         "errors": len(errors),
         "error_list": errors,
         "blocked_frames": blocked_frames,
+        "tracker_failures": tracker_failures,
         "rss_start_mb": rss[0] if rss else None,
         "rss_end_mb": rss[-1] if rss else None,
         "rss_max_mb": max(rss) if rss else None,
