@@ -38,6 +38,10 @@ plt.rcParams.update({
 })
 
 
+def _name(effect: str) -> str:
+    return "(no effect)" if effect == "none" else effect
+
+
 def _panels(runs: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
     keys = sorted({(r["resolution"], r["cores"]) for r in runs if r["age"]},
                   key=lambda k: (-k[1], int(k[0].rstrip("p"))))
@@ -79,7 +83,7 @@ def frame_times(report: dict[str, Any], path: Path) -> Path:
         for y, run in zip(pos, chosen):
             ax.text(run["frame_ms"]["p99"], y - 0.32, f" median {run['frame_ms']['median']:.1f}, "
                     f"p95 {run['frame_ms']['p95']:.1f}", fontsize=7.5, color=INK, va="center")
-        ax.set_yticks(pos, [r["effect"] for r in chosen])
+        ax.set_yticks(pos, [_name(r["effect"]) for r in chosen])
         ax.invert_yaxis()
         top = max(top, max(p99, default=0.0))
         ax.set_xlim(0, top * 1.25)
@@ -116,6 +120,8 @@ def stage_breakdown(report: dict[str, Any], path: Path) -> Path:
     for ax, res in zip(axes.flat, resolutions):
         chosen = [r for r in runs if r["cores"] == cores and r["resolution"] == res]
         chosen.sort(key=lambda r: r["sum_of_stages_ms"].get("median", 0.0))
+        top = max((max(_median(r, "capture") + _median(r, "landmarks"), r["frame_ms"]["median"],
+                       sum(_median(r, n) for n, _ in _segments(r, colours)[2:])) for r in chosen), default=1.0)
         for y, run in enumerate(chosen):
             ends = []
             for row, segments in ((y - 0.19, _segments(run, colours)[:2]), (y + 0.19, _segments(run, colours)[2:])):
@@ -131,11 +137,9 @@ def stage_breakdown(report: dict[str, Any], path: Path) -> Path:
             saving = run["pipelined_saving"]
             if saving is not None:
                 text = f"{frame:.1f} ms, {saving:.0%} under the sum" if saving >= 0.01 else f"{frame:.1f} ms, about the sum"
-                ax.text(max(max(ends), frame) + 0.4, y, text, va="center", fontsize=8.5, color=INK)
-        ax.set_yticks(range(len(chosen)), [r["effect"] for r in chosen])
+                ax.text(max(max(ends), frame) + 0.015 * top, y, text, va="center", fontsize=8.5, color=INK)
+        ax.set_yticks(range(len(chosen)), [_name(r["effect"]) for r in chosen])
         ax.invert_yaxis()
-        top = max((max(_median(r, "capture") + _median(r, "landmarks"), r["frame_ms"]["median"],
-                       sum(_median(r, n) for n, _ in _segments(r, colours)[2:])) for r in chosen), default=1.0)
         ax.set_xlim(0, top * 1.5)
         _budget_lines(ax, top * 1.5)
         ax.set_title(f"{res} on {cores} cores: median ms per step", pad=26)
@@ -225,14 +229,16 @@ def devices(report: dict[str, Any], path: Path) -> Path:
             colour = GOOD if cell["pass"] else BAD
             ax.add_patch(plt.Rectangle((x - 0.47, y - 0.44), 0.94, 0.88, color=colour, alpha=0.25 + 0.5 * min(
                 1.0, cell["p95_ms"] / cell["budget_ms"] / 2)))
-            ax.text(x, y, f"{'pass' if cell['pass'] else 'FAIL'}  p95 {cell['p95_ms']:.1f} ms", ha="center",
+            share = cell["p95_ms"] / cell["budget_ms"]
+            ax.text(x, y, f"{'pass' if cell['pass'] else 'FAIL'}  p95 {cell['p95_ms']:.1f} ms ({share:.0%} of budget)",
+                    ha="center",
                     va="center", fontsize=8.5, color=INK)
     labels = []
     for dev in device_ids:
         first = next(d for d in rows if d["device"] == dev)
         labels.append(f"{dev}\n{first['resolution']}, budget {first['budget_ms']:.1f} ms")
     ax.set_xticks(range(len(device_ids)), labels)
-    ax.set_yticks(range(len(effects)), effects)
+    ax.set_yticks(range(len(effects)), [_name(e) for e in effects])
     ax.set_xlim(-0.5, len(device_ids) - 0.5)
     ax.set_ylim(len(effects) - 0.5, -0.5)
     ax.grid(False)
