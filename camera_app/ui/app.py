@@ -237,6 +237,7 @@ class SafeLensApp(App):
             language=s.language,
             export_dir=self.cfg.export_dir or (self.data_dir / EXPORTS_FOLDER),
             identity_dir=identity_dir(self.data_dir),
+            data_dir=self.data_dir,
         )
 
     def _ensure_worker(self) -> None:

@@ -95,6 +95,7 @@ class WorkerOptions:
     retry_s: float = 1.0
     export_dir: Path = Path("exports")
     identity_dir: Path = Path("provenance")
+    data_dir: Path | None = None  # the profile store, for the under-13 review watch (None: no watch)
 
 
 class _FrameSignals:
@@ -124,6 +125,40 @@ class _Tap:
     def process(self, frame: Frame) -> Frame:
         self.frame = frame
         return frame
+
+
+class _ReviewSlot:
+    """The under-13 review watch for the current profile (``camera_app.review_stage``); it is
+    rebuilt when the profile changes, and does nothing without a profile or a store."""
+
+    name = "review_watch"
+
+    def __init__(self, store: object | None, signals: SignalSource | None, gate: EffectGate) -> None:
+        self._store = store
+        self._signals = signals
+        self._gate = gate
+        self._stage: object | None = None
+        self._notices: list[str] = []
+
+    def set_profile(self, profile: Profile | None) -> None:
+        self._stage = None
+        if profile is None or self._store is None or self._signals is None:
+            return
+        from camera_app.review import ReviewQueue
+        from camera_app.review_stage import ReviewWatchStage
+
+        self._stage = ReviewWatchStage(ReviewQueue(self._store), profile.profile_id, self._signals, self._gate)  # type: ignore[arg-type]
+
+    def process(self, frame: Frame) -> Frame:
+        if self._stage is None:
+            return frame
+        out = self._stage.process(frame)  # type: ignore[attr-defined]
+        self._notices.extend(self._stage.take_notices())  # type: ignore[attr-defined]
+        return out
+
+    def take_notices(self) -> list[str]:
+        taken, self._notices = self._notices, []
+        return taken
 
 
 class _LabelStage:
@@ -213,6 +248,8 @@ class ProcessingWorker:
         self._effects: GatedEffectStage | None = None
         self._label: _LabelStage | None = None
         self._tap: _Tap | None = None
+        self._review: _ReviewSlot | None = None
+        self._store: object | None = None
         self._exporter: Exporter | None = None
         self._fps = 30.0
         self.frames_processed = 0
@@ -281,6 +318,10 @@ class ProcessingWorker:
             try:
                 tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=self.options.max_faces)))
                 model = self._age_model(stack)
+                if self.options.data_dir is not None:  # this thread's own connection (SQLite is per thread)
+                    from camera_app.profiles.store import ProfileStore
+
+                    self._store = stack.enter_context(ProfileStore(self.options.data_dir))
             except Exception as exc:  # noqa: BLE001 - reported to the user; the app stays up
                 self._report_unexpected(exc)
                 return
@@ -339,6 +380,9 @@ class ProcessingWorker:
                 EffectGateOptions(policy=o.policy, on_blocked=OnBlocked.DROP),
             )
             self._effects = GatedEffectStage([], self._gate, seed=o.seed)
+            self._review = _ReviewSlot(self._store, signals, self._gate)
+            self._review.set_profile(self._profile)
+            stages.append(self._review)
             self._tap = _Tap()
             self._label = _LabelStage(o.language, self._effects)
             stack.callback(self._label.close)
@@ -400,6 +444,8 @@ class ProcessingWorker:
         self._effect_id = None
         if self._gate is not None:
             self._gate.subject = self._subject()  # type: ignore[assignment]
+        if self._review is not None:
+            self._review.set_profile(profile)
         self._apply_effect(None)
 
     def _apply_effect(self, effect_id: str | None) -> None:
