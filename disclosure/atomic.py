@@ -78,6 +78,25 @@ def _close_quietly(fh: BinaryIO) -> None:
         pass
 
 
+def prepare_file(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a new fsynced temporary file beside ``target`` and return its path
+    (nothing is left on failure). Move it into place later with ``commit_file``: a writer of
+    two files prepares both before committing either, so a full disk cannot split them."""
+    check_folder(target)
+    tmp = temporary_path(target)
+    fh = open_new(tmp)
+    try:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+        fh.close()
+    except BaseException:
+        _close_quietly(fh)
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
 def commit_file(tmp: Path, target: Path) -> None:
     """fsync an already written temporary file and move it over ``target``."""
     fd = os.open(tmp, os.O_RDONLY)

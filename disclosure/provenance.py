@@ -26,7 +26,7 @@ from disclosure import atomic
 from disclosure.atomic import ExportError, check_folder, commit_file, temporary_path
 from disclosure.identity import SigningIdentity, load_or_create_identity
 from disclosure.labels import Label
-from disclosure.sidecar import file_sha256, sidecar_document, sidecar_path, write_sidecar
+from disclosure.sidecar import file_sha256, sidecar_bytes, sidecar_document, sidecar_path
 from effects.classification import ClassificationResult
 
 EFFECT_ASSERTION = "org.safelens.effect"
@@ -216,18 +216,25 @@ class ProvenanceSigner:
             target.name, results, label, label_burned_in, origin, self.options.app_name, self.options.app_version
         )
         tmp = temporary_path(target)
+        sidecar = sidecar_path(target)
+        sidecar_tmp: Path | None = None
         try:
             with atomic.open_new(tmp) as dest:
                 self._sign_stream(manifest, mime, source, _ErrorKeepingStream(dest), origin, target)
             manifest_label = self._check(tmp, mime, target)
             digest = file_sha256(tmp)
             document = sidecar_document(target.name, digest, manifest_label, self.identity, manifest)
+            # Both files are on disk before either moves into place: a disk that fills while
+            # the sidecar is written must not leave the new media beside the old sidecar.
+            sidecar_tmp = atomic.prepare_file(sidecar, sidecar_bytes(document))
             commit_file(tmp, target)
-            sidecar = write_sidecar(sidecar_path(target), document)
+            commit_file(sidecar_tmp, sidecar)
         except OSError as exc:
             raise ProvenanceError(f"{target}: writing the signed file failed: {exc}") from exc
         finally:
             tmp.unlink(missing_ok=True)
+            if sidecar_tmp is not None:
+                sidecar_tmp.unlink(missing_ok=True)
         return SignedExport(path=target, sidecar=sidecar, sha256=digest, manifest_label=manifest_label)
 
     def _sign_stream(

@@ -56,10 +56,13 @@ def sidecar_document(
     }
 
 
+def sidecar_bytes(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
 def write_sidecar(path: Path, document: dict[str, Any]) -> Path:
     with atomic_output(path) as fh:
-        fh.write(json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"))
-        fh.write(b"\n")
+        fh.write(sidecar_bytes(document))
     return path
 
 
