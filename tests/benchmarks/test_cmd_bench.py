@@ -71,7 +71,7 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
     cores = len(os.sched_getaffinity(0))
     assert report["schema"] == "safelens-bench" and report["schema_version"] == 1
     assert [r["id"] for r in report["runs"]] == [f"none@480p/{cores}cpu", f"glam@480p/{cores}cpu",
-                                                 f"glam@480p/{cores}cpu-noage"]
+                                                 f"glam@480p/{cores}cpu-noage"]  # the twin right after
     glam = report["runs"][1]
     assert glam["frames"] == 4 and glam["frames_with_face"] == 4 and glam["blocked_frames"] == 0
     assert glam["label_drawn"] and set(glam["stages_ms"]) == {"capture", "landmarks", "age", "effects", "disclosure"}

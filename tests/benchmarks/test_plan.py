@@ -29,11 +29,10 @@ def test_devices_sharing_a_cpu_share_share_their_runs(monkeypatch: pytest.Monkey
     plan = scenarios(BenchOptions(resolutions=("720p", "1080p"), frames=10), ["none", "glam"], devices)
     ids = [s.id for s in plan]
     assert ids == [
-        "none@720p/2cpu", "glam@720p/2cpu", "none@1080p/2cpu", "glam@1080p/2cpu",
-        "none@720p/1cpu", "glam@720p/1cpu", "none@1080p/1cpu", "glam@1080p/1cpu",
-        "glam@720p/2cpu-noage", "glam@1080p/2cpu-noage",
+        "none@720p/2cpu", "glam@720p/2cpu", "glam@720p/2cpu-noage", "none@1080p/2cpu", "glam@1080p/2cpu",
+        "glam@1080p/2cpu-noage", "none@720p/1cpu", "glam@720p/1cpu", "none@1080p/1cpu", "glam@1080p/1cpu",
     ]
-    assert plan[0].cpus == (0, 1) and plan[4].cpus == (0,)
+    assert plan[0].cpus == (0, 1) and plan[6].cpus == (0,)
     assert all(s.frames == 10 and s.warmup_frames == 5 for s in plan)
 
 
