@@ -14,6 +14,8 @@ from camera_app.ui.session import AgeState, AgeStatus
 from camera_app.ui.stats import StatsSnapshot
 from camera_app.ui.widgets.basics import Panel, Text
 
+HIDDEN_STAGES = ("capture", "tap", "review_watch")  # waiting for the camera, and bookkeeping steps
+
 AGE_COLOURS = {
     AgeState.OFF: theme.TEXT_DIM,
     AgeState.NO_FACE: theme.TEXT_DIM,
@@ -81,7 +83,7 @@ class Hud(Panel):
         self.fps.text = m("hud.fps", fps=f"{stats.fps:.0f}")
         self.frame.text = m("hud.frame", ms=f"{stats.frame_ms:.1f}", budget=f"{stats.budget_ms:.1f}")
         self.bar.set_load(stats.load)
-        shown = [(k, v) for k, v in stats.stages_ms.items() if k not in ("capture", "tap")]
+        shown = [(k, v) for k, v in stats.stages_ms.items() if k not in HIDDEN_STAGES]
         self.stages.text = "   ".join(m("hud.stage", name=k, ms=f"{v:.1f}") for k, v in shown)
 
     def show_age(self, status: AgeStatus) -> None:

@@ -261,6 +261,19 @@ def main(out: Path) -> None:
     script.add("child refused", lambda: fill_gate("Kid", date(today.year - 9, 2, 1)),
                lambda: app.screens["gate"].unavailable)
     script.add("unavailable recorded", record_unavailable)
+    script.add("ok", lambda: next(w for w in app.screens["gate"].walk() if getattr(w, "text", "") == "OK").dispatch(
+        "on_release"), lambda: screen() == "profiles")
+    script.add("pick adult", lambda: app.screens["profiles"].cards["Ada"].dispatch("on_release"),
+               lambda: screen() == "camera")
+    script.add("settings again", lambda: app.show_settings(), lambda: screen() == "settings")
+    script.add("french", lambda: (app.screens["settings"].language.select("fr"), app.screens["settings"].apply()),
+               lambda: screen() == "camera")
+    script.add("french frames", lambda: app.pick_effect("glam", explain=False),
+               lambda: app.last_output is not None and app.last_output.label_rect is not None)
+    script.add("french settles", lambda: None, frames_after(8))
+    script.add("french recorded", lambda: (r.__setitem__("french", {
+        "settings_chip": app.screens["camera"].settings_chip.text, "language": app.session.settings.language}),
+        script.shot("11_camera_fr")))
 
     Clock.schedule_interval(script.tick, 0.1)
     app.run()

@@ -139,9 +139,13 @@ def test_an_under_13_sign_up_gets_only_the_neutral_message(run: dict[str, Any]) 
     assert refused["texts"] == ["Sign-up isn't available", "Sign-up isn't available.", "OK"]
 
 
+def test_settings_switch_the_app_to_french(run: dict[str, Any]) -> None:
+    assert run["french"] == {"settings_chip": "Réglages", "language": "fr"}
+
+
 def test_screenshots_of_the_main_screens_are_kept(run: dict[str, Any], artifacts_dir: Path) -> None:
     for name in ("01_gate", "03_teen_glam_locked", "05_profiles", "06_adult_glam_label", "07_glam_info_sheet",
-                 "08_hud", "09_settings", "10_signup_unavailable"):
+                 "08_hud", "09_settings", "10_signup_unavailable", "11_camera_fr"):
         kept = artifacts_dir / "app" / f"{name}.png"
         assert kept.is_file()
         assert Image.open(kept).size == (1280, 800)
