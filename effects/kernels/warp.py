@@ -46,18 +46,20 @@ def field_grid_nb(
         rad = 1.0 / np.sqrt(inv_r2)
         i_lo, i_hi = _node_range(cy - rad, cy + rad, gy0, step, ny)
         j_lo, j_hi = _node_range(cx - rad, cx + rad, gx0, step, nx)
+        lut = luts[row]
         for i in range(i_lo, i_hi):
             ey = float(gy0 + i * step) - cy
-            for j in range(j_lo, j_hi):
-                ex = float(gx0 + j * step) - cx
+            nodes = grid[i, j_lo:j_hi]  # a slice walked from 0: unit-stride indices for LLVM
+            for t in range(nodes.shape[0]):
+                ex = float(gx0 + (j_lo + t) * step) - cx
                 u = (ex * ex + ey * ey) * inv_r2
                 if u < 1.0:
                     pos = u * last
                     i0 = int(pos)
                     fr = pos - i0
-                    f = luts[row, i0] * (1.0 - fr) + luts[row, i0 + 1] * fr
-                    grid[i, j, 0] += ex * (f - 1.0)
-                    grid[i, j, 1] += ey * (f - 1.0)
+                    f = lut[i0] * (1.0 - fr) + lut[i0 + 1] * fr
+                    nodes[t, 0] += ex * (f - 1.0)
+                    nodes[t, 1] += ey * (f - 1.0)
     for k in range(pushes.shape[0]):
         px = pushes[k, 0]
         py = pushes[k, 1]
@@ -65,16 +67,19 @@ def field_grid_nb(
         rad = 1.0 / np.sqrt(inv_r2)
         i_lo, i_hi = _node_range(py - rad, py + rad, gy0, step, ny)
         j_lo, j_hi = _node_range(px - rad, px + rad, gx0, step, nx)
+        vx = pushes[k, 2]
+        vy = pushes[k, 3]
         for i in range(i_lo, i_hi):
             ey = float(gy0 + i * step) - py
-            for j in range(j_lo, j_hi):
-                ex = float(gx0 + j * step) - px
+            nodes = grid[i, j_lo:j_hi]
+            for t in range(nodes.shape[0]):
+                ex = float(gx0 + (j_lo + t) * step) - px
                 u = (ex * ex + ey * ey) * inv_r2
                 if u < 1.0:
                     w = 1.0 - u
                     w *= w
-                    grid[i, j, 0] += pushes[k, 2] * w
-                    grid[i, j, 1] += pushes[k, 3] * w
+                    nodes[t, 0] += vx * w
+                    nodes[t, 1] += vy * w
 
 
 @njit(cache=True, fastmath=False)
@@ -123,28 +128,91 @@ def field_grid_np(
 SUB_BITS = 6
 SUB = 1 << SUB_BITS  # sampling positions are rounded to 1/64 px (OpenCV's remap uses 1/32)
 _LANE = 21  # bits per colour in a packed pixel: R | G << 21 | B << 42
-_ROUND = (2048 << 42) | (2048 << 21) | 2048  # half of SUB * SUB in each lane
+# Each lane holds 2 * value + 1: the blend then lands on 2 * v * SUB**2 + SUB**2, so shifting
+# by 2 * SUB_BITS + 1 rounds v to the nearest integer with no rounding constant to add, and
+# 511 * SUB**2 < 2**21 still fits a lane.
+_UNPACK = 2 * SUB_BITS + 1
 
 
 @njit(cache=True, fastmath=False)
-def pack_rgb_nb(src: np.ndarray, packed: np.ndarray) -> None:
-    """packed[i, j] = R | G << 21 | B << 42 (int64): then one multiply blends all three colours."""
-    for i in range(src.shape[0]):
-        for j in range(src.shape[1]):
-            packed[i, j] = (
-                np.int64(src[i, j, 0]) | (np.int64(src[i, j, 1]) << _LANE) | (np.int64(src[i, j, 2]) << (2 * _LANE))
-            )
+def _pack_window_nb(frame: np.ndarray, oy: int, wy1: int, ox: int, wx1: int, flat: np.ndarray) -> None:
+    """flat[i * ww + j] = (2R + 1) | (2G + 1) << 21 | (2B + 1) << 42 (int64) of frame[oy + i, ox + j]:
+    then one multiply blends all three colours. Rows are read as contiguous byte runs."""
+    ww = wx1 - ox
+    rows = frame.reshape(frame.shape[0], frame.shape[1] * 3)
+    for i in range(wy1 - oy):
+        src = rows[oy + i, 3 * ox : 3 * wx1]
+        dst = flat[i * ww : (i + 1) * ww]
+        for j in range(ww):
+            dst[j] = ((np.int64(src[3 * j]) * 2 + 1) | ((np.int64(src[3 * j + 1]) * 2 + 1) << _LANE)
+                      | ((np.int64(src[3 * j + 2]) * 2 + 1) << (2 * _LANE)))
 
 
 FIX_BITS = 16  # offsets are interpolated in fixed point, 1/65536 px
 
 
 @njit(cache=True, fastmath=False)
-def _fixed_grid_nb(grid: np.ndarray, out: np.ndarray) -> None:
-    for i in range(grid.shape[0]):
-        for j in range(grid.shape[1]):
-            for c in range(2):
-                out[i, j, c] = np.int64(np.floor(grid[i, j, c] * (1 << FIX_BITS) + 0.5))
+def _grid_row_nb(grid: np.ndarray, i: int, step_bits: int, n: int, nodes: np.ndarray, cols: np.ndarray) -> None:
+    """Grid row i in fixed point: at its nodes (nodes[0] = dx, nodes[1] = dy) and interpolated
+    to the n ROI columns from its first node (cols[0], cols[1])."""
+    nx = grid.shape[1]
+    one = np.float64(1 << FIX_BITS)
+    fx = nodes[0]
+    fy = nodes[1]
+    for q in range(nx):
+        fx[q] = np.int64(np.floor(grid[i, q, 0] * one + 0.5))
+        fy[q] = np.int64(np.floor(grid[i, q, 1] * one + 0.5))
+    step = 1 << step_bits
+    cx = cols[0]
+    cy = cols[1]
+    whole = min(nx - 1, n >> step_bits)  # grid cells whose columns all lie in the ROI
+    for q in range(whole):
+        ax = fx[q]
+        dx = fx[q + 1] - ax
+        ay = fy[q]
+        dy = fy[q + 1] - ay
+        ox = cx[q << step_bits :]
+        oy = cy[q << step_bits :]
+        for t in range(step):
+            ox[t] = ax + ((dx * t) >> step_bits)
+            oy[t] = ay + ((dy * t) >> step_bits)
+    for j in range(whole << step_bits, n):
+        q = j >> step_bits
+        t = j - (q << step_bits)
+        cx[j] = fx[q] + (((fx[q + 1] - fx[q]) * t) >> step_bits)
+        cy[j] = fy[q] + (((fy[q + 1] - fy[q]) * t) >> step_bits)
+
+
+@njit(cache=True, fastmath=False, inline="always")
+def _cell_moves_nb(nodes_a: np.ndarray, nodes_b: np.ndarray, q: int) -> bool:
+    """Whether a corner of grid cell q (nodes q and q + 1 of two grid rows) has a non-zero offset."""
+    return (nodes_a[0, q] | nodes_a[1, q] | nodes_a[0, q + 1] | nodes_a[1, q + 1]
+            | nodes_b[0, q] | nodes_b[1, q] | nodes_b[0, q + 1] | nodes_b[1, q + 1]) != 0
+
+
+@njit(cache=True, fastmath=False)
+def _moving_spans_nb(nodes_a: np.ndarray, nodes_b: np.ndarray, shift: int, step_bits: int, n: int,
+                     lo: np.ndarray, hi: np.ndarray) -> int:
+    """Column spans [lo[k], hi[k]) of the cells between two grid rows where some corner moves
+    (elsewhere the interpolated offset is exactly zero); column = node column * step - shift."""
+    nx = nodes_a.shape[1]
+    count = 0
+    q = 0
+    while q < nx - 1:
+        if not _cell_moves_nb(nodes_a, nodes_b, q):
+            q += 1
+            continue
+        start = q
+        q += 1
+        while q < nx - 1 and _cell_moves_nb(nodes_a, nodes_b, q):
+            q += 1
+        a = max((start << step_bits) - shift, 0)
+        b = min((q << step_bits) - shift + 1, n)
+        if b > a:
+            lo[count] = a
+            hi[count] = b
+            count += 1
+    return count
 
 
 @njit(cache=True, fastmath=False)
@@ -166,100 +234,97 @@ def remap_roi_nb(
 ) -> None:
     """Warp ``frame`` in place for y0 <= y < y1, x0 <= x < x1: each pixel becomes the frame (as
     it was before the call) sampled at (x, y) + the offset interpolated from ``grid`` (nodes
-    2**step_bits pixels apart, starting at (gx0, gy0)).
+    2**step_bits pixels apart, starting at (gx0, gy0) with gx0 <= x0, gy0 <= y0).
 
     The window frame[oy:wy1, ox:wx1] must hold every pixel the pass can read; it is first
     packed into ``packed`` (scratch of at least (height + 1) * width + 1 int64), which is also the
     snapshot the pass reads, so writing into the frame is safe. The offsets are rounded to
-    1/65536 px at the nodes and interpolated in integer arithmetic (along the grid rows to
-    every pixel column once, then between grid rows per pixel row), the sampling position is rounded to 1/SUB px, and the bilinear blend of
-    the three colours is done at once on packed pixels (21-bit lanes). Parts of rows where the
-    offset is zero on both neighbouring grid columns are skipped.
+    1/65536 px at the nodes and interpolated in integer arithmetic (along a grid row to every
+    pixel column, then between two grid rows per pixel row), the sampling position is rounded
+    to 1/SUB px, and the bilinear blend of the three colours is done at once on packed pixels
+    (21-bit lanes; a + (b - a) * w is exact on the packed integer even when a lane of b - a is
+    negative, because the result's lanes are all in range).
+
+    Speed notes: grid rows are converted two at a time (no per-frame tables); only the column
+    spans of grid cells with a moving corner are visited; every inner loop runs from 0 over a
+    slice, so LLVM sees unit-stride, non-negative indices (a loop from a variable start made it
+    emit gathers/scatters for the wrap-around of negative indices, slow on this CPU); the
+    positions are computed in one vectorised loop, then the blend is a scalar loop of 4 loads
+    and 3 multiplies per pixel.
     """
     hh, ww = wy1 - oy, wx1 - ox
     frame_h, frame_w = frame.shape[0], frame.shape[1]
+    if y1 <= y0 or x1 <= x0:
+        return
     flat = packed[: (hh + 1) * ww + 1]
-    flat[hh * ww :] = 0
-    pack_rgb_nb(frame[oy:wy1, ox:wx1], flat[: hh * ww].reshape(hh, ww))
-    step = 1 << step_bits
-    ny, nx = grid.shape[0], grid.shape[1]
-    fixed = np.empty((ny, nx, 2), np.int64)
-    _fixed_grid_nb(grid, fixed)
+    flat[hh * ww :] = 0  # slack read (with weight 0) past the frame's bottom-right edge
+    _pack_window_nb(frame, oy, wy1, ox, wx1, flat)
+    nx = grid.shape[1]
     n = x1 - x0
-    # The grid rows interpolated to every pixel column of the ROI, and where each is non-zero.
-    cols_x = np.empty((ny, n), np.int64)
-    cols_y = np.empty((ny, n), np.int64)
-    first = np.full(ny, n, np.int64)
-    last = np.full(ny, -1, np.int64)
-    for i in range(ny):
-        for j in range(n):
-            rel = x0 + j - gx0
-            q = rel >> step_bits
-            t = rel - (q << step_bits)
-            a = fixed[i, q, 0]
-            b = fixed[i, q, 1]
-            va = a + (((fixed[i, q + 1, 0] - a) * t) >> step_bits)
-            vb = b + (((fixed[i, q + 1, 1] - b) * t) >> step_bits)
-            cols_x[i, j] = va
-            cols_y[i, j] = vb
-            if va != 0 or vb != 0:
-                if j < first[i]:
-                    first[i] = j
-                last[i] = j
-    qxs = np.empty(n, np.int64)
-    qys = np.empty(n, np.int64)
+    shift = x0 - gx0  # ROI column j is grid-relative column j + shift
+    nodes = np.empty((2, 2, nx), np.int64)  # [slot, dx/dy, node]
+    cols = np.empty((2, 2, n + shift), np.int64)  # [slot, dx/dy, grid-relative column]
+    span_lo = np.empty(nx, np.int64)
+    span_hi = np.empty(nx, np.int64)
+    index = np.empty(n, np.uint64)
+    wxs = np.empty(n, np.int64)
+    wys = np.empty(n, np.int64)
     vals = np.empty(n, np.int64)
     max_qx = (frame_w - 1) * SUB
     max_qy = (frame_h - 1) * SUB
     down = FIX_BITS - SUB_BITS
     half = np.int64(1) << (down - 1)
-    out2 = frame.reshape(frame_h, frame_w * 3)
-    for y in range(y0, y1):
-        gi = (y - gy0) >> step_bits
-        ty = (y - gy0) - (gi << step_bits)
-        j0 = min(first[gi], first[gi + 1])
-        j1 = max(last[gi], last[gi + 1]) + 1
-        if j1 <= j0:
-            continue
-        # Pass 1: the sampling position of each pixel in 1/SUB px (a loop LLVM vectorises).
-        ybase = (np.int64(y) << FIX_BITS) + half
-        xr0 = cols_x[gi]
-        xr1 = cols_x[gi + 1]
-        yr0 = cols_y[gi]
-        yr1 = cols_y[gi + 1]
-        for j in range(j0, j1):
-            ox_ = xr0[j] + (((xr1[j] - xr0[j]) * ty) >> step_bits)
-            oy_ = yr0[j] + (((yr1[j] - yr0[j]) * ty) >> step_bits)
-            sx = ((np.int64(x0 + j) << FIX_BITS) + half + ox_) >> down
-            sy = (ybase + oy_) >> down
-            qxs[j] = min(max(sx, 0), max_qx)
-            qys[j] = min(max(sy, 0), max_qy)
-        # Pass 2: blend the four neighbours of each position.
-        for j in range(j0, j1):
-            qx = qxs[j]
-            qy = qys[j]
-            wx = qx & (SUB - 1)
-            wy = qy & (SUB - 1)
-            ix = qx >> SUB_BITS
-            iy = qy >> SUB_BITS
-            # At the frame's right or bottom edge the weight of the next pixel is 0, so reading
-            # past the window there (into the scratch's slack) is harmless. Unsigned indices:
-            # every one is >= 0 here, and Numba then skips its negative-index fix-up.
-            p = np.uint64((iy - oy) * ww + (ix - ox))
-            px = p + np.uint64(1)
-            py = p + np.uint64(ww)
-            pxy = py + np.uint64(1)
-            top = flat[p] * (SUB - wx) + flat[px] * wx
-            bot = flat[py] * (SUB - wx) + flat[pxy] * wx
-            vals[j] = top * (SUB - wy) + bot * wy + _ROUND
-        # Pass 3: unpack the three colours into the frame row.
-        row = out2[y]
-        for j in range(j0, j1):
-            v = vals[j]
-            k = np.uint64(3 * (x0 + j))
-            row[k] = np.uint8((v >> (2 * SUB_BITS)) & 255)
-            row[k + np.uint64(1)] = np.uint8((v >> (_LANE + 2 * SUB_BITS)) & 255)
-            row[k + np.uint64(2)] = np.uint8((v >> (2 * _LANE + 2 * SUB_BITS)) & 255)
+    rows = frame.reshape(frame_h, frame_w * 3)
+    uww = np.uint64(ww)
+    g_first = (y0 - gy0) >> step_bits
+    g_last = (y1 - 1 - gy0) >> step_bits
+    _grid_row_nb(grid, g_first, step_bits, n + shift, nodes[0], cols[0])
+    for gi in range(g_first, g_last + 1):
+        a = (gi - g_first) & 1
+        b = 1 - a
+        _grid_row_nb(grid, gi + 1, step_bits, n + shift, nodes[b], cols[b])
+        spans = _moving_spans_nb(nodes[a], nodes[b], shift, step_bits, n, span_lo, span_hi)
+        r0 = max(gy0 + (gi << step_bits), y0)
+        r1 = min(gy0 + ((gi + 1) << step_bits), y1)
+        for y in range(r0, r1):
+            ty = y - gy0 - (gi << step_bits)
+            ybase = (np.int64(y) << FIX_BITS) + half
+            for s in range(spans):
+                j0 = span_lo[s]
+                m = span_hi[s] - j0
+                xa = cols[a, 0, j0 + shift :]
+                xb = cols[b, 0, j0 + shift :]
+                ya = cols[a, 1, j0 + shift :]
+                yb = cols[b, 1, j0 + shift :]
+                xbase = (np.int64(x0 + j0) << FIX_BITS) + half
+                # Pass 1 (vectorised): where each pixel samples, in 1/SUB px.
+                for t in range(m):
+                    dx = xa[t] + (((xb[t] - xa[t]) * ty) >> step_bits)
+                    dy = ya[t] + (((yb[t] - ya[t]) * ty) >> step_bits)
+                    qx = min(max((xbase + (t << FIX_BITS) + dx) >> down, 0), max_qx)
+                    qy = min(max((ybase + dy) >> down, 0), max_qy)
+                    wxs[t] = qx & (SUB - 1)
+                    wys[t] = qy & (SUB - 1)
+                    # >= 0: positions are clamped to the frame and the window holds them.
+                    index[t] = np.uint64(((qy >> SUB_BITS) - oy) * ww + ((qx >> SUB_BITS) - ox))
+                # Pass 2: blend the four packed neighbours (at the frame's right or bottom
+                # edge the next pixel's weight is 0, so reading the slack there is harmless).
+                for t in range(m):
+                    p = index[t]
+                    c00 = flat[p]
+                    c01 = flat[p + np.uint64(1)]
+                    c10 = flat[p + uww]
+                    c11 = flat[p + uww + np.uint64(1)]
+                    top = (c00 << SUB_BITS) + (c01 - c00) * wxs[t]
+                    bot = (c10 << SUB_BITS) + (c11 - c10) * wxs[t]
+                    vals[t] = (top << SUB_BITS) + (bot - top) * wys[t]
+                # Pass 3 (vectorised): unpack the three colours into the frame row.
+                out = rows[y, 3 * (x0 + j0) :]
+                for t in range(m):
+                    v = vals[t]
+                    out[3 * t] = np.uint8(v >> _UNPACK)
+                    out[3 * t + 1] = np.uint8(v >> (_LANE + _UNPACK))
+                    out[3 * t + 2] = np.uint8(v >> (2 * _LANE + _UNPACK))
 
 
 def remap_roi_np(
