@@ -15,20 +15,30 @@ level stays an option); outputs differ from the unoptimised graph by < 4e-6. Bat
 several faces in one run is cheaper per face.
 
 This is the only module that imports onnxruntime.
+
+Telemetry: onnxruntime 1.32's Linux/macOS wheels collect telemetry (1DS) from the moment
+they are imported: a persistent device id in ``~/.cache/Microsoft/DeveloperTools/.onnxruntime``
+and a queued "ProcessInfo" event (OS, CPU, container, network type, Python path) meant for
+upload. SafeLens promises that nothing leaves the device, so ``ORT_DISABLE_TELEMETRY=1`` is
+set before the import (onnxruntime reads it once, at initialisation; with it nothing is
+created or sent). A value the user set is left as it is.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-import numpy as np
-import onnxruntime as ort
-from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before onnxruntime initialises
 
-from age_estimation.align import CHIP_SIZE_PX
-from age_estimation.prediction import N_CLASSES, AgePrediction, prediction_from_probabilities
+import numpy as np  # noqa: E402
+import onnxruntime as ort  # noqa: E402
+from onnxruntime.capi import onnxruntime_pybind11_state as ort_state  # noqa: E402
+
+from age_estimation.align import CHIP_SIZE_PX  # noqa: E402
+from age_estimation.prediction import N_CLASSES, AgePrediction, prediction_from_probabilities  # noqa: E402
 
 # Per-channel means (R, G, B) the model was trained with; input = (byte - mean) / 256.
 CHANNEL_MEANS = np.array([122.781998, 117.000999, 104.297997], dtype=np.float32)
