@@ -1,7 +1,7 @@
 """Built-in 3D LUTs, generated in code (no files): "sepia", "vintage", "warm", "cool", "tan".
 
 Each preset is a function of the input (r, g, b) in [0, 1], sampled on a 17-point
-grid per channel (the curves are smooth, so trilinear interpolation between grid
+grid per channel (the curves are smooth, so interpolation between grid
 points stays within a grey level or two of the function). Tables are ``[r, g, b]``
 ordered, like ``effects.lut_io.CubeLut.table``.
 """

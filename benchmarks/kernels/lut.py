@@ -1,13 +1,14 @@
-"""3D LUT application (trilinear) against NumPy and an OpenCV implementation of the same function.
+"""3D LUT application against NumPy and an OpenCV implementation of 3D LUT interpolation.
 
-OpenCV has no 3D LUT call; the closest implementation of trilinear interpolation with
-OpenCV is: per-pixel grid coordinates from 256-entry tables (cv2.LUT with float32
-tables), the LUT laid out as an (N*N, N) float32 image, two cv2.remap (bilinear in red
-and green, one per blue slice), a blend of the two slices by the blue weight
-(cv2.multiply/add/subtract), and the strength mix with the input (cv2.addWeighted to
-uint8). cv2.LUT alone (three 1D curves) is faster but cannot express a 3D LUT (the
-presets mix channels), so it is not a counterpart.
-"""
+The kernel interpolates tetrahedrally (four grid points per pixel, in fixed point). OpenCV
+has no 3D LUT call and no tetrahedral interpolation; the closest it gets is trilinear
+interpolation built from its primitives: per-pixel grid coordinates from 256-entry tables
+(cv2.LUT with float32 tables), the LUT laid out as an (N*N, N) float32 image, two
+cv2.remap (bilinear in red and green, one per blue slice), a blend of the two slices by the
+blue weight (cv2.multiply/add/subtract), and the strength mix with the input
+(cv2.addWeighted to uint8). Both are standard 3D LUT interpolations and agree within a
+grey level or two on smooth LUTs. cv2.LUT alone (three 1D curves) is faster but cannot
+express a 3D LUT (the presets mix channels), so it is not a counterpart."""
 
 from __future__ import annotations
 
@@ -64,8 +65,7 @@ def cases(height: int, width: int) -> list[KernelCase]:
         ocv = _OpenCvLut(table)
         found.append(KernelCase(
             name=f"lut[{preset} {size}^3] frame",
-            numba=_bind(lut_nb, frame, p.rex, p.size, p.g_index, p.g_weight, p.b_index, p.b_weight,
-                        _NO_ALPHA, False, _STRENGTH, out),
+            numba=_bind(lut_nb, frame, p.packed, p.size, p.slope, p.offset, _NO_ALPHA, False, _STRENGTH, out),
             numpy=_bind(lut_np, frame, table, (0.0, 0.0, 0.0), (1.0, 1.0, 1.0), None, _STRENGTH, out),
             opencv=_bind(ocv, frame, _STRENGTH),
             opencv_calls="cv2.split + cv2.LUT (float coords) x5 + cv2.remap x2 + cv2.multiply/add/subtract + cv2.merge + cv2.addWeighted",
@@ -88,8 +88,7 @@ def cases(height: int, width: int) -> list[KernelCase]:
 
     found.append(KernelCase(
         name=f"lut[tan] face ROI {roi.shape[1]}x{roi.shape[0]} masked",
-        numba=_bind(lut_nb, roi, p.rex, p.size, p.g_index, p.g_weight, p.b_index, p.b_weight,
-                    alpha, True, _STRENGTH, roi_out),
+        numba=_bind(lut_nb, roi, p.packed, p.size, p.slope, p.offset, alpha, True, _STRENGTH, roi_out),
         numpy=_bind(lut_np, roi, table, (0.0, 0.0, 0.0), (1.0, 1.0, 1.0), alpha, _STRENGTH, roi_out),
         opencv=ocv_masked,
         opencv_calls="the trilinear cv2 pipeline above + cv2.merge/multiply/subtract/add + cv2.convertScaleAbs (mask mix)",

@@ -47,8 +47,14 @@ class LutTable:
 
 def _apply_numba(lut: LutTable, src: np.ndarray, alpha: np.ndarray | None, strength: float, out: np.ndarray) -> None:
     p = lut.prepared
-    lut_nb(src, p.rex, p.size, p.g_index, p.g_weight, p.b_index, p.b_weight,
-           _NO_ALPHA if alpha is None else alpha, alpha is not None, strength, out)
+    # The kernel reads and writes whole rows: a strided view (a face ROI) goes through a copy.
+    contiguous = src.flags.c_contiguous and out.flags.c_contiguous
+    s = src if contiguous else np.ascontiguousarray(src)
+    o = out if contiguous else np.empty_like(s)
+    a = _NO_ALPHA if alpha is None else np.ascontiguousarray(alpha, dtype=np.float32)
+    lut_nb(s, p.packed, p.size, p.slope, p.offset, a, alpha is not None, strength, o)
+    if not contiguous:
+        out[...] = o
 
 
 def _apply_numpy(lut: LutTable, src: np.ndarray, alpha: np.ndarray | None, strength: float, out: np.ndarray) -> None:

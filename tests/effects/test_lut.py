@@ -1,4 +1,4 @@
-"""3D LUTs: the strict .cube reader, the trilinear kernel against its reference, and the lut op."""
+"""3D LUTs: the strict .cube reader, the tetrahedral kernel against its reference, and the lut op."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def _run_nb(src: np.ndarray, table: np.ndarray, dmin: tuple, dmax: tuple, alpha:
             strength: float) -> np.ndarray:
     p = prepare_lut(table, dmin, dmax)
     out = np.empty_like(src)
-    lut_nb(src, p.rex, p.size, p.g_index, p.g_weight, p.b_index, p.b_weight,
-           NO_ALPHA if alpha is None else alpha, alpha is not None, strength, out)
+    lut_nb(src, p.packed, p.size, p.slope, p.offset, NO_ALPHA if alpha is None else alpha, alpha is not None,
+           strength, out)
     return out
 
 
@@ -151,7 +151,7 @@ def test_kernel_matches_reference_on_random_luts(size: int) -> None:
 
 
 def test_kernel_interpolates_between_grid_points() -> None:
-    # a 2-point LUT that inverts: trilinear interpolation of a linear map is exact
+    # a 2-point LUT that inverts: tetrahedral interpolation of a linear map is exact
     table = 1.0 - identity_table(2)
     src = _random_image(3)
     for run in (_run_nb, _run_np):
