@@ -51,29 +51,66 @@ def lattice_nb(key: int, lattice: np.ndarray) -> None:
 
 
 @njit(cache=True, fastmath=False)
+def _lattice_row_nb(lattice: np.ndarray, i: int, ix: np.ndarray, tx: np.ndarray, row: np.ndarray) -> None:
+    """Lattice row i interpolated to every pixel column (ix, tx: each column's node and weight)."""
+    lat = lattice[i]
+    for x in range(row.shape[0]):
+        a = lat[ix[x]]
+        row[x] = a + (lat[ix[x] + 1] - a) * tx[x]
+
+
+@njit(cache=True, fastmath=False)
 def grain_nb(src: np.ndarray, lattice: np.ndarray, inv_cell: float, sd_levels: float, out: np.ndarray) -> None:
-    """Add the interpolated lattice noise (filled by lattice_nb) to every pixel."""
+    """Add the interpolated lattice noise (filled by lattice_nb) to every pixel.
+
+    ``src`` and ``out`` are C-contiguous (h, w, 3) uint8. Lattice rows are interpolated to
+    the pixel columns once each (two kept at a time), so each pixel row is a blend of two
+    contiguous rows and a per-pixel luma weight: loops LLVM vectorises (float32).
+    """
     h, w = src.shape[0], src.shape[1]
-    inv = 1.0 / 255.0
+    ix = np.empty(w, np.int64)
+    tx = np.empty(w, np.float32)
+    for x in range(w):
+        fx = x * inv_cell
+        ix[x] = int(fx)
+        tx[x] = np.float32(fx - int(fx))
+    rows = np.empty((2, w), np.float32)
+    noise = np.empty(w, np.float32)
+    loaded = np.array([-1, -1])  # lattice row held by each slot
+    rows_in = src.reshape(h, w * 3)
+    rows_out = out.reshape(h, w * 3)
+    kr = np.float32(0.299 * 2.0 / 255.0)
+    kg = np.float32(0.587 * 2.0 / 255.0)
+    kb = np.float32(0.114 * 2.0 / 255.0)
+    fall = np.float32(SHADOW_FALLOFF)
+    sd = np.float32(sd_levels)
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    top = np.float32(255.0)
+    half = np.float32(0.5)
     for y in range(h):
         fy = y * inv_cell
         iy = int(fy)
-        ty = fy - iy
+        ty = np.float32(fy - iy)
+        for k in range(2):
+            if loaded[(iy + k) & 1] != iy + k:
+                _lattice_row_nb(lattice, iy + k, ix, tx, rows[(iy + k) & 1])
+                loaded[(iy + k) & 1] = iy + k
+        r0 = rows[iy & 1]
+        r1 = rows[(iy + 1) & 1]
         for x in range(w):
-            fx = x * inv_cell
-            ix = int(fx)
-            tx = fx - ix
-            n0 = lattice[iy, ix] + (lattice[iy, ix + 1] - lattice[iy, ix]) * tx
-            n1 = lattice[iy + 1, ix] + (lattice[iy + 1, ix + 1] - lattice[iy + 1, ix]) * tx
-            n = n0 + (n1 - n0) * ty
-            r = src[y, x, 0]
-            g = src[y, x, 1]
-            b = src[y, x, 2]
-            d = (0.299 * r + 0.587 * g + 0.114 * b) * (2.0 * inv) - 1.0
-            off = n * sd_levels * (1.0 - SHADOW_FALLOFF * d * d) + 0.5
-            out[y, x, 0] = np.uint8(min(max(r + off, 0.0), 255.0))
-            out[y, x, 1] = np.uint8(min(max(g + off, 0.0), 255.0))
-            out[y, x, 2] = np.uint8(min(max(b + off, 0.0), 255.0))
+            noise[x] = (r0[x] + (r1[x] - r0[x]) * ty) * sd
+        s = rows_in[y]
+        o = rows_out[y]
+        for x in range(w):
+            r = np.float32(s[3 * x])
+            g = np.float32(s[3 * x + 1])
+            b = np.float32(s[3 * x + 2])
+            d = r * kr + g * kg + b * kb - one
+            off = noise[x] * (one - fall * d * d) + half
+            o[3 * x] = np.uint8(min(max(r + off, zero), top))
+            o[3 * x + 1] = np.uint8(min(max(g + off, zero), top))
+            o[3 * x + 2] = np.uint8(min(max(b + off, zero), top))
 
 
 def lattice_shape(height: int, width: int, cell_px: float) -> tuple[int, int]:
