@@ -126,12 +126,25 @@ def feather_halfwidth(feather_px: float) -> int:
     return 0 if feather_px <= 0.0 else max(1, int(math.floor(feather_px / 4.0 + 0.5)))
 
 
+# Above this radius a disc is grown or shrunk through a Euclidean distance transform (cost
+# independent of the radius) instead of morphology (cost ~ area x radius): a 0.5 iod dilation
+# of a face filling a 1080p frame took 17 s per frame with the disc, a creator's denial of service.
+DISC_MORPHOLOGY_MAX_PX = 16
+
+
 def _soft_edge(inside: np.ndarray, dilate_px: float, feather_px: float) -> np.ndarray:
     """Alpha from ``inside`` (0/1 uint8): grown or shrunk by a disc of |dilate_px|, then two box blurs."""
     d = int(round(abs(dilate_px)))
-    if d > 0:
+    if 0 < d <= DISC_MORPHOLOGY_MAX_PX:
         disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * d + 1, 2 * d + 1))
         inside = cv2.dilate(inside, disc) if dilate_px > 0 else cv2.erode(inside, disc)
+    elif d > DISC_MORPHOLOGY_MAX_PX:
+        if dilate_px > 0:  # distance of every outside pixel to the region: keep those within d
+            dist = cv2.distanceTransform((inside == 0).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+            inside = (dist <= d).astype(np.uint8)
+        else:  # distance of every inside pixel to the outside: keep those further than d
+            dist = cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+            inside = (dist > d).astype(np.uint8)
     alpha = inside.astype(np.float32)
     half = feather_halfwidth(feather_px)
     if half > 0:
