@@ -210,3 +210,21 @@ def test_an_asset_of_the_wrong_kind_is_refused_at_load_time(hostile_root: Path, 
     with pytest.raises(EffectSpecError) as info:
         parse_effect(text, "fx/effect.toml", hostile_root)
     assert str(info.value).endswith(message)
+
+
+def test_the_largest_dilation_on_a_face_filling_a_1080p_frame_does_not_stall(hostile_root: Path) -> None:
+    """region_tint at its limits (dilate_iod 0.5, feather_iod 1) on a face as tall as a 1080p frame:
+    17 s per frame with disc morphology (found by the render fuzz), now a distance transform."""
+    text = _valid_text().split("[[ops]]")[0] + (
+        '[[ops]]\nop = "region_tint"\nregions = ["face"]\ncolor = "#c08060"\ndilate_iod = 0.5\nfeather_iod = 1.0\n'
+    )
+    spec = _spec(parse_effect(text, "fx/effect.toml", hostile_root), hostile_root)
+    rgb, track = _FACE
+    scale = 0.9 * 1080 / track.box.height
+    cx, cy = track.box.center
+    face = track.transformed(np.array([[scale, 0.0, 960 - scale * cx], [0.0, scale, 540 - scale * cy]]))
+    frame = np.zeros((1080, 1920, 3), np.uint8)
+    guard = Guard("spec: render accepted effects", (), peak_limit_mib=512, timeout_s=10)  # a hang detector
+    with guard.case():
+        out = build_stack([spec]).apply(frame, [face], OpContext())
+    assert out[540, 960].any()  # the tint reached the middle of the face
