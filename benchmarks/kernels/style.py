@@ -66,11 +66,10 @@ def cases(height: int, width: int) -> list[KernelCase]:
     frame = photo_frame(height, width)
     out = np.empty_like(frame)
     table = level_table(_LEVELS)
-    luma = np.empty((2, height, width), np.float32)
     found = [KernelCase(
         name="posterize + ink edges frame",
-        numba=_bind(posterize_nb, frame, table, True, _EDGE_LO, _EDGE_HI, _INK, 1.0, luma, out),
-        numpy=_bind(posterize_np, frame, table, True, _EDGE_LO, _EDGE_HI, _INK, 1.0, luma, out),
+        numba=_bind(posterize_nb, frame, table, True, _EDGE_LO, _EDGE_HI, _INK, 1.0, out),
+        numpy=_bind(posterize_np, frame, table, True, _EDGE_LO, _EDGE_HI, _INK, 1.0, out),
         opencv=_bind(_posterize_cv, frame, table),
         opencv_calls="cv2.transform + cv2.sepFilter2D + cv2.LUT + cv2.Sobel x2 + cv2.magnitude + cv2.merge/min/max/multiply/add/subtract + cv2.convertScaleAbs",
     )]

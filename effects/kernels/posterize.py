@@ -27,28 +27,58 @@ def level_table(levels: int) -> np.ndarray:
 
 
 @njit(cache=True, fastmath=False)
-def smooth_luma_nb(src: np.ndarray, luma: np.ndarray) -> None:
-    """luma[0] = the luma in [0, 1] blurred by a 5x5 binomial filter (borders repeat); luma[1] is scratch."""
-    h, w = src.shape[0], src.shape[1]
-    raw = luma[0]
-    tmp = luma[1]
-    for y in range(h):
-        for x in range(w):
-            raw[y, x] = np.float32((0.299 * src[y, x, 0] + 0.587 * src[y, x, 1] + 0.114 * src[y, x, 2]) * (1.0 / 255.0))
-    for y in range(h):
-        for x in range(w):
-            a = raw[y, max(x - 2, 0)] + raw[y, min(x + 2, w - 1)]
-            b = raw[y, max(x - 1, 0)] + raw[y, min(x + 1, w - 1)]
-            tmp[y, x] = np.float32((a + 4.0 * b + 6.0 * raw[y, x]) * 0.0625)
-    for y in range(h):
-        y2m = max(y - 2, 0)
-        y1m = max(y - 1, 0)
-        y1p = min(y + 1, h - 1)
-        y2p = min(y + 2, h - 1)
-        for x in range(w):
-            a = tmp[y2m, x] + tmp[y2p, x]
-            b = tmp[y1m, x] + tmp[y1p, x]
-            raw[y, x] = np.float32((a + 4.0 * b + 6.0 * tmp[y, x]) * 0.0625)
+def _raw_luma_row_nb(s: np.ndarray, raw: np.ndarray) -> None:
+    """raw[x] = the luma in [0, 1] (float32) of the flat RGB row s."""
+    for x in range(raw.shape[0]):
+        raw[x] = np.float32((0.299 * s[3 * x] + 0.587 * s[3 * x + 1] + 0.114 * s[3 * x + 2]) * (1.0 / 255.0))
+
+
+@njit(cache=True, fastmath=False)
+def _blur_row_nb(raw: np.ndarray, tmp: np.ndarray) -> None:
+    """tmp = raw blurred along the row by [1 4 6 4 1] / 16 (ends repeat), in float32 steps."""
+    w = raw.shape[0]
+    for x in range(min(2, w)):
+        a = raw[max(x - 2, 0)] + raw[min(x + 2, w - 1)]
+        b = raw[max(x - 1, 0)] + raw[min(x + 1, w - 1)]
+        tmp[x] = np.float32((a + 4.0 * b + 6.0 * raw[x]) * 0.0625)
+    inner = tmp[2:]
+    for x in range(w - 4):  # 2 <= x + 2 < w - 2: no clamping, vectorised
+        a = raw[x] + raw[x + 4]
+        b = raw[x + 1] + raw[x + 3]
+        inner[x] = np.float32((a + 4.0 * b + 6.0 * raw[x + 2]) * 0.0625)
+    for x in range(max(w - 2, 2), w):
+        a = raw[max(x - 2, 0)] + raw[min(x + 2, w - 1)]
+        b = raw[max(x - 1, 0)] + raw[min(x + 1, w - 1)]
+        tmp[x] = np.float32((a + 4.0 * b + 6.0 * raw[x]) * 0.0625)
+
+
+@njit(cache=True, fastmath=False)
+def _blur_column_nb(t2m: np.ndarray, t1m: np.ndarray, t0: np.ndarray, t1p: np.ndarray, t2p: np.ndarray,
+                    lu: np.ndarray) -> None:
+    """lu = five row-blurred rows blurred across by [1 4 6 4 1] / 16, in float32 steps."""
+    for x in range(lu.shape[0]):
+        a = t2m[x] + t2p[x]
+        b = t1m[x] + t1p[x]
+        lu[x] = np.float32((a + 4.0 * b + 6.0 * t0[x]) * 0.0625)
+
+
+@njit(cache=True, fastmath=False)
+def _ink_row_nb(up: np.ndarray, mid: np.ndarray, down: np.ndarray, edge_lo: float, span: float, k: np.ndarray) -> None:
+    """k[x] = ink coverage from the Sobel magnitude of the smoothed luma (ends repeat)."""
+    w = mid.shape[0]
+    for x in (0, w - 1):
+        xm = max(x - 1, 0)
+        xp = min(x + 1, w - 1)
+        gx = (up[xp] + 2.0 * mid[xp] + down[xp]) - (up[xm] + 2.0 * mid[xm] + down[xm])
+        gy = (down[xm] + 2.0 * down[x] + down[xp]) - (up[xm] + 2.0 * up[x] + up[xp])
+        t = min(max((np.sqrt(gx * gx + gy * gy) * 0.25 - edge_lo) / span, 0.0), 1.0)
+        k[x] = t * t * (3.0 - 2.0 * t)
+    inner = k[1:]
+    for x in range(w - 2):  # pixel x + 1: neighbours x and x + 2, no clamping, vectorised
+        gx = (up[x + 2] + 2.0 * mid[x + 2] + down[x + 2]) - (up[x] + 2.0 * mid[x] + down[x])
+        gy = (down[x] + 2.0 * down[x + 1] + down[x + 2]) - (up[x] + 2.0 * up[x + 1] + up[x + 2])
+        t = min(max((np.sqrt(gx * gx + gy * gy) * 0.25 - edge_lo) / span, 0.0), 1.0)
+        inner[x] = t * t * (3.0 - 2.0 * t)
 
 
 @njit(cache=True, fastmath=False)
@@ -60,37 +90,62 @@ def posterize_nb(
     edge_hi: float,
     ink: np.ndarray,
     strength: float,
-    luma: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """out = mix(src, ink-over-posterized(src), strength); ``luma`` is (2, h, w) float32 scratch."""
+    """out = mix(src, ink-over-posterized(src), strength); C-contiguous (h, w, 3) uint8 arrays.
+
+    One pass down the picture: each source row's luma is blurred along the row into a ring
+    of five rows, each smoothed row (blurred across those five) into a ring of three, and
+    each output row is made as soon as the smoothed rows above and below it exist, so the
+    working rows stay in cache. The arithmetic is the same, step for step, as a pass per
+    stage over the whole frame.
+    """
     h, w = src.shape[0], src.shape[1]
-    smooth_luma_nb(src, luma)
-    lu = luma[0]
+    rows_in = src.reshape(h, w * 3)
+    rows_out = out.reshape(h, w * 3)
+    raw = np.empty(w, np.float32)
+    tmp = np.empty((5, w), np.float32)  # row-blurred luma of rows r, slot r % 5
+    lum = np.empty((3, w), np.float32)  # smoothed luma of rows q, slot q % 3
+    k = np.zeros(w, np.float64)
+    yq = np.empty(w, np.float64)
     span = edge_hi - edge_lo
+    sat = SATURATION
+    ink_r, ink_g, ink_b = ink[0], ink[1], ink[2]
+    tmp_done = -1
+    lum_done = -1
     for y in range(h):
-        ym = max(y - 1, 0)
-        yp = min(y + 1, h - 1)
+        while lum_done < min(y + 1, h - 1):
+            q = lum_done + 1
+            while tmp_done < min(q + 2, h - 1):
+                r = tmp_done + 1
+                _raw_luma_row_nb(rows_in[r], raw)
+                _blur_row_nb(raw, tmp[r % 5])
+                tmp_done = r
+            _blur_column_nb(tmp[max(q - 2, 0) % 5], tmp[max(q - 1, 0) % 5], tmp[q % 5], tmp[min(q + 1, h - 1) % 5],
+                            tmp[min(q + 2, h - 1) % 5], lum[q % 3])
+            lum_done = q
+        mid = lum[y % 3]
+        if edges:
+            _ink_row_nb(lum[max(y - 1, 0) % 3], mid, lum[min(y + 1, h - 1) % 3], edge_lo, span, k)
         for x in range(w):
-            k = 0.0
-            if edges:
-                xm = max(x - 1, 0)
-                xp = min(x + 1, w - 1)
-                gx = (lu[ym, xp] + 2.0 * lu[y, xp] + lu[yp, xp]) - (lu[ym, xm] + 2.0 * lu[y, xm] + lu[yp, xm])
-                gy = (lu[yp, xm] + 2.0 * lu[yp, x] + lu[yp, xp]) - (lu[ym, xm] + 2.0 * lu[ym, x] + lu[ym, xp])
-                mag = np.sqrt(gx * gx + gy * gy) * 0.25
-                t = (mag - edge_lo) / span
-                if t > 0.0:
-                    k = 1.0 if t >= 1.0 else t * t * (3.0 - 2.0 * t)
-            lum = 0.299 * src[y, x, 0] + 0.587 * src[y, x, 1] + 0.114 * src[y, x, 2]
-            yq = table[int(lu[y, x] * 255.0 + 0.5)]
-            for c in range(3):
-                s = np.float64(src[y, x, c])
-                p = yq + (s - lum) * SATURATION
-                p = min(max(p, 0.0), 255.0)
-                p += (ink[c] - p) * k
-                v = s + (p - s) * strength + 0.5
-                out[y, x, c] = np.uint8(min(max(v, 0.0), 255.0))
+            yq[x] = table[int(mid[x] * 255.0 + 0.5)]
+        s = rows_in[y]
+        o = rows_out[y]
+        for x in range(w):
+            r = np.float64(s[3 * x])
+            g = np.float64(s[3 * x + 1])
+            b = np.float64(s[3 * x + 2])
+            lm = 0.299 * r + 0.587 * g + 0.114 * b
+            kx = k[x]
+            pr = min(max(yq[x] + (r - lm) * sat, 0.0), 255.0)
+            pg = min(max(yq[x] + (g - lm) * sat, 0.0), 255.0)
+            pb = min(max(yq[x] + (b - lm) * sat, 0.0), 255.0)
+            pr += (ink_r - pr) * kx
+            pg += (ink_g - pg) * kx
+            pb += (ink_b - pb) * kx
+            o[3 * x] = np.uint8(min(max(r + (pr - r) * strength + 0.5, 0.0), 255.0))
+            o[3 * x + 1] = np.uint8(min(max(g + (pg - g) * strength + 0.5, 0.0), 255.0))
+            o[3 * x + 2] = np.uint8(min(max(b + (pb - b) * strength + 0.5, 0.0), 255.0))
 
 
 def _binomial5(a: np.ndarray) -> np.ndarray:
@@ -113,10 +168,9 @@ def posterize_np(
     edge_hi: float,
     ink: np.ndarray,
     strength: float,
-    luma: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """NumPy reference of posterize_nb (``luma`` is unused scratch, kept for the same signature)."""
+    """NumPy reference of posterize_nb."""
     s = src.astype(np.float64)
     y = 0.299 * s[..., 0] + 0.587 * s[..., 1] + 0.114 * s[..., 2]
     lum = _binomial5(y / 255.0)

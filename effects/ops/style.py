@@ -47,10 +47,9 @@ class Posterize(Op):
             return src.copy()
         out = np.empty_like(src)
         edges = bool(self.values["edges"])
-        luma = np.empty((2, *src.shape[:2]), np.float32)
         lo = self.values["edge_threshold"]
         kernel = backend.pick(posterize_nb, posterize_np)
-        kernel(src, self._table, edges, lo, lo * EDGE_SOFTNESS, self._ink, self.strength, luma, out)
+        kernel(src, self._table, edges, lo, lo * EDGE_SOFTNESS, self._ink, self.strength, out)
         return out
 
 
