@@ -72,11 +72,8 @@ def _caption(assessment: Assessment, index: int) -> str:
         if d.unit is not assessment.whole:
             continue
         v = d.values()[index]
-        if math.isnan(v):
-            continue
-        unit = d.finding.reason.unit
-        value = f"{100 * v:.0f}%" if unit == "share" else (f"dE {v:.1f}" if unit == "dE" else f"{v:+.1f}%")
-        parts.append(f"{d.label} {value}")
+        if not math.isnan(v):
+            parts.append(d.describe(v))
     return ", ".join(parts) or "no measured change"
 
 

@@ -185,7 +185,9 @@ def check_effect(
 
     assessment: Assessment = assess(effect, reference, detector, quick=options.quick, progress=step)
     refs = reference.quick() if options.quick else reference
-    adults = [f for f in assessment.faces if f.sheet_ok][:HEAD_ANGLE_FACES]
+    # Head angles on colour photos of adults from the quick set (varied skin), whichever set was measured.
+    adults = [f for f in reference.quick().faces if f.sheet_ok and not f.greyscale][:HEAD_ANGLE_FACES]
+    adults = adults or [f for f in assessment.faces if f.sheet_ok][:HEAD_ANGLE_FACES]
     if progress is not None:
         progress("head angles", 0, 1)
     guidance = (

@@ -62,6 +62,14 @@ class Deciding:
     def label(self) -> str:
         return self.finding.reason.change.value.replace("_", " ")
 
+    def describe(self, value: float) -> str:
+        """One face's value in words: "enlarges eyes +6.1%", "eyes +44% (exaggerated)"."""
+        change = self.finding.reason.change
+        if change is Change.EXAGGERATED_DISTORTION:
+            feature = self.finding.metric.split(".")[-1].replace("_", " ")
+            return f"{feature} {value:+.0f}% (exaggerated)"
+        return f"{self.label} {_fmt(value, self.finding.reason.unit, change)}"
+
     def values(self) -> np.ndarray:
         """Per-face values in the reason's unit (% as percent), NaN where not measured."""
         scale = 100.0 if self.finding.reason.unit == "%" else 1.0
@@ -81,9 +89,11 @@ _NOT_FACE_CHANGES = (Change.ADDS_OVERLAY, Change.HIDES_FACE, Change.STYLISES_WHO
 
 
 def face_changes(assessment: Assessment) -> list[Deciding]:
-    """The deciding findings that are changes to the face itself (not overlays or a whole-picture style):
-    the ones worth comparing across skin tones, ages and head angles."""
-    return [d for d in deciding(assessment) if d.finding.reason.change not in _NOT_FACE_CHANGES]
+    """The appearance-altering changes the category rests on: the ones worth comparing across
+    skin tones, ages and head angles (a playful effect's size or placement varying is no
+    consequence for the person; whether it turns altering on some faces is, see _category_split)."""
+    return [d for d in deciding(assessment)
+            if d.finding.reason.altering and d.finding.reason.change not in _NOT_FACE_CHANGES]
 
 
 def _fmt(value: float, unit: str, change: Change | None = None) -> str:
@@ -124,22 +134,30 @@ def variation(assessment: Assessment) -> list[dict[str, object]]:
 
 
 def _compare(
-    d: Deciding, a_mask: np.ndarray, b_mask: np.ndarray, a_name: str, b_name: str, topic: str
+    d: Deciding, a_mask: np.ndarray, b_mask: np.ndarray, a_name: str, b_name: str, topic: str,
+    colour: np.ndarray | None = None,
 ) -> Note | None:
+    """Compare a change between two groups of faces (colour changes: colour photos only)."""
     v = d.values()
-    a, b = v[a_mask & ~np.isnan(v)], v[b_mask & ~np.isnan(v)]
+    unit = d.finding.reason.unit
+    usable = ~np.isnan(v)
+    if unit == "dE" and colour is not None:
+        usable &= colour
+    a, b = v[a_mask & usable], v[b_mask & usable]
     if a.size < MIN_GROUP or b.size < MIN_GROUP:
         return None
-    unit = d.finding.reason.unit
     ma, mb = float(np.median(a)), float(np.median(b))
     overall = abs(float(np.nanmedian(v)))
     gap = abs(ma - mb)
     big = gap >= ABSOLUTE_STEP.get(unit, 2.0) and gap >= RELATIVE_STEP * overall
     change = d.finding.reason.change
-    what = (f"{d.label}: {_fmt(ma, unit, change)} on {a_name} ({a.size} faces) vs {_fmt(mb, unit, change)} "
+    photos = " colour" if unit == "dE" and colour is not None else ""
+    what = (f"{d.label}: {_fmt(ma, unit, change)} on {a_name} ({a.size}{photos} faces) vs {_fmt(mb, unit, change)} "
             f"on {b_name} ({b.size})")
     if big:
-        return Note("warning", topic, f"{what}: the effect does not look the same on both; check it on {a_name if abs(ma) > abs(mb) else b_name}")
+        stronger = a_name if abs(ma) > abs(mb) else b_name
+        return Note("warning", topic, f"{what}: the effect does not look the same on both (stronger on {stronger}); "
+                    "look at it on both")
     return Note("info", topic, f"{what}: similar")
 
 
@@ -166,8 +184,9 @@ def minor_notes(assessment: Assessment, minors_known: bool) -> list[Note]:
     minors = np.array([f.minor for f in assessment.faces])
     if minors.sum() < MIN_GROUP:
         return [Note("info", "minors", f"only {int(minors.sum())} minor(s) among these faces: not compared (use the full set)")]
+    colour = np.array([not f.greyscale for f in assessment.faces])
     notes = [n for d in face_changes(assessment)
-             if (n := _compare(d, minors, ~minors, "children's faces", "adults' faces", "minors"))]
+             if (n := _compare(d, minors, ~minors, "children's faces", "adults' faces", "minors", colour))]
     notes += _category_split(assessment, minors, ~minors, "children's faces", "adults' faces", "minors")
     return notes or [Note("info", "minors", "no change to the face itself to compare between children and adults")]
 
@@ -182,7 +201,7 @@ def _category_split(
         known = [a for a, m in zip(altering, mask, strict=True) if m and a is not None]
         counts.append((sum(known), len(known)))
     (ka, na), (kb, nb) = counts
-    if na and nb and (ka / na >= 0.5) != (kb / nb >= 0.5):
+    if na >= MIN_GROUP and nb >= MIN_GROUP and (ka / na >= 0.5) != (kb / nb >= 0.5):
         return [Note("warning", topic, f"face by face the rule finds the effect appearance-altering on {ka}/{na} "
                      f"{a_name} but on {kb}/{nb} {b_name}: it behaves differently on them")]
     return []
@@ -230,6 +249,8 @@ def head_angle_notes(
                 if face.name in index:
                     upright[m].append(assessment.whole.per_face[index[face.name]].get(m, math.nan) * scale)
         n = len(faces)
+        if not metrics and found == n:
+            notes.append(Note("info", "head_angle", f"{label}: the face tracker found the face on {found}/{n} pictures"))
         if found < n:
             notes.append(Note("warning" if found == 0 or found < n / 2 else "info", "head_angle",
                               f"{label}: the face tracker found the face on {found}/{n} pictures; where it loses "
@@ -240,9 +261,11 @@ def head_angle_notes(
             if a.size == 0 or np.all(np.isnan(a)) or b.size == 0 or np.all(np.isnan(b)):
                 continue
             ma, mb = float(np.nanmedian(a)), float(np.nanmedian(b))
-            gap = abs(ma - mb)
+            gap = (ma - mb) if unit == "fraction" else abs(ma - mb)  # an overlay matters only when it drifts off
             big = gap >= ABSOLUTE_STEP.get(unit, 2.0) and gap >= RELATIVE_STEP * max(abs(mb), 1e-9)
             text = f"{label}: {name}: {_fmt(ma, unit, change)} vs {_fmt(mb, unit, change)} upright ({found}/{n} faces)"
-            notes.append(Note("warning" if big else "info", "head_angle",
-                              text + (": the effect changes the face differently when the head is turned" if big else "")))
+            if big:
+                text += (": the overlay drifts off the head" if unit == "fraction"
+                         else ": the effect changes the face differently when the head is turned")
+            notes.append(Note("warning" if big else "info", "head_angle", text))
     return notes

@@ -24,7 +24,7 @@ from effects.classification import Category, Change, ClassificationResult, Reaso
 from effects.classify.measure import measure_face
 from effects.classify.protocols import EffectUnderTest, LandmarkDetector, StackUnderTest
 from effects.classify.reference import ReferenceFace, ReferenceSet, load_reference
-from effects.classify.rules import Decision, Finding, decide, face_category, table
+from effects.classify.rules import Decision, Finding, decide, face_category, table, unreliable_metrics
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -104,9 +104,13 @@ def assess(
             done += 1
             if progress is not None:
                 progress(done, total)
-        decision = decide(table(rows))
+        t = table(rows)
+        decision = decide(t)
         deciding = [f.metric for f in decision.findings if f.reason.altering] or [f.metric for f in decision.findings]
-        return PartAssessment(label, decision, tuple(rows), tuple(face_category(r, deciding) for r in rows))
+        unreliable = unreliable_metrics(t, decision)
+        return PartAssessment(
+            label, decision, tuple(rows), tuple(face_category(r, deciding, unreliable) for r in rows)
+        )
 
     outputs: list[np.ndarray] = []
     whole = run(effect, effect.id, outputs)

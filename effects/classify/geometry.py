@@ -9,7 +9,9 @@ eye grows). Areas enter as square roots, so every measure is a length and a chan
 =============  ====================================================================
 ``eyes``       sqrt(polygon area of the eye contour) / iod, mean of both eyes
 ``nose``       nose width: distance between the alar landmarks 64 and 294 / iod
-``lips``       sqrt(area inside the outer lip line - area inside the inner line) / iod
+``lips``       lip fullness: (area inside the outer lip line - area inside the inner
+               line) / mouth width (corners 61 and 291) / iod, the mean lip thickness:
+               plumper lips grow it, a narrower lower face does not
 ``jaw``        jaw width: distance between jaw landmarks 172 and 397 / iod
 ``face_width`` cheek-to-cheek width: landmarks 234 and 454 / iod
 ``face_oval``  sqrt(area of the face oval) / iod
@@ -34,7 +36,7 @@ GEOMETRY_METRICS: tuple[str, ...] = ("eyes", "nose", "lips", "jaw", "face_width"
 USES: Mapping[str, tuple[int, ...]] = {
     "eyes": LEFT_EYE + RIGHT_EYE,
     "nose": (64, 294) + LEFT_EYE + RIGHT_EYE,
-    "lips": LIPS_OUTER + LIPS_INNER + LEFT_EYE + RIGHT_EYE,
+    "lips": LIPS_OUTER + LIPS_INNER + (61, 291) + LEFT_EYE + RIGHT_EYE,
     "jaw": (172, 397) + LEFT_EYE + RIGHT_EYE,
     "face_width": (234, 454) + LEFT_EYE + RIGHT_EYE,
     "face_oval": FACE_OVAL + LEFT_EYE + RIGHT_EYE,
@@ -70,7 +72,7 @@ def measures(xy: np.ndarray) -> dict[str, float]:
     return {
         "eyes": eyes / iod,
         "nose": _dist(xy, 64, 294) / iod,
-        "lips": math.sqrt(max(lip_area, 0.0)) / iod,
+        "lips": max(lip_area, 0.0) / max(_dist(xy, 61, 291), 1e-9) / iod,
         "jaw": _dist(xy, 172, 397) / iod,
         "face_width": _dist(xy, 234, 454) / iod,
         "face_oval": math.sqrt(polygon_area(xy[list(FACE_OVAL)])) / iod,

@@ -50,6 +50,7 @@ from effects.classify.protocols import LandmarkDetector
 from effects.classify.reference import ReferenceFace
 from effects.face import Box, FaceTrack
 from effects.masks import region_mask
+from effects.regions import FACE_OVAL
 
 TONE_REGIONS: tuple[str, ...] = ("skin", "lips", "teeth", "irises", "cheeks", "eyelids")
 # How far each region is shrunk before measuring (fraction of iod), so that landmark
@@ -220,17 +221,29 @@ def _hidden_share(shape: tuple[int, ...], track: FaceTrack, name: str, overlay: 
 
 
 def _head_zone(shape: tuple[int, ...], track: FaceTrack, iod: float) -> np.ndarray:
-    """The face oval grown by _HEAD_ZONE_IOD plus the box above it up to one face height (hair, hats)."""
-    h, w = shape[:2]
+    """The face oval grown by _HEAD_ZONE_IOD, plus the band above the face (hair, hats, ears) up to
+    one face height above the top of the face oval, turned with the head: "above" is
+    perpendicular to the line through the eyes."""
     zone = region_mask(shape, track, ["face"], feather_px=0.0, dilate_px=_HEAD_ZONE_IOD * iod).full(shape) > 0.5
-    b = track.box
-    pad = _HEAD_ZONE_IOD * iod
-    y0 = int(max(0, math.floor(b.y0 - b.height)))
-    y1 = int(min(h, math.ceil(b.center[1])))
-    x0 = int(max(0, math.floor(b.x0 - pad)))
-    x1 = int(min(w, math.ceil(b.x1 + pad)))
-    zone[y0:y1, x0:x1] = True
-    return zone
+    xy = track.xy.astype(np.float64)
+    across = xy[263] - xy[33]
+    across /= max(float(np.linalg.norm(across)), 1e-9)
+    up = np.array([across[1], -across[0]])  # image y points down: "up" on the face
+    oval = xy[list(FACE_OVAL)]
+    centre = oval.mean(axis=0)
+    rel = oval - centre
+    half_width = float(np.abs(rel @ across).max()) + _HEAD_ZONE_IOD * iod
+    top = float((rel @ up).max())
+    reach = top + float((rel @ up).max() - (rel @ up).min())
+    corners = np.array([
+        centre - across * half_width,
+        centre + across * half_width,
+        centre + across * half_width + up * reach,
+        centre - across * half_width + up * reach,
+    ])
+    band = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(band, [np.round(corners * 16).astype(np.int32)], 1, lineType=cv2.LINE_8, shift=4)
+    return zone | (band > 0)
 
 
 def _stable(flow_field: np.ndarray) -> np.ndarray:
