@@ -26,8 +26,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         path = SUMMARY.with_name("run-summary-deep.json")
     else:
         path = SUMMARY
-    path.write_text(json.dumps({"finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "deep": DEEP,
-                                "targets": records}, indent=2), encoding="utf-8")
+    # Targets of earlier runs stay (a later run of some files updates only their targets).
+    merged: dict[str, dict[str, object]] = {}
+    if path.exists():
+        try:
+            merged = {t["name"]: t for t in json.loads(path.read_text(encoding="utf-8")).get("targets", [])}
+        except (ValueError, KeyError, TypeError):
+            merged = {}
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    for record in records:
+        merged[str(record["name"])] = {**record, "run_finished": stamp}
+    path.write_text(json.dumps({"finished": stamp, "deep": DEEP, "targets": list(merged.values())}, indent=2),
+                    encoding="utf-8")
     terminalreporter.section("reliability: fuzz targets")
     for r in records:
         outcomes = ", ".join(f"{k} {v}" for k, v in r["outcomes"].items())  # type: ignore[union-attr]
