@@ -79,7 +79,7 @@ def test_camera_unplugged_mid_stream_then_plugged_back(tracker: FaceTracker, bun
     """The pipeline delivers the frames it had, then the source's SourceError (no hang, no crash);
     after reconnect() the same tracker (VIDEO mode) and stages go on with later timestamps."""
     captures = [UnpluggableCapture(good=12), UnpluggableCapture(good=10_000)]
-    source = CameraSource(CameraOptions(index=0, read_timeout_s=2.0, max_failed_reads=3),
+    source = CameraSource(CameraOptions(index=0, read_timeout_s=10.0, max_failed_reads=3),
                           capture_factory=lambda index: captures.pop(0))
     tracker.reset()
     pipeline = Pipeline(tracker, [EffectStage([bunny_ears])])
@@ -105,7 +105,7 @@ def test_camera_unplugged_mid_stream_then_plugged_back(tracker: FaceTracker, bun
 
 
 def test_camera_that_never_comes_back_keeps_failing_clearly() -> None:
-    source = CameraSource(CameraOptions(index=5, read_timeout_s=1.0, max_failed_reads=2),
+    source = CameraSource(CameraOptions(index=5, read_timeout_s=10.0, max_failed_reads=2),
                           capture_factory=lambda index: UnpluggableCapture(good=0))
     pipeline = Pipeline(None, [])
     with source:
