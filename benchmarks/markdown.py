@@ -9,6 +9,7 @@ from typing import Any
 PLOTS = (
     ("frame_times.png", "Frame time per effect"),
     ("stage_breakdown.png", "Where a frame's time goes"),
+    ("effect_costs.png", "Effect stacks alone, by op"),
     ("devices.png", "Device profiles"),
     ("kernel_ratios.png", "Numba kernels against OpenCV and NumPy"),
     ("soak.png", "Soak"),
@@ -51,7 +52,7 @@ def render(report: dict[str, Any], plots: Sequence[Path] = ()) -> str:
         if load and load[0] > 0.5 * max(1, m.get("cpu_count", 1)):
             lines += [f"> Other processes were busy on this machine while it ran (load {load[0]:.1f} on "
                       f"{m.get('cpu_count')} CPUs): the times below include that contention.", ""]
-    lines += _targets(report) + _devices(report) + _runs(report) + _kernels(report) + _age(report)
+    lines += _targets(report) + _devices(report) + _runs(report) + _stacks(report) + _kernels(report) + _age(report)
     lines += _overlay(report) + _startup(report) + _memory(report) + _baseline(report) + _soak(report)
     if report.get("errors"):
         lines += ["## Errors", ""] + [f"- {e}" for e in report["errors"]] + [""]
@@ -117,6 +118,20 @@ def _runs(report: dict[str, Any]) -> list[str]:
             steps += [[f"op {name}", _ms(s.get("median")), _ms(s.get("p95"))] for name, s in r["ops_ms"].items()]
             out += _table(["step", "median", "p95"], steps)
     return out
+
+
+def _stacks(report: dict[str, Any]) -> list[str]:
+    rows = []
+    for st in report.get("stacks", []):
+        ops = ", ".join(f"{name} {v['median']:.2f}" for name, v in st["ops_ms"].items())
+        rows.append([st["effect"], st["resolution"], _ms(st["apply_ms"].get("median")), _ms(st["apply_ms"].get("p95")),
+                     _ms(st["apply_cpu_ms"].get("median")), ops])
+    if not rows:
+        return []
+    return ["## Effect stacks alone", "",
+            "Each effect applied to the same tracked demo frames with nothing else running: the kernels' own cost "
+            "(in the pipeline the effect stage shares the CPUs and the GIL with capture, landmarks and the age worker).",
+            ""] + _table(["effect", "res", "median ms", "p95 ms", "CPU median ms", "ops (median ms)"], rows)
 
 
 def _kernels(report: dict[str, Any]) -> list[str]:

@@ -16,11 +16,12 @@ from benchmarks.devices import DeviceProfile, cpu_set_for
 from benchmarks.scenario import NO_EFFECT, Scenario
 from benchmarks.targets import REFERENCE_EFFECT
 
-PARTS = ("pipeline", "kernels", "startup", "memory")
+PARTS = ("pipeline", "stacks", "kernels", "startup", "memory")
 QUICK_EFFECTS = (REFERENCE_EFFECT, "sparkles")
-FULL = {"frames": 240, "warmup": 30, "kernel_repeats": 25}
-QUICK = {"frames": 50, "warmup": 12, "kernel_repeats": 5}
+FULL = {"frames": 240, "warmup": 30, "kernel_repeats": 25, "stack_frames": 60}
+QUICK = {"frames": 50, "warmup": 12, "kernel_repeats": 5, "stack_frames": 20}
 MEMORY_FRAMES = 30
+WARMUP_STACK_FRAMES = 3
 
 
 class PlanError(ValueError):
@@ -56,6 +57,11 @@ class BenchOptions:
     @property
     def kernel_repeats(self) -> int:
         return (QUICK if self.quick else FULL)["kernel_repeats"]
+
+    @property
+    def stack_frames(self) -> int:
+        preset = (QUICK if self.quick else FULL)["stack_frames"]
+        return min(preset, max(WARMUP_STACK_FRAMES + 2, self.frames)) if self.frames is not None else preset
 
 
 def effect_list(options: BenchOptions, known: list[str]) -> list[str]:

@@ -4,6 +4,7 @@
   and CPU share, against the 60 fps and 30 fps budgets.
 - ``stage_breakdown.png``: where a frame's time goes, stacked per effect (capture,
   landmarks, age, each op, label), with the pipelined frame time marked on each bar.
+- ``effect_costs.png``: each effect stack alone (no pipeline around it), stacked by op.
 - ``kernel_ratios.png``: each Numba kernel's time as a multiple of OpenCV's and NumPy's
   (log scale, the 1.0 line is "as fast as").
 - ``devices.png``: pass or fail per device profile and effect (p95 against the budget).
@@ -176,6 +177,41 @@ def _median(run: dict[str, Any], name: str) -> float:
     return float(summary.get("median", 0.0)) if summary.get("n") else 0.0
 
 
+def effect_costs(report: dict[str, Any], path: Path) -> Path:
+    stacks = report["stacks"]
+    resolutions = sorted({st["resolution"] for st in stacks}, key=lambda r: int(r.rstrip("p")))
+    colours = _op_colours(stacks)
+    most = max((sum(1 for st in stacks if st["resolution"] == res) for res in resolutions), default=1)
+    fig, axes = plt.subplots(1, max(1, len(resolutions)), figsize=(max(11.0, 7.0 * len(resolutions)), 2.6 + 0.38 * most),
+                             squeeze=False, layout="constrained")
+    for ax, res in zip(axes.flat, resolutions):
+        chosen = sorted((st for st in stacks if st["resolution"] == res), key=lambda st: st["apply_ms"]["median"])
+        for y, st in enumerate(chosen):
+            left = 0.0
+            for name, summary in st["ops_ms"].items():
+                width = float(summary.get("median", 0.0))
+                ax.barh(y, width, left=left, color=colours[name], edgecolor="white", lw=0.5, height=0.66)
+                left += width
+            total = st["apply_ms"]["median"]
+            ax.text(max(left, total) * 1.02 + 0.05, y, f"{total:.2f} ms (p95 {st['apply_ms']['p95']:.2f})", va="center",
+                    fontsize=8, color=INK)
+        ax.set_yticks(range(len(chosen)), [st["effect"] for st in chosen])
+        ax.invert_yaxis()
+        top = max((st["apply_ms"]["median"] for st in chosen), default=1.0)
+        ax.set_xlim(0, top * 1.35)
+        if res == "720p":
+            ax.axvline(5.0, color=INK, ls="--", lw=1, alpha=0.6)
+            ax.text(5.0, 1.0, " glam target\n 5 ms", transform=ax.get_xaxis_transform(), va="bottom", fontsize=8)
+        ax.set_title(f"{res}: median ms per op (one face)", pad=22)
+        ax.set_xlabel("ms per frame, the effect's ops alone (no capture, tracker or age worker running)")
+    handles = [Patch(color=c, label=name) for name, c in colours.items()]
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(5, len(handles)), frameon=False, fontsize=8.5)
+    fig.suptitle("What each effect costs by itself", fontsize=14, fontweight="bold")
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def kernel_ratios(report: dict[str, Any], path: Path) -> Path:
     kernels = [k for k in report["kernels"] if k.get("numba_vs_numpy") is not None]
     kernels.sort(key=lambda k: (k["resolution"], -(k["numba_vs_opencv"] or 0.0)))
@@ -297,6 +333,8 @@ def write_all(report: dict[str, Any], folder: Path) -> list[Path]:
     if any(r["age"] for r in report["runs"]):
         written.append(frame_times(report, folder / "frame_times.png"))
         written.append(stage_breakdown(report, folder / "stage_breakdown.png"))
+    if report.get("stacks"):
+        written.append(effect_costs(report, folder / "effect_costs.png"))
     if report["kernels"]:
         written.append(kernel_ratios(report, folder / "kernel_ratios.png"))
     if any(d["native"] for d in report["device_results"]):

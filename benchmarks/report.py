@@ -199,6 +199,7 @@ def new_report(command: Sequence[str], settings: dict[str, Any]) -> dict[str, An
         "devices": [],
         "runs": [],
         "device_results": [],
+        "stacks": [],
         "kernels": [],
         "startup": None,
         "memory": None,

@@ -31,6 +31,7 @@ from benchmarks.report import (
     write_json,
 )
 from benchmarks.scenario import NO_EFFECT, BenchResources, Scenario, run_scenario
+from benchmarks.stack_bench import measure_stacks, tracked_frames
 from benchmarks.targets import REFERENCE_EFFECT, evaluate
 from camera_app.cli.common import Progress
 
@@ -71,6 +72,7 @@ def _settings(options: BenchOptions, effects: list[str], devices: list[DevicePro
         "frames": options.frames_per_run,
         "warmup_frames": options.warmup_frames,
         "kernel_repeats": options.kernel_repeats,
+        "stack_frames": options.stack_frames,
         "tolerance": options.tolerance,
         "soak_s": options.soak_s,
         "skip": sorted(options.skip),
@@ -118,6 +120,8 @@ def _measure_all(
     plan = scenarios(options, effects, devices) if "pipeline" not in options.skip else []
     kernel_res = options.resolutions[:1] if options.quick else options.resolutions
     total = sum(s.warmup_frames + s.frames for s in plan)
+    stack_effects = [e for e in effects if e != NO_EFFECT]
+    total += 0 if "stacks" in options.skip else 5 * len(stack_effects) * len(options.resolutions)
     total += 0 if "kernels" in options.skip else 10 * len(kernel_res) * len(kernel_modules())
     total += 0 if "memory" in options.skip else MEMORY_FRAMES + 1  # + the warm-up frame
     total += 0 if "startup" in options.skip else 20
@@ -131,6 +135,12 @@ def _measure_all(
         report["device_results"] = device_entries(devices, report["runs"], len(cpus))
         report["age"] = age_comparison(report["runs"])
         report["overlay"] = overlay_summary(report["runs"])
+        if "stacks" not in options.skip and stack_effects:
+            for resolution in options.resolutions:
+                progress.label = f"effect stacks alone @{resolution}"
+                frames = tracked_frames(res, resolution, options.stack_frames, options.seed)
+                report["stacks"] += measure_stacks(res, stack_effects, resolution, frames,
+                                                   lambda n: progress.advance(5 * n))
         if "kernels" not in options.skip:
             _kernels(report, options, kernel_res, progress)
         if "memory" not in options.skip:

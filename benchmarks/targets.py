@@ -42,11 +42,19 @@ def _p95(resolution: str) -> Callable[[dict[str, Any], int], tuple[float | None,
 
 
 def _glam_kernels(report: dict[str, Any], cores: int) -> tuple[float | None, str]:
+    alone = next((s for s in report.get("stacks", []) if s["effect"] == REFERENCE_EFFECT and s["resolution"] == "720p"),
+                 None)
     run = _run(report, _glam("720p", cores))
+    in_pipeline = ""
+    if run is not None and "effects" in run["stages_ms"]:
+        in_pipeline = f"; inside the pipeline (sharing the CPUs) {run['stages_ms']['effects']['median']:.2f} ms"
+    if alone is not None:
+        ops = ", ".join(f"{k} {v['median']:.2f}" for k, v in alone["ops_ms"].items())
+        return alone["apply_ms"]["median"], f"the glam stack alone on tracked 720p frames ({ops} ms){in_pipeline}"
     if run is None or "effects" not in run["stages_ms"]:
         return None, f"run {_glam('720p', cores)} not in this bench"
     ops = ", ".join(f"{k} {v['median']:.2f}" for k, v in run["ops_ms"].items())
-    return run["stages_ms"]["effects"]["median"], f"median of the effects stage ({ops} ms)"
+    return run["stages_ms"]["effects"]["median"], f"median of the effects stage in the pipeline ({ops} ms)"
 
 
 def _kernel_ratio(report: dict[str, Any], cores: int) -> tuple[float | None, str]:

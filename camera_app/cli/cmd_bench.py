@@ -17,7 +17,7 @@ from typing import Any
 from camera_app.cli.common import add_command
 from camera_app.sources.base import RESOLUTIONS
 
-PARTS = ("pipeline", "kernels", "startup", "memory")
+PARTS = ("pipeline", "stacks", "kernels", "startup", "memory")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from benchmarks.kernel_runner import KernelTiming
 from benchmarks.scenario import Scenario, ScenarioResult
+from benchmarks.stats import summarize
 
 
 def scenario_result(effect: str, resolution: str, cores: int, frame_ms: list[float], age: bool = True,
@@ -44,3 +45,9 @@ def startup_section() -> dict[str, Any]:
              "second_apply_ms": {"glam": 18.0}, "to_first_frame_ms": 18000.0, "process_wall_ms": 19000.0}
     warm = {**probe, "steps_ms": {**steps, "first_apply_all_effects": 500.0}, "to_first_frame_ms": 3500.0}
     return {"cold": probe, "warm": warm, "jit_compile_ms": 14500.0, "cache_files": 38}
+
+
+def stack_entry(effect: str, resolution: str, median: float) -> dict[str, Any]:
+    ops = {"smooth_skin": summarize([median / 2] * 5), "warp:contour_push+radial_scale": summarize([median / 2] * 5)}
+    return {"effect": effect, "resolution": resolution, "frames": 5, "apply_ms": summarize([median] * 5),
+            "apply_cpu_ms": summarize([median * 0.9] * 5), "ops_ms": ops}

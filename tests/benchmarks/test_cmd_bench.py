@@ -39,7 +39,7 @@ def test_options_survive_the_hand_over_to_the_bench_process() -> None:
     [
         (["--resolutions", "4k"], "expected resolutions from 480p, 720p, 1080p, found '4k'"),
         (["--frames", "1"], "expected a number in [2, 100000], found '1'"),
-        (["--skip", "everything"], "expected parts from pipeline, kernels, startup, memory, found 'everything'"),
+        (["--skip", "everything"], "expected parts from pipeline, stacks, kernels, startup, memory, found 'everything'"),
         (["--tolerance", "fast"], "expected a number in [0, 10], found 'fast'"),
     ],
 )
@@ -77,8 +77,11 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
     assert glam["label_drawn"] and set(glam["stages_ms"]) == {"capture", "landmarks", "age", "effects", "disclosure"}
     assert "smooth_skin" in glam["ops_ms"] and any(k.startswith("warp:") for k in glam["ops_ms"])
     assert [(d["device"], d["effect"]) for d in report["device_results"]] == [("desktop", "none"), ("desktop", "glam")]
+    [stack] = report["stacks"]
+    assert (stack["effect"], stack["resolution"], stack["frames"]) == ("glam", "480p", 5)
+    assert "smooth_skin" in stack["ops_ms"]
     assert {p.name for p in report_dir.iterdir()} == {"bench.json", "summary.md", "frame_times.png",
-                                                      "stage_breakdown.png"}
+                                                      "stage_breakdown.png", "effect_costs.png"}
     assert not any(d["native"] for d in report["device_results"])  # the desktop's own size is 1080p
     assert "not measured  720p glam + label + age: p95 frame time <= 16.7 ms (60 fps)" in out
 
