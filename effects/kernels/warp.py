@@ -185,16 +185,26 @@ def _grid_row_nb(grid: np.ndarray, i: int, step_bits: int, n: int, nodes: np.nda
 
 @njit(cache=True, fastmath=False, inline="always")
 def _cell_moves_nb(nodes_a: np.ndarray, nodes_b: np.ndarray, q: int) -> bool:
-    """Whether a corner of grid cell q (nodes q and q + 1 of two grid rows) has a non-zero offset."""
-    return (nodes_a[0, q] | nodes_a[1, q] | nodes_a[0, q + 1] | nodes_a[1, q + 1]
-            | nodes_b[0, q] | nodes_b[1, q] | nodes_b[0, q + 1] | nodes_b[1, q + 1]) != 0
+    """Whether a pixel of grid cell q (between nodes q and q + 1 of two grid rows) can move.
+
+    Interpolated offsets lie between the corner values, and an offset below half a sampling
+    step (|offset| < 2**(FIX_BITS - SUB_BITS - 1)) rounds to the pixel itself: a cell whose
+    four corners are all that small leaves its pixels unchanged.
+    """
+    still = np.int64(1) << (FIX_BITS - SUB_BITS - 1)
+    big = 0
+    for row in (nodes_a, nodes_b):
+        for c in range(2):
+            big |= abs(row[c, q]) >= still
+            big |= abs(row[c, q + 1]) >= still
+    return big != 0
 
 
 @njit(cache=True, fastmath=False)
 def _moving_spans_nb(nodes_a: np.ndarray, nodes_b: np.ndarray, shift: int, step_bits: int, n: int,
                      lo: np.ndarray, hi: np.ndarray) -> int:
-    """Column spans [lo[k], hi[k]) of the cells between two grid rows where some corner moves
-    (elsewhere the interpolated offset is exactly zero); column = node column * step - shift."""
+    """Column spans [lo[k], hi[k]) of the cells between two grid rows where a pixel can move
+    (elsewhere every pixel samples itself); column = node column * step - shift."""
     nx = nodes_a.shape[1]
     count = 0
     q = 0
