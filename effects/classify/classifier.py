@@ -4,10 +4,13 @@ For each reference face the effect is applied to the photo with the face's detec
 landmarks, and the output measured against the input (``measure.measure_face``).
 ``rules.decide`` turns the per-face measurements into findings. When the whole reads
 as playful and the effect has several parts (ops, or effects of a stack), each part is
-measured alone too: the effect is appearance-altering when the whole or any part is. The creator's declared category is reported but never decides: when
+measured alone too (in quick mode on QUICK_PART_FACES faces): the effect is
+appearance-altering when the whole or any part is. The creator's declared category is reported but never decides: when
 it disagrees with the measurement, a note says that the measurement wins.
 
-Everything is deterministic: fixed face order, a fixed ``OpContext`` for the engine,
+The confidence is the share of the measured faces on which the rule, applied to that
+face alone, gives the overall category (faces where the deciding measures could not be
+taken do not vote). Everything is deterministic: fixed face order, a fixed ``OpContext`` for the engine,
 no randomness in the measures, so the same effect gives the same report.
 """
 
@@ -27,6 +30,10 @@ from effects.classify.reference import ReferenceFace, ReferenceSet, load_referen
 from effects.classify.rules import Decision, Finding, decide, face_category, table, unreliable_metrics
 
 Progress = Callable[[int, int], None]  # (done, total)
+
+# In quick mode each part alone is measured on the first 6 quick faces (colour photos of
+# adults, dark to light skin), so an effect of ten ops still checks in well under 30 s.
+QUICK_PART_FACES = 6
 
 
 class ClassifyError(RuntimeError):
@@ -90,13 +97,14 @@ def assess(
         parts = tuple(effect.parts())
         if len(parts) < 2:
             parts = ()
-    total = len(faces) * (1 + len(parts))
+    part_faces = min(len(faces), QUICK_PART_FACES) if quick else len(faces)
+    total = len(faces) + part_faces * len(parts)
     done = 0
 
-    def run(unit: EffectUnderTest, label: str, keep: list[np.ndarray] | None) -> PartAssessment:
+    def run(unit: EffectUnderTest, label: str, keep: list[np.ndarray] | None, count: int) -> PartAssessment:
         nonlocal done
         rows: list[dict[str, float]] = []
-        for face in faces:
+        for face in faces[:count]:
             out = _apply(unit, face, label)
             rows.append(measure_face(face, out, detector))
             if keep is not None:
@@ -108,19 +116,20 @@ def assess(
         decision = decide(t)
         deciding = [f.metric for f in decision.findings if f.reason.altering] or [f.metric for f in decision.findings]
         unreliable = unreliable_metrics(t, decision)
-        return PartAssessment(
-            label, decision, tuple(rows), tuple(face_category(r, deciding, unreliable) for r in rows)
-        )
+        categories = [face_category(r, deciding, unreliable) for r in rows]
+        # Faces a part was not measured on (quick mode) have no row and no vote.
+        pad = len(faces) - len(rows)
+        return PartAssessment(label, decision, tuple(rows) + ({},) * pad, tuple(categories) + (None,) * pad)
 
     outputs: list[np.ndarray] = []
-    whole = run(effect, effect.id, outputs)
+    whole = run(effect, effect.id, outputs, len(faces))
     # Parts only matter when the whole reads as playful: an altering whole is altering already.
     if whole.decision.category is Category.APPEARANCE_ALTERING:
         parts = ()
         total = done
         if progress is not None:
             progress(done, total)
-    part_results = tuple(run(p, p.id, None) for p in parts)
+    part_results = tuple(run(p, p.id, None, part_faces) for p in parts)
     result = _result(effect, refs, whole, part_results)
     return Assessment(result, faces, whole, part_results, tuple(outputs))
 

@@ -87,7 +87,7 @@ class ReferenceSet:
     faces: tuple[ReferenceFace, ...]
     undetected: tuple[str, ...] = ()
     minors_known: bool = False
-    label: str = "all"
+    label: str = "full"
     _quick: tuple[str, ...] = field(default=QUICK_FACES)
 
     def __len__(self) -> int:

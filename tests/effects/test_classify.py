@@ -206,3 +206,18 @@ def test_the_outputs_kept_are_the_whole_effects(reference: ReferenceSet, detecto
     assert len(a.outputs) == len(TEST_FACES)
     expected = synth.sepia().apply(reference.faces[0].rgb, [reference.faces[0].track])
     assert np.array_equal(a.outputs[0], expected)
+
+
+def test_spec_effects_offer_their_ops_as_parts() -> None:
+    import effects.ops  # noqa: F401
+    from effects.classify.adapters import SpecEffect
+    from effects.spec import load_effect
+
+    builtin = REPO / "assets" / "effects"
+    glam = SpecEffect(load_effect(builtin / "glam"))
+    labels = [p.id for p in glam.parts()]
+    assert len(labels) == len(glam.specs[0].ops) and labels[0] == "glam ops[0] smooth_skin"
+    assert SpecEffect(load_effect(builtin / "eye_enlarge")).parts() == []
+    stack = SpecEffect([load_effect(builtin / "vintage_film"), load_effect(builtin / "skin_tan")])
+    assert stack.id == "vintage_film+skin_tan" and stack.declared is Category.APPEARANCE_ALTERING
+    assert SpecEffect([load_effect(builtin / "comic"), load_effect(builtin / "sparkles")]).declared is Category.PLAYFUL
