@@ -65,6 +65,8 @@ def run_entry(result: ScenarioResult) -> dict[str, Any]:
         "cpu_ms_per_frame": {
             "process": round(result.process_cpu_ms / measured, 3) if measured else None,
             "frame_thread": round(result.frame_thread_cpu_ms / measured, 3) if measured else None,
+            "other_threads": round((result.process_cpu_ms - result.frame_thread_cpu_ms) / measured, 3)
+            if measured else None,
         },
         "frames_with_face": result.frames_with_face,
         "blocked_frames": result.blocked_frames,

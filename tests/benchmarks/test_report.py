@@ -116,7 +116,7 @@ def test_run_entry_summaries_and_pipelined_saving() -> None:
     assert run["pipelined_saving"] == pytest.approx(1 - 12.0 / 21.42, abs=1e-4)
     assert run["fps"] == pytest.approx(1000.0 / run["frame_ms"]["mean"], abs=0.01)
     assert set(run["ops_ms"]) == {"smooth_skin", "warp:contour_push+radial_scale"}
-    assert run["cpu_ms_per_frame"] == {"process": 20.0, "frame_thread": 8.0}
+    assert run["cpu_ms_per_frame"] == {"process": 20.0, "frame_thread": 8.0, "other_threads": 12.0}
     assert run["age_estimation"]["amortised_ms"] == pytest.approx(0.02)
 
 
