@@ -1,7 +1,8 @@
 """``--baseline FILE``: compare this run's medians with an earlier report's.
 
-Compared, for every run id and kernel present in both reports: the median frame time, the
-median of each stage and op, and each kernel's Numba median. A median regressed when it
+Compared, for every run id, effect stack and kernel present in both reports: the median frame
+time, the median of each stage and op, each stack's median CPU time, and each kernel's Numba
+median. A median regressed when it
 got slower by more than the tolerance (a fraction: 0.15 = 15 %) *and* by more than
 ``min_delta_ms`` (so a 0.02 ms stage that becomes 0.03 ms is noise, not a regression).
 """
@@ -69,6 +70,8 @@ def medians(report: dict[str, Any]) -> dict[str, float]:
             _put(out, f"run {rid}: stage {name}", summary)
         for name, summary in run.get("ops_ms", {}).items():
             _put(out, f"run {rid}: op {name}", summary)
+    for stack in report.get("stacks", []):
+        _put(out, f"stack {stack['effect']} @{stack['resolution']}: CPU", stack.get("apply_cpu_ms"))
     for kernel in report.get("kernels", []):
         _put(out, f"kernel {kernel['name']} @{kernel['resolution']}: numba", kernel.get("numba_ms"))
     return out

@@ -23,6 +23,7 @@ def _report(frame: float, effects: float, op: float, kernel: float, extra_run: b
     if extra_run:
         runs.append({"id": "comic@720p/2cpu", "frame_ms": _summary(1.0), "stages_ms": {}, "ops_ms": {}})
     return {"schema": SCHEMA_NAME, "schema_version": SCHEMA_VERSION, "runs": runs,
+            "stacks": [{"effect": "glam", "resolution": "720p", "apply_cpu_ms": _summary(effects * 0.6)}],
             "kernels": [{"name": "vignette frame", "resolution": "720p", "numba_ms": _summary(kernel)}]}
 
 
@@ -32,6 +33,7 @@ def test_medians_names_every_comparable_figure() -> None:
         "run glam@720p/2cpu: stage effects": 8.0,
         "run glam@720p/2cpu: stage age": 0.02,
         "run glam@720p/2cpu: op smooth_skin": 2.0,
+        "stack glam @720p: CPU": pytest.approx(4.8),
         "kernel vignette frame @720p: numba": 3.0,
     }
 
@@ -44,7 +46,7 @@ def test_slower_beyond_the_tolerance_regresses_and_within_it_does_not() -> None:
     assert found["run glam@720p/2cpu: frame time"].change == pytest.approx(0.175)
     assert not found["run glam@720p/2cpu: stage effects"].regressed
     assert [c.what for c in compare(before, after, tolerance=0.10) if c.regressed] == [
-        "run glam@720p/2cpu: frame time", "run glam@720p/2cpu: stage effects"]
+        "run glam@720p/2cpu: frame time", "run glam@720p/2cpu: stage effects", "stack glam @720p: CPU"]
 
 
 def test_faster_is_never_a_regression_and_tiny_absolute_changes_are_noise() -> None:
@@ -59,14 +61,14 @@ def test_faster_is_never_a_regression_and_tiny_absolute_changes_are_noise() -> N
 
 def test_only_figures_present_in_both_reports_are_compared() -> None:
     comparisons = compare(_report(20.0, 8.0, 2.0, 3.0), _report(20.0, 8.0, 2.0, 3.0, extra_run=True))
-    assert len(comparisons) == 5
+    assert len(comparisons) == 6
     assert all("comic" not in c.what for c in comparisons)
 
 
 def test_summary_section_lists_the_regressions() -> None:
     comparisons = compare(_report(20.0, 8.0, 2.0, 3.0), _report(20.0, 8.0, 2.0, 6.0))
     section = summary_section(comparisons, Path("old.json"), 0.15)
-    assert section["compared"] == 5
+    assert section["compared"] == 6
     assert section["regressions"] == [
         {"what": "kernel vignette frame @720p: numba", "before_ms": 3.0, "after_ms": 6.0, "change": 1.0}]
     assert comparisons[-1].describe() == "kernel vignette frame @720p: numba: 3.000 -> 6.000 ms (+100%)"
