@@ -11,7 +11,7 @@ The field is the sum of two kinds of primitive, each zero outside its disc:
 smooth, so bilinear interpolation between nodes is within a few hundredths of a pixel of it);
 ``remap_roi`` interpolates the offset at each pixel of the ROI and samples the source
 bilinearly there (coordinates clamped to the frame: border pixels repeat). Pixels whose
-offset is exactly zero keep their value. The source is a window of the frame (``src`` with
+sampling position rounds to the pixel itself keep their value. The source is a window of the frame (``src`` with
 its top-left at (oy, ox)) that holds every pixel the pass can read, so the output may be the
 frame the window was copied from.
 
