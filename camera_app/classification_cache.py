@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from camera_app.disclosure_results import classifier_fingerprint, classify_specs, result_from_dict, result_to_dict
+from camera_app.disclosure_results import classifier_fingerprint, classify_specs
 from camera_app.models import ASSETS_DIR
-from effects.classification import ClassificationResult
+from effects.classification import ClassificationFormatError, ClassificationResult
 from effects.spec import EffectSpec
 
 BUILTIN_RESULTS = ASSETS_DIR / "effects" / "classifications.json"
@@ -70,9 +70,11 @@ def load_bundled(path: Path = BUILTIN_RESULTS) -> BundledResults:
     entries: dict[str, tuple[str, ClassificationResult]] = {}
     for effect_id, entry in (data.get("effects") or {}).items():
         try:
-            entries[effect_id] = (str(entry["content_hash"]), result_from_dict(entry["result"]))
-        except (KeyError, TypeError, ValueError) as exc:
+            entries[effect_id] = (str(entry["content_hash"]), ClassificationResult.from_dict(entry["result"], "result"))
+        except (KeyError, TypeError) as exc:
             raise ClassificationCacheError(f"{path}: effects.{effect_id}: malformed entry ({exc!r})") from None
+        except ClassificationFormatError as exc:
+            raise ClassificationCacheError(f"{path}: effects.{effect_id}: malformed entry ({exc})") from None
     return BundledResults(path, str(data.get("classifier_fingerprint", "")), int(data.get("faces", 0)), entries)
 
 
@@ -128,7 +130,7 @@ def regenerate(
                 progress(spec_id, done, total)
 
         result = assess(SpecEffect(spec), reference, detector, quick=False, progress=step).result
-        effects[spec.id] = {"version": spec.version, "content_hash": spec.content_hash, "result": result_to_dict(result)}
+        effects[spec.id] = {"version": spec.version, "content_hash": spec.content_hash, "result": result.to_dict()}
     data = {"schema": SCHEMA, "classifier_fingerprint": classifier_fingerprint(), "faces": len(reference),
             "effects": effects}
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")

@@ -29,7 +29,6 @@ from camera_app.creator_guidance import (
     skin_tone_notes,
     variation,
 )
-from camera_app.disclosure_results import result_to_dict
 from camera_app.models import ASSETS_DIR
 from disclosure.catalogue import load_catalogue
 from disclosure.labels import build_label
@@ -105,7 +104,7 @@ class EffectCheck:
             "declared": None if self.spec.declared_category is None else self.spec.declared_category.value,
             "category": self.result.category.value,
             "declared_disagrees": self.result.declared_disagrees,
-            "classification": result_to_dict(self.result),
+            "classification": self.result.to_dict(),
             "reference": {"set": self.reference, "faces": self.n_faces, "minors": self.n_minors,
                           "undetected": list(self.undetected)},
             "disclosure": self.disclosure,

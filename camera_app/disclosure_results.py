@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from camera_app.models import ASSETS_DIR
-from effects.classification import Category, Change, ClassificationResult, Reason
+from effects.classification import Category, ClassificationFormatError, ClassificationResult
 from effects.engine import build_stack
 from effects.face import FaceTrack
 from effects.spec import EffectSpec
@@ -56,52 +56,6 @@ class SpecUnderTest:
         return self._stack.apply(rgb, tracks)
 
 
-def result_to_dict(result: ClassificationResult) -> dict[str, Any]:
-    return {
-        "effect_id": result.effect_id,
-        "effect_version": result.effect_version,
-        "category": result.category.value,
-        "confidence": result.confidence,
-        "declared": None if result.declared is None else result.declared.value,
-        "notes": list(result.notes),
-        "reasons": [
-            {
-                "change": r.change.value,
-                "median": r.median,
-                "low": r.low,
-                "high": r.high,
-                "unit": r.unit,
-                "n_faces": r.n_faces,
-                "altering": r.altering,
-            }
-            for r in result.reasons
-        ],
-    }
-
-
-def result_from_dict(data: dict[str, Any]) -> ClassificationResult:
-    return ClassificationResult(
-        effect_id=str(data["effect_id"]),
-        effect_version=str(data["effect_version"]),
-        category=Category(data["category"]),
-        confidence=float(data["confidence"]),
-        reasons=tuple(
-            Reason(
-                change=Change(r["change"]),
-                median=float(r["median"]),
-                low=float(r["low"]),
-                high=float(r["high"]),
-                unit=str(r["unit"]),
-                n_faces=int(r["n_faces"]),
-                altering=bool(r["altering"]),
-            )
-            for r in data["reasons"]
-        ),
-        declared=None if data["declared"] is None else Category(data["declared"]),
-        notes=tuple(str(n) for n in data["notes"]),
-    )
-
-
 def classifier_fingerprint() -> str:
     """SHA-256 over the classifier's source files and the result types (changes with its rules)."""
     import effects.classify
@@ -129,9 +83,9 @@ def _read_cache(path: Path) -> ClassificationResult | None:
     if data.get("schema") != CACHE_SCHEMA:
         return None
     try:
-        return result_from_dict(data["result"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DisclosureResultsError(f"{path}: bad classification cache entry ({exc!r}); delete it") from None
+        return ClassificationResult.from_dict(data.get("result"), "result")
+    except ClassificationFormatError as exc:
+        raise DisclosureResultsError(f"{path}: bad classification cache entry ({exc}); delete it") from None
 
 
 def _write_cache(path: Path, result: ClassificationResult) -> None:
@@ -139,7 +93,7 @@ def _write_cache(path: Path, result: ClassificationResult) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(path) as fh:
-        fh.write(json.dumps({"schema": CACHE_SCHEMA, "result": result_to_dict(result)}, indent=2).encode("utf-8"))
+        fh.write(json.dumps({"schema": CACHE_SCHEMA, "result": result.to_dict()}, indent=2).encode("utf-8"))
 
 
 def classify_specs(

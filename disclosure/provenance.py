@@ -95,25 +95,13 @@ class SignedExport:
 
 
 def effect_record(result: ClassificationResult) -> dict[str, Any]:
-    """One effect as plain data: id, version, category, confidence and measured reasons."""
+    """One effect as plain data: id, version, category, confidence, declared and measured reasons
+    (``ClassificationResult.to_dict`` with the manifest's key names, without the notes)."""
+    data = result.to_dict()
     return {
-        "id": result.effect_id,
-        "version": result.effect_version,
-        "category": result.category.value,
-        "confidence": result.confidence,
-        "declared": result.declared.value if result.declared is not None else None,
-        "reasons": [
-            {
-                "change": r.change.value,
-                "median": r.median,
-                "low": r.low,
-                "high": r.high,
-                "unit": r.unit,
-                "n_faces": r.n_faces,
-                "altering": r.altering,
-            }
-            for r in result.reasons
-        ],
+        "id": data["effect_id"],
+        "version": data["effect_version"],
+        **{key: data[key] for key in ("category", "confidence", "declared", "reasons")},
     }
 
 

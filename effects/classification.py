@@ -3,12 +3,19 @@
 ``disclosure`` and the policy read these; they never look at an effect's code.
 A ``Change`` is one measured thing an effect does to a face; a ``Reason`` carries
 its magnitude across the reference faces.
+
+``to_dict`` / ``from_dict`` give the one plain-data (JSON) form of a result, used by the
+result caches, the creator check's JSON and export provenance. ``from_dict`` is strict:
+a missing, unknown or mistyped field raises ``ClassificationFormatError`` naming it.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
 
 
 class Category(StrEnum):
@@ -43,6 +50,18 @@ class Change(StrEnum):
     HIDES_FACE = "hides_face"
 
 
+UNITS = ("%", "dE", "share")
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class ClassificationFormatError(ValueError):
+    """A classification result in plain-data form is malformed; the message names the field."""
+
+    def __init__(self, field_path: str, expected: str, found: object, *, found_text: str | None = None) -> None:
+        self.field_path = field_path
+        super().__init__(f"{field_path}: expected {expected}, found {found_text or repr(found)}")
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One measured change: its median and range over ``n_faces`` reference faces.
@@ -59,6 +78,39 @@ class Reason:
     unit: str
     n_faces: int
     altering: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "change": self.change.value,
+            "median": self.median,
+            "low": self.low,
+            "high": self.high,
+            "unit": self.unit,
+            "n_faces": self.n_faces,
+            "altering": self.altering,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "reason") -> Reason:
+        fields = _fields(data, where, ("change", "median", "low", "high", "unit", "n_faces", "altering"))
+        unit = fields["unit"]
+        if unit not in UNITS:
+            raise ClassificationFormatError(f"{where}.unit", f"one of {', '.join(UNITS)}", unit)
+        n_faces = fields["n_faces"]
+        if not isinstance(n_faces, int) or isinstance(n_faces, bool) or n_faces < 0:
+            raise ClassificationFormatError(f"{where}.n_faces", "a whole number >= 0", n_faces)
+        altering = fields["altering"]
+        if not isinstance(altering, bool):
+            raise ClassificationFormatError(f"{where}.altering", "true or false", altering)
+        return cls(
+            change=_enum(Change, fields["change"], f"{where}.change"),
+            median=_number(fields["median"], f"{where}.median"),
+            low=_number(fields["low"], f"{where}.low"),
+            high=_number(fields["high"], f"{where}.high"),
+            unit=unit,
+            n_faces=n_faces,
+            altering=altering,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +132,69 @@ class ClassificationResult:
     @property
     def altering_reasons(self) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.altering)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "effect_id": self.effect_id,
+            "effect_version": self.effect_version,
+            "category": self.category.value,
+            "confidence": self.confidence,
+            "declared": None if self.declared is None else self.declared.value,
+            "notes": list(self.notes),
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "classification") -> ClassificationResult:
+        """The result ``to_dict`` wrote; ``where`` starts the field path in error messages."""
+        fields = _fields(data, where, ("effect_id", "effect_version", "category", "confidence", "declared",
+                                       "notes", "reasons"))
+        for name in ("effect_id", "effect_version"):
+            if not isinstance(fields[name], str) or not fields[name]:
+                raise ClassificationFormatError(f"{where}.{name}", "a non-empty string", fields[name])
+        confidence = _number(fields["confidence"], f"{where}.confidence")
+        if not 0.0 <= confidence <= 1.0:
+            raise ClassificationFormatError(f"{where}.confidence", "a number in [0, 1]", fields["confidence"])
+        declared = fields["declared"]
+        notes = fields["notes"]
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            raise ClassificationFormatError(f"{where}.notes", "a list of strings", notes)
+        reasons = fields["reasons"]
+        if not isinstance(reasons, list):
+            raise ClassificationFormatError(f"{where}.reasons", "a list", reasons)
+        return cls(
+            effect_id=fields["effect_id"],
+            effect_version=fields["effect_version"],
+            category=_enum(Category, fields["category"], f"{where}.category"),
+            confidence=confidence,
+            reasons=tuple(Reason.from_dict(r, f"{where}.reasons[{i}]") for i, r in enumerate(reasons)),
+            declared=None if declared is None else _enum(Category, declared, f"{where}.declared"),
+            notes=tuple(notes),
+        )
+
+
+def _fields(data: object, where: str, names: tuple[str, ...]) -> Mapping[str, Any]:
+    """``data`` as a mapping with exactly the keys ``names``."""
+    if not isinstance(data, Mapping):
+        raise ClassificationFormatError(where, "an object", data, found_text=f"a {type(data).__name__}")
+    missing = [n for n in names if n not in data]
+    if missing:
+        raise ClassificationFormatError(f"{where}.{missing[0]}", "a value", None, found_text="nothing (missing)")
+    unknown = sorted(str(k) for k in data if k not in names)
+    if unknown:
+        raise ClassificationFormatError(f"{where}.{unknown[0]}", "no such field", data[unknown[0]])
+    return data
+
+
+def _number(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ClassificationFormatError(where, "a finite number", value)
+    return float(value)
+
+
+def _enum(kind: type[_E], value: object, where: str) -> _E:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise ClassificationFormatError(where, f"one of {allowed}", value) from None

@@ -14,8 +14,6 @@ from camera_app.disclosure_results import (
     DisclosureResultsError,
     SpecUnderTest,
     classify_specs,
-    result_from_dict,
-    result_to_dict,
 )
 from camera_app.effects_catalog import load_registry
 from effects.classification import Category, Change, ClassificationResult, Reason
@@ -53,10 +51,6 @@ def fake_assess(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(effects.classify, "assess", assess)
     _Detector.made = 0
     return calls
-
-
-def test_result_round_trips_through_json() -> None:
-    assert result_from_dict(result_to_dict(RESULT)) == RESULT
 
 
 def test_results_are_cached_by_content_hash(tmp_path: Path, fake_assess: list[str]) -> None:
