@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from spec_strategies import damaged
 
 from effects import backend
-from effects.lut_io import MAX_CUBE_BYTES, CubeError, CubeLut, parse_cube, read_cube
+from effects.lut_io import MAX_CUBE_BYTES, CubeError, CubeLut, identity_cube_text, parse_cube, read_cube
 from effects.ops.lut import LutTable
 
 TEXT_EXAMPLES = examples(500)
@@ -106,10 +106,20 @@ def test_any_cube_file_reads_or_raises_cube_error(tmp_path_factory: pytest.TempP
         _check_lut(read_cube(path))
 
 
+@pytest.fixture(scope="module")
+def warm_lut_kernels() -> None:
+    """Compile (or load) both LUT kernels before the watchdog runs (a first JIT compile is not a hang)."""
+    lut = parse_cube(identity_cube_text(2))
+    table = LutTable(lut.table)
+    rgb = np.zeros((2, 2, 3), np.uint8)
+    for alpha in (None, np.ones((2, 2), np.float32)):
+        table.apply_into(rgb, alpha, 1.0, np.empty_like(rgb))
+
+
 @fuzz_settings(ci=APPLY_EXAMPLES)
 @given(text=cube_texts(), seed=st.integers(0, 2**32 - 1), strength=st.floats(0.0, 1.0),
        kernels=st.sampled_from(("numba", "numpy")))
-def test_every_accepted_lut_grades_pixels_into_range(text: str, seed: int, strength: float, kernels: str) -> None:
+def test_every_accepted_lut_grades_pixels_into_range(warm_lut_kernels: None, text: str, seed: int, strength: float, kernels: str) -> None:
     try:
         lut = parse_cube(text, "fuzz.cube")
     except CubeError:

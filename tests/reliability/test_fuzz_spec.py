@@ -42,6 +42,17 @@ def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_hostile_root(tmp_path_factory.mktemp("spec-fuzz"))
 
 
+@pytest.fixture(scope="module")
+def warm_kernels() -> None:
+    """Compile (or load) every kernel before the watchdog runs: a first JIT compile is start-up, not a
+    hang (with NUMBA_BOUNDSCHECK=1 and a cold cache it can take longer than the watchdog allows)."""
+    from camera_app.effects_catalog import load_registry
+
+    rgb, track = _FACE
+    for spec in load_registry():
+        build_stack([spec]).apply(rgb, [track], OpContext())
+
+
 _FACE = portrait("nasa_astronaut_eileen_collins")
 
 
@@ -103,7 +114,7 @@ def _assert_no_hostile_asset(value: object) -> None:
 @given(text=st.one_of(seeded_effects, seeded_effects, seeded_effects, effect_texts()), scene=scenes(),
        seed=st.integers(0, 2**31 - 1), frame_index=st.integers(0, 10**6))
 def test_every_accepted_effect_renders_on_any_scene(
-    hostile_root: Path, text: str, scene: tuple[np.ndarray, tuple[FaceTrack, ...]], seed: int, frame_index: int
+    hostile_root: Path, warm_kernels: None, text: str, scene: tuple[np.ndarray, tuple[FaceTrack, ...]], seed: int, frame_index: int
 ) -> None:
     try:
         fields = parse_effect(text, "fuzz/effect.toml", hostile_root)
