@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from benchmarks.plan import BenchOptions, PlanError
     from benchmarks.runner import run_bench
     from camera_app.cli.cmd_bench import add_arguments
-    from camera_app.disclosure_results import DisclosureResultsError
+    from camera_app.classification_cache import ClassificationCacheError
 
     parser = argparse.ArgumentParser(prog="safelens bench", description="SafeLens frame-rate benchmarks.")
     add_arguments(parser)
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return run_bench(options, ["safelens", "bench", *(argv if argv is not None else sys.argv[1:])])
-    except (DeviceProfileError, PlanError, BaselineError, DisclosureResultsError) as exc:
+    except (DeviceProfileError, PlanError, BaselineError, ClassificationCacheError) as exc:
         print(f"safelens bench: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

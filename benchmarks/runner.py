@@ -85,8 +85,8 @@ def _settings(options: BenchOptions, effects: list[str], devices: list[DevicePro
 def _resources(stack: ExitStack, registry: Any, effects: list[str]) -> BenchResources:
     """The tracker, the age model and the effects' classifier results (cached between runs)."""
     from age_estimation.model import AgeModel, AgeModelOptions
+    from camera_app.classification_cache import results_for
     from camera_app.disclosure_paths import classification_cache_dir
-    from camera_app.disclosure_results import classify_specs
     from camera_app.models import model_path
     from camera_app.tracker import FaceTracker, FaceTrackerOptions
 
@@ -97,12 +97,7 @@ def _resources(stack: ExitStack, registry: Any, effects: list[str]) -> BenchReso
             progress.total = total
             progress.advance(done - progress.count)
 
-        results = classify_specs(
-            list(specs.values()),
-            lambda: FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)),
-            classification_cache_dir(None),
-            progress=advance,
-        )
+        results = results_for(list(specs.values()), classification_cache_dir(None), progress=advance)
     tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=2)))
     model = AgeModel(AgeModelOptions(model_path("age")))
     stack.callback(model.close)

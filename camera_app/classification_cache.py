@@ -1,42 +1,68 @@
-"""Classifier results the app can use at once: bundled for the built-in library, cached for the rest.
+"""The classifier's result for any effect, found the cheapest way it can be: the one mechanism
+behind ``safelens render``, the app, the policy's categories, disclosure labels and
+``safelens effects check``.
 
-The policy needs every effect's category when the app starts, and measuring takes
-seconds per effect. So:
+For each effect spec, ``results_for`` takes, in order:
 
-- the built-in effects' results are measured once on all reference faces and committed
-  as ``assets/effects/classifications.json``, keyed by effect id and content hash;
-  ``python -m camera_app.classification_cache`` regenerates the file (``--check`` only
-  says whether it is current: every built-in effect present with its current content
-  hash, measured by the current classifier);
-- any other effect (a user's folder, an edited built-in) is measured on demand and cached
-  in the user data folder by ``camera_app.disclosure_results`` (content hash + classifier
-  fingerprint). ``results_for`` looks in the bundled file first, then there.
+1. the **bundled** result: the built-in effects are measured once on all reference faces
+   and committed as ``assets/effects/classifications.json``, keyed by effect id and content
+   hash (``python -m camera_app.classification_cache`` regenerates the file; ``--check``
+   only says whether it is current, and a test does too);
+2. the **user cache**: one JSON file per effect in the user data folder
+   (``disclosure_paths.classification_cache_dir``), keyed by the effect's content hash and
+   a fingerprint of the classifier's source, so editing the effect or the classifier's rules
+   invalidates the entry;
+3. a **measurement**: the effect (``effects.classify.adapters.SpecEffect``, so each op of a
+   stack is measured too: a stack is altering if any part is) on the quick reference set,
+   then stored in the user cache.
 
-An effect with no result yet is *unmeasured*; the policy treats it as appearance-altering.
+``known_result`` does 1 and 2 only (never measures). An effect with no result yet is
+*unmeasured*; the policy treats it as appearance-altering.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from camera_app.disclosure_results import classifier_fingerprint, classify_specs
 from camera_app.models import ASSETS_DIR
 from effects.classification import ClassificationFormatError, ClassificationResult
 from effects.spec import EffectSpec
 
 BUILTIN_RESULTS = ASSETS_DIR / "effects" / "classifications.json"
-SCHEMA = 1
 REFERENCE_FACES = ASSETS_DIR / "faces"
+SCHEMA = 1  # of the bundled file
+CACHE_SCHEMA = 2  # of a user cache entry (1: keyed by quick/full too, written by the old label cache)
+
+ProgressFn = Callable[[int, int], None]
 
 
 class ClassificationCacheError(RuntimeError):
-    """The bundled results file is unreadable or malformed; the message names the file and field."""
+    """An effect could not be classified, or a stored result is unreadable; the message names
+    the file (and field) or the effect."""
+
+
+@lru_cache(maxsize=1)
+def classifier_fingerprint() -> str:
+    """SHA-256 over the classifier's source files and the result types (changes with its rules)."""
+    import effects.classify
+
+    folder = Path(effects.classify.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("*.py"), folder.parent / "classification.py"]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- 1. bundled results ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +83,17 @@ class BundledResults:
 
 
 def load_bundled(path: Path = BUILTIN_RESULTS) -> BundledResults:
-    """Read the bundled results; a missing file is an empty set, a malformed one an error."""
-    if not path.is_file():
+    """Read the bundled results (once per file version); a missing file is an empty set, a
+    malformed one an error."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return BundledResults(path, "", 0, {})
+    return _load_bundled(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load_bundled(path: Path, mtime_ns: int, size: int) -> BundledResults:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -78,23 +112,109 @@ def load_bundled(path: Path = BUILTIN_RESULTS) -> BundledResults:
     return BundledResults(path, str(data.get("classifier_fingerprint", "")), int(data.get("faces", 0)), entries)
 
 
+# --- 2. the user cache -------------------------------------------------------------------------
+
+
+def cache_path(cache_dir: Path, spec: EffectSpec) -> Path:
+    """The user cache file for this effect's content with the current classifier."""
+    key = hashlib.sha256(f"{spec.content_hash}|{classifier_fingerprint()}".encode()).hexdigest()[:20]
+    return cache_dir / f"{spec.id}-{key}.json"
+
+
+def read_cached(spec: EffectSpec, cache_dir: Path | None) -> ClassificationResult | None:
+    """The user cache's result for this effect, None when there is none (or no cache folder)."""
+    if cache_dir is None:
+        return None
+    path = cache_path(cache_dir, spec)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ClassificationCacheError(f"{path}: unreadable classification cache entry ({exc}); delete it") from None
+    if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
+        return None
+    try:
+        return ClassificationResult.from_dict(data.get("result"), "result")
+    except ClassificationFormatError as exc:
+        raise ClassificationCacheError(f"{path}: bad classification cache entry ({exc}); delete it") from None
+
+
+def write_cached(spec: EffectSpec, result: ClassificationResult, cache_dir: Path, reference: str) -> Path:
+    """Store ``result`` (measured on the ``reference`` set: "quick" or "full") for this effect."""
+    from disclosure.atomic import atomic_output
+
+    path = cache_path(cache_dir, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {"schema": CACHE_SCHEMA, "effect_id": spec.id, "content_hash": spec.content_hash,
+             "reference": reference, "result": result.to_dict()}
+    with atomic_output(path) as fh:
+        fh.write(json.dumps(entry, indent=2).encode("utf-8"))
+    return path
+
+
+def known_result(spec: EffectSpec, cache_dir: Path | None,
+                 bundled: BundledResults | None = None) -> ClassificationResult | None:
+    """The bundled result, else the user cache's; None when the effect would have to be measured."""
+    found = (bundled if bundled is not None else load_bundled()).get(spec)
+    return found if found is not None else read_cached(spec, cache_dir)
+
+
+# --- 3. measuring ------------------------------------------------------------------------------
+
+
+def image_detector() -> Any:
+    """The landmark detector measurements use (a still-image MediaPipe landmarker, one face)."""
+    from camera_app.tracker import FaceTracker, FaceTrackerOptions
+
+    return FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1))
+
+
+def measure(spec: EffectSpec, detector: Any, quick: bool = True, progress: ProgressFn | None = None) -> ClassificationResult:
+    """Classify one effect on the reference faces (quick: the fixed 12-face set)."""
+    from effects.classify import ClassifyError, ReferenceError, assess
+    from effects.classify.adapters import SpecEffect
+
+    try:
+        return assess(SpecEffect(spec), REFERENCE_FACES, detector, quick=quick, progress=progress).result
+    except (ClassifyError, ReferenceError) as exc:
+        raise ClassificationCacheError(f"effect {spec.id}: cannot be classified: {exc}") from exc
+
+
 def results_for(
     specs: Sequence[EffectSpec],
-    detector_factory: Callable[[], Any],
     cache_dir: Path | None,
+    *,
+    detector_factory: Callable[[], Any] = image_detector,
     quick: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
     bundled: BundledResults | None = None,
 ) -> tuple[ClassificationResult, ...]:
-    """A result for each spec: bundled when it matches, else cached or measured (see the module notes)."""
+    """A result for each spec, in order: bundled, else cached, else measured and cached.
+
+    ``detector_factory`` makes the landmark detector (a context manager with ``detect``), only
+    when something has to be measured. ``progress(done, total)`` counts reference faces over
+    the effects being measured.
+    """
     bundled = bundled if bundled is not None else load_bundled()
-    found: list[ClassificationResult | None] = [bundled.get(s) for s in specs]
+    found = [known_result(spec, cache_dir, bundled) for spec in specs]
     todo = [i for i, r in enumerate(found) if r is None]
     if todo:
-        measured = classify_specs([specs[i] for i in todo], detector_factory, cache_dir, quick=quick, progress=progress)
-        for i, result in zip(todo, measured, strict=True):
-            found[i] = result
+        with detector_factory() as detector:
+            for n, i in enumerate(todo):
+
+                def step(done: int, total: int, n: int = n) -> None:
+                    if progress is not None:
+                        progress(n * total + done, len(todo) * total)
+
+                result = measure(specs[i], detector, quick=quick, progress=step)
+                if cache_dir is not None:
+                    write_cached(specs[i], result, cache_dir, "quick" if quick else "full")
+                found[i] = result
     return tuple(r for r in found if r is not None)
+
+
+# --- the bundled file's upkeep -----------------------------------------------------------------
 
 
 def stale_entries(specs: Sequence[EffectSpec], bundled: BundledResults) -> list[str]:
@@ -157,7 +277,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{BUILTIN_RESULTS}: {p}", file=sys.stderr)
         print("current" if not problems else "stale: run python -m camera_app.classification_cache")
         return 1 if problems else 0
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions
 
     bars: dict[str, Progress] = {}
 
@@ -167,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if done >= total:
             bar.close()
 
-    with FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)) as detector:
+    with image_detector() as detector:
         data = regenerate(specs, detector, progress=progress)
     for effect_id, entry in data["effects"].items():
         print(f"{effect_id:18s} {entry['result']['category']}")

@@ -55,6 +55,9 @@ class CheckOptions:
     quick: bool = False
     sheet: Path | None = None
     expect: Category | None = None
+    # Where to keep results measured on the bundled faces for render and the app
+    # (``camera_app.classification_cache``); None: keep nothing.
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,7 @@ class EffectCheck:
     sheet: Path | None = None
     expect: Category | None = None
     undetected: tuple[str, ...] = field(default=())
+    cached: Path | None = None  # the user cache entry written for this result
 
     @property
     def expect_met(self) -> bool | None:
@@ -114,6 +118,7 @@ class EffectCheck:
             "sheet": None if self.sheet is None else str(self.sheet),
             "expect": None if self.expect is None else self.expect.value,
             "expect_met": self.expect_met,
+            "cached": None if self.cached is None else str(self.cached),
         }
 
 
@@ -221,7 +226,21 @@ def check_effect(
         sheet=written,
         expect=options.expect,
         undetected=reference.undetected,
+        cached=_keep(spec, result, options),
     )
+
+
+def _keep(spec: EffectSpec, result: ClassificationResult, options: CheckOptions) -> Path | None:
+    """Store a result measured on the bundled reference faces in the classification cache, so
+    render and the app use it instead of measuring again (a built-in effect's bundled result
+    stays the one they use)."""
+    from camera_app.classification_cache import REFERENCE_FACES, load_bundled, write_cached
+
+    if options.cache_dir is None or options.faces_dir.resolve() != REFERENCE_FACES.resolve():
+        return None
+    if load_bundled().get(spec) is not None:
+        return None
+    return write_cached(spec, result, options.cache_dir, "quick" if options.quick else "full")
 
 
 def check_effects(

@@ -17,8 +17,8 @@ from typing import Any
 
 from camera_app.cli.cmd_effects import add_effects_dir_option, effect_stage_for
 from camera_app.cli.common import CliError, Progress, add_command
-from camera_app.cli.render_policy import add_policy_options, link_label, policy_stages
-from camera_app.disclosure_results import DisclosureResultsError
+from camera_app.cli.render_policy import add_policy_options, classify_effects, link_label, policy_stages
+from camera_app.classification_cache import ClassificationCacheError
 from camera_app.frame import FrameError
 from camera_app.models import ModelError
 from camera_app.pipeline import Pipeline, PipelineError, ProcessedFrame, Stage
@@ -107,26 +107,11 @@ def build_stages(args: argparse.Namespace, stack: ExitStack) -> list[Stage]:
 
 
 def _disclosure_stage(args: argparse.Namespace, effect_stage: Any) -> Any:
-    """The label stage for the effects: classified on the reference faces (cached), drawn last."""
-    from camera_app.disclosure_paths import classification_cache_dir
-    from camera_app.disclosure_results import classify_specs
+    """The label stage for the effects (their classifier results: bundled, cached or measured), drawn last."""
     from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions, effect_names
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions
 
     specs = effect_stage.specs
-    progress = Progress(None, "classify effects for the label")
-
-    def advance(done: int, total: int) -> None:
-        progress.total = total
-        progress.advance(done - progress.count)
-
-    with progress:
-        results = classify_specs(
-            specs,
-            lambda: FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)),
-            classification_cache_dir(getattr(args, "data_dir", None)),
-            progress=advance,
-        )
+    results = classify_effects(specs, args, "label")
     stage = DisclosureStage(DisclosureStageOptions(language=args.language))
     stage.set_active(results, effect_names(specs, args.language))
     return stage
@@ -143,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             stack.enter_context(source)
             return _render(args, source, pipeline)
     except (SourceError, TrackerError, ModelError, WriterError, PipelineError, FrameError,
-            DisclosureResultsError, ExportError, IdentityError, PlateError) as exc:
+            ClassificationCacheError, ExportError, IdentityError, PlateError) as exc:
         raise CliError(str(exc)) from exc
 
 

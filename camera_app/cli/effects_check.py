@@ -86,6 +86,8 @@ def format_check(check: Any) -> str:
                f"p95 {cost['p95_ms']:.1f} ms ({100 * cost['share_of_30fps_budget']:.0f}% of a 30 fps frame)")
     if check.sheet is not None:
         out.append(f"contact sheet: {check.sheet}")
+    if check.cached is not None:
+        out.append(f"result kept for safelens render and the app: {check.cached}")
     if check.expect is not None:
         verdict = "as expected" if check.expect_met else f"EXPECTED {check.expect.value}"
         out.append(f"expect: {verdict}")
@@ -93,9 +95,10 @@ def format_check(check: Any) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from camera_app.classification_cache import image_detector
     from camera_app.contact_sheet import SheetError
     from camera_app.creator_check import DEFAULT_FACES, CheckOptions, check_effects, load_specs
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions
+    from camera_app.disclosure_paths import classification_cache_dir
     from effects.classify import ClassifyError, ReferenceError
     from effects.spec import EffectSpecError
 
@@ -109,7 +112,8 @@ def run_check(args: argparse.Namespace) -> int:
     if not faces.is_dir():
         raise CliError(f"--faces {faces}: expected a folder of face photos, found no such folder")
     options = CheckOptions(faces_dir=faces, quick=args.quick, sheet=args.sheet,
-                           expect=Category(args.expect) if args.expect else None)
+                           expect=Category(args.expect) if args.expect else None,
+                           cache_dir=classification_cache_dir())
     bars: dict[str, Progress] = {}
 
     def progress_for(spec: Any) -> Any:
@@ -125,7 +129,7 @@ def run_check(args: argparse.Namespace) -> int:
         return step
 
     try:
-        with FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)) as detector:
+        with image_detector() as detector:
             checks = check_effects(specs, detector, options, progress_for)
     except ReferenceError as exc:
         raise CliError(f"--faces: {exc}") from exc

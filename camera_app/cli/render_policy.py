@@ -12,6 +12,7 @@ a notice.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from contextlib import ExitStack
 from typing import Any
 
@@ -31,6 +32,8 @@ from camera_app.policy_gate import (
     subject_of,
 )
 from camera_app.profiles import ProfileStoreError
+from effects.classification import ClassificationResult
+from effects.spec import EffectSpec
 
 
 def _challenge_age(text: str) -> float:
@@ -65,7 +68,7 @@ def policy_stages(args: argparse.Namespace, stack: ExitStack, effect_stage: Effe
     except PolicyError as exc:
         raise CliError(str(exc)) from exc
     specs = effect_stage.specs
-    results = _classify(specs, args)
+    results = classify_effects(specs, args, "policy")
     stages: list[Stage] = []
     signals = None
     age_stage = None
@@ -97,28 +100,28 @@ def policy_stages(args: argparse.Namespace, stack: ExitStack, effect_stage: Effe
     return stages
 
 
-def _classify(specs: Any, args: argparse.Namespace) -> Any:
-    """The measured category of each effect (cached in the data folder; measured once otherwise)."""
+def classify_effects(specs: Sequence[EffectSpec], args: argparse.Namespace, purpose: str) -> tuple[ClassificationResult, ...]:
+    """The classifier's result for each effect (``camera_app.classification_cache``: bundled, cached
+    in the data folder, or measured once with a progress bar); errors become ``CliError``."""
+    from camera_app.classification_cache import ClassificationCacheError, results_for
     from camera_app.disclosure_paths import classification_cache_dir
-    from camera_app.disclosure_results import DisclosureResultsError, classify_specs
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions
 
-    progress = Progress(None, "classify effects for the policy")
+    bar: Progress | None = None
 
     def advance(done: int, total: int) -> None:
-        progress.total = total
-        progress.advance(done - progress.count)
+        nonlocal bar
+        if bar is None:
+            bar = Progress(total, f"measure effects for the {purpose}")
+        bar.total = total
+        bar.advance(done - bar.count)
 
     try:
-        with progress:
-            return classify_specs(
-                specs,
-                lambda: FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)),
-                classification_cache_dir(getattr(args, "data_dir", None)),
-                progress=advance,
-            )
-    except DisclosureResultsError as exc:
+        return results_for(specs, classification_cache_dir(getattr(args, "data_dir", None)), progress=advance)
+    except ClassificationCacheError as exc:
         raise CliError(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def link_label(effect_stage: Any, disclosure_stage: Any, language: str) -> None:

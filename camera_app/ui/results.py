@@ -1,10 +1,10 @@
 """The classifier's results for the app's effects: categories for the badges and the
 policy, reasons for the label and the info sheet.
 
-Results come from the classification cache (``camera_app.disclosure_results``: measured on
-the bundled reference faces, cached in the data folder by the effect's content hash). An
-effect that is not measured yet is measured on a background thread when it is first asked
-for; until then its category is ``None`` and the policy treats it as appearance-altering.
+Results come from ``camera_app.classification_cache``: the bundled results of the built-in
+effects, else the data folder's cache (by the effect's content hash). An effect with neither
+is measured on a background thread when it is first asked for; until then its category is
+``None`` and the policy treats it as appearance-altering.
 """
 
 from __future__ import annotations
@@ -15,17 +15,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from camera_app.disclosure_results import DisclosureResultsError, classify_specs
+from camera_app.classification_cache import ClassificationCacheError, known_result, results_for
 from effects.classification import Category, ClassificationResult
 from effects.spec import EffectSpec
 
 Listener = Callable[[str, ClassificationResult | None, str | None], None]  # effect id, result, error
-
-
-def _detector_factory() -> object:
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions
-
-    return FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1))
 
 
 class EffectResults:
@@ -61,19 +55,19 @@ class EffectResults:
             self._results[(spec.id, spec.content_hash)] = result
 
     def load_cached(self, specs: Sequence[EffectSpec]) -> list[EffectSpec]:
-        """Take what the cache already holds (fast, no measuring); returns the specs still unmeasured."""
+        """Take the bundled and cached results (fast, no measuring); returns the specs still unmeasured."""
         missing = []
         for spec in specs:
             try:
-                found = classify_specs([spec], _no_detector, self.cache_dir)
-            except _NeedsMeasuring:
-                missing.append(spec)
-                continue
-            except DisclosureResultsError as exc:
+                found = known_result(spec, self.cache_dir)
+            except ClassificationCacheError as exc:
                 with self._lock:
                     self._errors[(spec.id, spec.content_hash)] = str(exc)
                 continue
-            self.put(spec, found[0])
+            if found is None:
+                missing.append(spec)
+            else:
+                self.put(spec, found)
         return missing
 
     def request(self, specs: Sequence[EffectSpec], first: bool = False) -> None:
@@ -100,9 +94,9 @@ class EffectResults:
                 spec = self._queued.pop(0)
             key = (spec.id, spec.content_hash)
             try:
-                result: ClassificationResult | None = classify_specs([spec], _detector_factory, self.cache_dir)[0]
+                result: ClassificationResult | None = results_for([spec], self.cache_dir)[0]
                 error = None
-            except DisclosureResultsError as exc:
+            except ClassificationCacheError as exc:
                 result, error = None, str(exc)
                 print(f"safelens app: {exc}", file=sys.stderr)
             except Exception as exc:  # noqa: BLE001 - a broken effect must not stop the others or the app
@@ -125,19 +119,3 @@ class EffectResults:
             thread = self._thread
         if wait and thread is not None:
             thread.join()
-
-
-class _NeedsMeasuring(Exception):
-    pass
-
-
-class _NoDetector:
-    def __enter__(self) -> _NoDetector:
-        raise _NeedsMeasuring()
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _no_detector() -> _NoDetector:
-    return _NoDetector()

@@ -189,3 +189,27 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "Example:" in out and "safelens effects check" in out and "--expect" in out
+
+
+def test_a_result_measured_on_the_bundled_faces_is_kept_for_render_and_the_app(tmp_path: Path) -> None:
+    """Only for the bundled faces, and never over a built-in effect's bundled result."""
+    import dataclasses
+
+    from camera_app.classification_cache import known_result, load_bundled
+    from camera_app.creator_check import DEFAULT_FACES, CheckOptions, _keep
+    from camera_app.effects_catalog import load_registry
+    from effects.classification import Category, ClassificationResult
+    from effects.spec import load_effect
+
+    spec = load_effect(_effect(tmp_path / "bright_eyes"))
+    result = ClassificationResult("bright_eyes", "0.3.0", Category.APPEARANCE_ALTERING, 0.8)
+    cache = tmp_path / "cache"
+    assert _keep(spec, result, CheckOptions(faces_dir=tmp_path, cache_dir=cache)) is None  # other faces
+    assert _keep(spec, result, CheckOptions(cache_dir=None)) is None
+    assert known_result(spec, cache) is None
+    kept = _keep(spec, result, CheckOptions(faces_dir=DEFAULT_FACES, quick=True, cache_dir=cache))
+    assert kept is not None and json.loads(kept.read_text())["reference"] == "quick"
+    assert known_result(spec, cache) == result
+    glam = load_registry().get("glam")
+    assert _keep(glam, dataclasses.replace(result, effect_id="glam"), CheckOptions(cache_dir=cache)) is None
+    assert known_result(glam, cache) == load_bundled().get(glam)

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-import camera_app.disclosure_results as disclosure_results
+import camera_app.classification_cache as classification_cache
 from camera_app.cli import main
 from effects.classification import Category, Change, ClassificationResult, Reason
 
@@ -35,11 +35,11 @@ def fake_classifier(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     verdicts = {"face_slimming": Category.APPEARANCE_ALTERING, "cartoon_eyes": Category.PLAYFUL}
 
-    def classify_specs(specs: Sequence[Any], *args: Any, **kwargs: Any) -> tuple[ClassificationResult, ...]:
+    def results_for(specs: Sequence[Any], *args: Any, **kwargs: Any) -> tuple[ClassificationResult, ...]:
         calls.extend(s.id for s in specs)
         return tuple(_result(s.id, verdicts[s.id]) for s in specs)
 
-    monkeypatch.setattr(disclosure_results, "classify_specs", classify_specs)
+    monkeypatch.setattr(classification_cache, "results_for", results_for)
     return calls
 
 
@@ -116,3 +116,28 @@ def test_render_without_effect_is_signed_with_no_effects(tmp_path: Path, capsys:
     doc = json.loads(capsys.readouterr().out)
     assert doc["effects"] == [] and doc["label"] is None and doc["trusted"] is True
     assert not any(_has_plate_top_left(f) for f in _frames(out))
+
+
+def test_a_builtin_effect_renders_with_its_bundled_result_without_measuring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fresh data folder: glam's label and provenance come from assets/effects/classifications.json."""
+    from camera_app.effects_catalog import load_registry
+    from disclosure.provenance import effect_record
+
+    def measure(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a built-in effect must not be measured")
+
+    monkeypatch.setattr(classification_cache, "measure", measure)
+    data = tmp_path / "fresh-data"
+    out = tmp_path / "glam.mp4"
+    assert main(["render", "--source", "demo", "--frames", "3", "--resolution", "480p", "--effect", "glam",
+                 "--data-dir", str(data), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "measure effects" not in err
+    assert not (data / "classifications").exists()
+    assert main(["inspect", str(out), "--json", "--data-dir", str(data)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    bundled = classification_cache.load_bundled().get(load_registry().get("glam"))
+    assert bundled is not None and doc["effects"] == [effect_record(bundled)]
+    assert doc["label"]["burned_in"] is True and doc["trusted"] is True

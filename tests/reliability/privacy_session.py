@@ -149,8 +149,8 @@ def main() -> None:
 
     from age_estimation.model import AgeModel, AgeModelOptions
     from camera_app.age_stage import AgeStage
+    from camera_app.classification_cache import results_for
     from camera_app.disclosure_paths import classification_cache_dir
-    from camera_app.disclosure_results import classify_specs
     from camera_app.effects_catalog import load_registry
     from camera_app.models import model_path
     from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions, effect_names
@@ -173,8 +173,7 @@ def main() -> None:
 
     registry = {s.id: s for s in load_registry()}
     specs = [registry[i] for i in config["effects"]]
-    results = classify_specs(specs, lambda: FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)),
-                             classification_cache_dir())
+    results = results_for(specs, classification_cache_dir())
     with DemoSource(DemoOptions(resolution="480p", seed=1, paced=False, max_frames=1)) as warm_source, \
             FaceTracker(FaceTrackerOptions(max_faces=1)) as warm_tracker:
         warm = warm_tracker.track(warm_source.read())
@@ -197,8 +196,7 @@ def main() -> None:
             refused = True
         subject = subject_of(profile, date.today())
     assert isinstance(subject, PolicySubject)
-    results = classify_specs(specs, lambda: FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)),
-                             classification_cache_dir())
+    results = results_for(specs, classification_cache_dir())
     by_id = {r.effect_id: r for r in results}
     shown: set[str] = set()
     with FaceTracker(FaceTrackerOptions(max_faces=2)) as tracker, \

@@ -8,9 +8,8 @@ the gate, glam applied once the live age check is steady (label in the window), 
 the info sheet, the HUD, the settings, and a refused under-13 sign-up. Screenshots go to
 OUT_DIR; ``report.json`` holds what the test asserts on.
 
-Effects are given synthetic classifier results in the data folder's cache (measuring all
-of them takes minutes and is tested elsewhere): each effect's declared category, with
-glam's reasons for its label.
+The built-in effects' categories and label reasons come from their bundled classifier
+results (assets/effects/classifications.json), as in a real first start: nothing is measured.
 """
 
 from __future__ import annotations
@@ -36,32 +35,11 @@ configure_window(*WINDOW)
 
 from kivy.clock import Clock  # noqa: E402
 
-from camera_app.disclosure_paths import classification_cache_dir  # noqa: E402
-from camera_app.disclosure_results import _cache_path, _write_cache, classifier_fingerprint  # noqa: E402
-from camera_app.effects_catalog import load_registry  # noqa: E402
 from camera_app.ui.app import SafeLensApp  # noqa: E402
 from camera_app.ui.config import AppConfig  # noqa: E402
 from camera_app.ui.worker import EventKind  # noqa: E402
-from effects.classification import Category, Change, ClassificationResult, Reason  # noqa: E402
 
 STEP_TIMEOUT_S = 90.0
-
-
-def seed_results(data_dir: Path) -> None:
-    cache = classification_cache_dir(data_dir)
-    fingerprint = classifier_fingerprint()
-    glam_reasons = (
-        Reason(Change.SMOOTHS_SKIN, 40.0, 30.0, 50.0, "%", 7, True),
-        Reason(Change.ENLARGES_EYES, 9.0, 7.0, 11.0, "%", 7, True),
-        Reason(Change.SLIMS_FACE, -5.0, -6.0, -4.0, "%", 7, True),
-    )
-    for spec in load_registry():
-        category = spec.declared_category or Category.PLAYFUL
-        reasons = glam_reasons if spec.id == "glam" else (
-            (Reason(Change.ADDS_OVERLAY, 0.1, 0.05, 0.2, "share", 7, False),) if category is Category.PLAYFUL
-            else (Reason(Change.SMOOTHS_SKIN, 20.0, 15.0, 25.0, "%", 7, True),))
-        result = ClassificationResult(spec.id, spec.version, category, 0.9, reasons, spec.declared_category)
-        _write_cache(_cache_path(cache, spec, True, fingerprint), result)
 
 
 class Script:
@@ -120,7 +98,6 @@ class Script:
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     data_dir = out / "data"
-    seed_results(data_dir)
     app = SafeLensApp(AppConfig(data_dir=data_dir, export_dir=out / "exports", window_size=WINDOW))
     script = Script(app, out)
     r = script.report
