@@ -17,8 +17,11 @@ outcome, first matching row wins. In words:
 5. In ``declared`` mode a declared adult may use them.
 6. In ``assured`` mode (the default) a declared adult may use them only while the
    youngest face in view has an aggregated estimate at or above the challenge age
-   (default 25). Faces whose estimate rests on fewer than ``min_samples`` samples, or
-   no face at all, follow the ``no_signal`` setting (default: block).
+   (default 25) and no face is held below it (``FaceAge.held_below_challenge``: the
+   signal adapter's hysteresis, ``camera_app.age_hysteresis``, keeps a challenged face
+   challenged until its estimate is steadily above the challenge age plus a margin).
+   Faces whose estimate rests on fewer than ``min_samples`` samples, or no face at all,
+   follow the ``no_signal`` setting (default: block).
 
 No I/O, no clock, no other package's types: the caller adapts its age signal into
 ``FaceAge`` records.
@@ -66,19 +69,24 @@ class ReasonCode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FaceAge:
-    """The aggregated age estimate of one face in view."""
+    """The aggregated age estimate of one face in view. ``held_below_challenge``: the face
+    counts as under the challenge age whatever its current estimate (set by the caller's
+    hysteresis; the policy itself keeps no state)."""
 
     estimate_years: float
     samples: int
     spread_years: float = 0.0
     p_under_13: float | None = None
     track_id: int | None = None
+    held_below_challenge: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.estimate_years, (int, float)) or isinstance(self.estimate_years, bool) or not math.isfinite(self.estimate_years):
             raise PolicyError(f"FaceAge.estimate_years: expected a finite number, found {self.estimate_years!r}")
         if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < 0:
             raise PolicyError(f"FaceAge.samples: expected an int >= 0, found {self.samples!r}")
+        if not isinstance(self.held_below_challenge, bool):
+            raise PolicyError(f"FaceAge.held_below_challenge: expected True or False, found {self.held_below_challenge!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,13 +222,13 @@ _UNMEASURED = "This effect hasn't been measured yet, so it counts as appearance-
 
 
 def live_fact(signal: FacesInView | None, options: PolicyOptions) -> Live:
-    """What the live signal says. A steady face under the challenge age outranks a face still
-    without enough samples (either way the youngest face may be a minor)."""
+    """What the live signal says. A steady face under the challenge age (or one held below it)
+    outranks a face still without enough samples (either way the youngest face may be a minor)."""
     faces = () if signal is None else signal.faces
     if not faces:
         return Live.NO_FACE
     steady = [f for f in faces if f.samples >= options.min_samples]
-    if any(f.estimate_years < options.challenge_age_years for f in steady):
+    if any(f.held_below_challenge for f in faces) or any(f.estimate_years < options.challenge_age_years for f in steady):
         return Live.BELOW
     if len(steady) < len(faces):
         return Live.TOO_FEW_SAMPLES

@@ -15,7 +15,7 @@ effect stage with a gate: a blocked effect is never applied.
 Categories come from a ``CategoryLookup`` (effect spec -> measured ``Category`` or
 ``None`` when not measured; ``None`` counts as appearance-altering). Live ages come
 from a ``SignalSource`` (frame -> ``FacesInView``); ``signals_from_age_stage`` adapts
-the age stage's per-track ``AgeSignal`` records.
+the age stage's per-track ``AgeSignal`` records, with hysteresis on the challenge age.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from camera_app.age_hysteresis import ChallengeHysteresis, HysteresisOptions
 from camera_app.effect_stage import EffectStage
 from camera_app.frame import Frame
 from camera_app.policy import Decision, FaceAge, FacesInView, PolicyOptions, PolicySubject, decide
@@ -96,9 +97,15 @@ def face_age_of(signal: Any) -> FaceAge:
     )
 
 
-def signals_from_age_stage(age_stage: Any) -> SignalSource:
+def signals_from_age_stage(
+    age_stage: Any, policy: PolicyOptions | None = None, hysteresis: HysteresisOptions | None = None
+) -> SignalSource:
     """Adapt ``camera_app.age_stage.AgeStage``: one ``FaceAge`` per face of the frame; a face the
-    estimator has no signal for yet counts as zero samples (too few)."""
+    estimator has no signal for yet counts as zero samples (too few). A face once steadily
+    under ``policy``'s challenge age stays held below it until its estimate is steadily above
+    the challenge age plus a margin (``camera_app.age_hysteresis``); give the gate's policy
+    options so both use the same challenge age."""
+    latch = ChallengeHysteresis(policy, hysteresis)
 
     def source(frame: Frame) -> FacesInView:
         signals = age_stage.signals_for(frame)
@@ -108,7 +115,7 @@ def signals_from_age_stage(age_stage: Any) -> SignalSource:
             if s is None:
                 faces.append(FaceAge(estimate_years=0.0, samples=0, track_id=track.track_id))
             else:
-                faces.append(face_age_of(s))
+                faces.append(latch.apply(face_age_of(s), int(s.last_timestamp_ms), frame.timestamp_ms))
         return FacesInView(tuple(faces))
 
     return source

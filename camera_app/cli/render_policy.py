@@ -76,7 +76,7 @@ def policy_stages(args: argparse.Namespace, stack: ExitStack, effect_stage: Effe
         from camera_app.age_stage import AgeStage, AgeStageOptions
 
         age_stage = stack.enter_context(AgeStage(AgeStageOptions(challenge_age_years=policy.challenge_age_years)))
-        signals = signals_from_age_stage(age_stage)
+        signals = signals_from_age_stage(age_stage, policy)
         stages.append(age_stage)
     gate = EffectGate(
         subject_of(profile, store.today()),

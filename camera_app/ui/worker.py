@@ -33,7 +33,7 @@ import numpy as np
 
 from camera_app.frame import Frame
 from camera_app.pipeline import Pipeline
-from camera_app.policy import Decision, FacesInView, PolicyOptions
+from camera_app.policy import Decision, FacesInView, Live, PolicyOptions, live_fact
 from camera_app.policy_gate import (
     EffectGate,
     EffectGateOptions,
@@ -202,16 +202,13 @@ def age_status(signal: FacesInView | None, enabled: bool, options: PolicyOptions
     """What the HUD says about the live age check (the same reading as the policy's)."""
     if not enabled:
         return AgeStatus(AgeState.OFF)
-    faces = () if signal is None else signal.faces
-    if not faces:
+    live = live_fact(signal, options)
+    if live is Live.NO_FACE:
         return AgeStatus(AgeState.NO_FACE)
-    steady = [f for f in faces if f.samples >= options.min_samples]
-    youngest = min((f.estimate_years for f in steady), default=None)
-    if youngest is not None and youngest < options.challenge_age_years:
-        return AgeStatus(AgeState.POSSIBLY_MINOR, youngest, len(faces))
-    if len(steady) < len(faces):
-        return AgeStatus(AgeState.MEASURING, youngest, len(faces))
-    return AgeStatus(AgeState.ADULT, youngest, len(faces))
+    faces = () if signal is None else signal.faces
+    youngest = min((f.estimate_years for f in faces if f.samples >= options.min_samples), default=None)
+    state = {Live.BELOW: AgeState.POSSIBLY_MINOR, Live.TOO_FEW_SAMPLES: AgeState.MEASURING}.get(live, AgeState.ADULT)
+    return AgeStatus(state, youngest, len(faces))
 
 
 class ProcessingWorker:
@@ -374,7 +371,7 @@ class ProcessingWorker:
             if model is not None:
                 age = stack.enter_context(AgeStage(model=model))  # type: ignore[arg-type]
                 stages.append(age)
-                signals = _FrameSignals(signals_from_age_stage(age))
+                signals = _FrameSignals(signals_from_age_stage(age, o.policy))
             self._gate = EffectGate(
                 self._subject(), self._results.category, signals,
                 EffectGateOptions(policy=o.policy, on_blocked=OnBlocked.DROP),
