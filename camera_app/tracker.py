@@ -12,10 +12,17 @@ MediaPipe results become FaceTracks in :func:`_to_tracks`, and nowhere else.
 
 A tracker may be called from any one thread at a time (the pipeline calls ``track`` on its
 capture worker); MediaPipe releases the GIL while it runs.
+
+Creating a landmarker makes MediaPipe and TensorFlow Lite log informational lines
+(``W0000 ... Feedback manager requires a model with a single signature inference``) straight
+to file descriptor 2, where no environment variable of this MediaPipe version silences them.
+They are filtered out around the creation only (``camera_app.native_stderr``); any other
+line written then is passed on, and failures are raised as Python exceptions anyway.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,9 +36,24 @@ from mediapipe.tasks.python import BaseOptions, vision
 
 from camera_app.frame import Frame
 from camera_app.models import model_path
+from camera_app.native_stderr import filtered_stderr
 from effects.face import N_LANDMARKS, Box, FaceTrack, HeadPose
 
 RunningMode = Literal["video", "image"]
+
+# What landmarker creation logs on fd 2 that says nothing wrong (MediaPipe 0.10 / 1.x, TFLite).
+# glog-style lines are "<severity><mmdd> <time> <thread> <file>:<line>] <text>"; every info
+# (I) line is informational, warnings only these known ones.
+_GLOG_PREFIX = r"[IW]\d{4} [\d:.]+ +\d+ "
+INFORMATIONAL_LOG_LINES: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
+    r"WARNING: Logging before InitGoogle\(\) is written to STDERR",
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR",
+    r"INFO: Created TensorFlow Lite XNNPACK delegate for CPU\.",
+    r"I\d{4} [\d:.]+ +\d+ .*",
+    _GLOG_PREFIX + r"face_landmarker_graph\.cc:\d+\] Sets FaceBlendshapesGraph acceleration to xnnpack by default\.",
+    _GLOG_PREFIX + r"inference_feedback_manager\.cc:\d+\] Feedback manager requires a model with a single signature "
+    r"inference\. Disabling support for feedback tensors\.",
+))
 
 
 class TrackerError(RuntimeError):
@@ -135,18 +157,19 @@ class FaceTracker:
         if current is not None:
             return current
         o = self.options
-        created = vision.FaceLandmarker.create_from_options(
-            vision.FaceLandmarkerOptions(
-                base_options=BaseOptions(model_asset_path=self._model),
-                running_mode=vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE,
-                num_faces=o.max_faces,
-                min_face_detection_confidence=float(o.min_detection_confidence),
-                min_face_presence_confidence=float(o.min_presence_confidence),
-                min_tracking_confidence=float(o.min_tracking_confidence),
-                output_face_blendshapes=True,
-                output_facial_transformation_matrixes=True,
+        with filtered_stderr(INFORMATIONAL_LOG_LINES):
+            created = vision.FaceLandmarker.create_from_options(
+                vision.FaceLandmarkerOptions(
+                    base_options=BaseOptions(model_asset_path=self._model),
+                    running_mode=vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE,
+                    num_faces=o.max_faces,
+                    min_face_detection_confidence=float(o.min_detection_confidence),
+                    min_face_presence_confidence=float(o.min_presence_confidence),
+                    min_tracking_confidence=float(o.min_tracking_confidence),
+                    output_face_blendshapes=True,
+                    output_facial_transformation_matrixes=True,
+                )
             )
-        )
         if mode == "video":
             self._video = created
         else:

@@ -144,3 +144,28 @@ def test_pose_from_mediapipe_follows_the_documented_signs(tracker: FaceTracker) 
     (mirrored,) = tracker.detect(np.ascontiguousarray(elderly[:, ::-1]))
     nose_right = face.xy[1, 0] > (face.xy[234, 0] + face.xy[454, 0]) / 2
     assert (face.pose.yaw_deg > 5) == nose_right and (mirrored.pose.yaw_deg > 5) != nose_right
+
+
+def test_creating_a_landmarker_logs_nothing_on_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """MediaPipe's informational W0000/INFO lines at creation are filtered (fd 2 itself)."""
+    from camera_app.native_stderr import unknown_lines
+    from camera_app.tracker import INFORMATIONAL_LOG_LINES
+
+    capfd.readouterr()
+    with FaceTracker(FaceTrackerOptions(max_faces=1)) as video, \
+            FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)) as image:
+        with DemoSource(DemoOptions(resolution="480p", seed=1, paced=False, max_frames=2)) as source:
+            video.track(source.read())
+            image.detect(source.read().pixels)
+    assert capfd.readouterr().err == ""
+    seen = [  # as MediaPipe 1.2.3 prints them
+        "WARNING: Logging before InitGoogle() is written to STDERR",
+        "W0000 00:00:1795867483.283198   12017 face_landmarker_graph.cc:181] Sets FaceBlendshapesGraph acceleration "
+        "to xnnpack by default.",
+        "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",
+        "W0000 00:00:1795867483.298023   12022 inference_feedback_manager.cc:121] Feedback manager requires a model "
+        "with a single signature inference. Disabling support for feedback tensors.",
+        "I0000 00:00:1752489631.572373  129295 gl_context_egl.cc:85] Successfully initialized EGL. Major : 1 Minor: 5",
+    ]
+    real = "E0000 00:00:1795867483.3   12022 model_resources.cc:60] Unable to open zip archive."
+    assert unknown_lines("\n".join([*seen, real]), INFORMATIONAL_LOG_LINES) == [real]
