@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from disclosure.atomic import ExportError, check_folder, temporary_path
+from disclosure.frame_timing import ConstantRateTimeline, FrameTimingError, Placement
 from disclosure.labels import Label
 from disclosure.overlay import DisclosureOverlay
 from disclosure.provenance import Origin, ProvenanceSigner, SignedExport, mime_for
@@ -94,16 +95,24 @@ class Mp4RecorderOptions:
     label: Label | None = None
     origin: Origin | None = None
     label_drawn_upstream: bool = False  # the frames already carry the label (a pipeline stage drew it)
+    max_hold_ms: int = 2000  # with timestamps: the longest gap filled by repeating a frame
 
     def __post_init__(self) -> None:
         if self.target.suffix.lower() != ".mp4":
             raise ExportError(f"{self.target}: expected a .mp4 target, found {self.target.suffix or 'no suffix'!r}")
         if not (isinstance(self.fps, (int, float)) and 0 < self.fps <= 240):
             raise ExportError(f"{self.target}: expected fps in (0, 240], found {self.fps!r}")
+        if isinstance(self.max_hold_ms, bool) or not isinstance(self.max_hold_ms, int) or self.max_hold_ms < 0:
+            raise ExportError(f"{self.target}: expected max_hold_ms an int >= 0, found {self.max_hold_ms!r}")
 
 
 class Mp4Recorder:
     """Records frames to an MP4 (OpenCV ``mp4v``), burning the label into each, and signs it on close.
+
+    Frames written with their ``timestamp_ms`` are placed on the video's constant rate
+    (``frame_timing.ConstantRateTimeline``: gaps repeat the previous frame, frames faster than
+    the rate are dropped), so a live recording plays at real speed however slowly frames were
+    processed; without timestamps each frame is one frame of the video.
 
     Use as a context manager: leaving the block normally closes and signs; an exception aborts
     (no file is left). ``close`` returns the :class:`SignedExport`.
@@ -120,7 +129,11 @@ class Mp4Recorder:
         self._raw = temporary_path(options.target, suffix=".mp4")  # OpenCV picks the container from the suffix
         self._writer: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
-        self.frames_written = 0
+        self.frames_written = 0  # frames in the video (repeats included)
+        self.frames_dropped = 0  # frames given with a timestamp that no slot of the rate needed
+        self._timeline: ConstantRateTimeline | None = None
+        self._timed: bool | None = None  # whether this recording's frames come with timestamps
+        self._last_bgr: np.ndarray | None = None
         self.result: SignedExport | None = None
 
     @property
@@ -128,9 +141,15 @@ class Mp4Recorder:
         """Whether the recorder draws the label itself."""
         return self._burn
 
-    def write(self, rgb: np.ndarray, face_boxes: Sequence[Box] = ()) -> None:
+    def write(self, rgb: np.ndarray, face_boxes: Sequence[Box] = (), timestamp_ms: int | None = None) -> None:
+        """Add a frame; with ``timestamp_ms`` (for every frame of the recording or none) it is placed
+        by its time, so it may be dropped or the previous frame repeated before it."""
         target = self.options.target
         _check_rgb(target, rgb)
+        placement = self._place(timestamp_ms)
+        if not placement.write:
+            self.frames_dropped += 1
+            return
         size = (int(rgb.shape[1]), int(rgb.shape[0]))
         if self._writer is None:
             if self.result is not None:
@@ -149,8 +168,30 @@ class Mp4Recorder:
             )
         if self._overlay is not None and self.frames_written == 0:
             self._overlay.reset()  # a new stream: the label starts at its preferred corner
-        self._writer.write(_bgr_with_label(rgb, self.options.label, self._overlay, face_boxes, self._burn))
+        if self._last_bgr is not None:
+            for _ in range(placement.repeat_previous):
+                self._writer.write(self._last_bgr)
+            self.frames_written += placement.repeat_previous
+        bgr = _bgr_with_label(rgb, self.options.label, self._overlay, face_boxes, self._burn)
+        self._writer.write(bgr)
+        self._last_bgr = bgr
         self.frames_written += 1
+
+    def _place(self, timestamp_ms: int | None) -> Placement:
+        timed = timestamp_ms is not None
+        if self._timed is None:
+            self._timed = timed
+            if timed:
+                self._timeline = ConstantRateTimeline(self.options.fps, self.options.max_hold_ms)
+        elif timed != self._timed:
+            raise ExportError(f"{self.options.target}: frame {self.frames_written + self.frames_dropped}: "
+                              f"expected {'a' if self._timed else 'no'} timestamp like the first frame")
+        if self._timeline is None or timestamp_ms is None:
+            return Placement(0, True)
+        try:
+            return self._timeline.place(timestamp_ms)
+        except FrameTimingError as exc:
+            raise ExportError(f"{self.options.target}: {exc}") from None
 
     def close(self) -> SignedExport:
         """Finish the video, check it, sign it into the target and write the sidecar."""
@@ -182,6 +223,7 @@ class Mp4Recorder:
         if self._writer is not None:
             self._writer.release()
             self._writer = None
+        self._last_bgr = None
         self._raw.unlink(missing_ok=True)
 
     def __enter__(self) -> Mp4Recorder:

@@ -4,7 +4,8 @@ Every export carries the disclosure label in its pixels when an appearance-alter
 was applied, and a signed C2PA manifest plus a JSON sidecar naming the effect (or none).
 A snapshot is taken from the frame *before* the live label was drawn and the exporter burns
 the label itself (the same overlay, so it looks the same); a recording takes the frames
-the preview shows, which already carry the label (``label_drawn_upstream``).
+the preview shows, which already carry the label (``label_drawn_upstream``), each at its
+capture time (``Mp4Recorder`` repeats or drops frames to keep the video's nominal rate).
 
 Files are named ``safelens-YYYYmmdd-HHMMSS[-n].png|mp4`` in the export folder.
 """
@@ -93,10 +94,12 @@ class Exporter:
         self.recording_active = active
         return target
 
-    def record(self, shown_rgb: np.ndarray) -> None:
-        """One frame as the preview shows it (label drawn)."""
+    def record(self, shown_rgb: np.ndarray, timestamp_ms: int) -> None:
+        """One frame as the preview shows it (label drawn), placed in the video by its capture
+        time so the recording plays at real speed when frames were processed slower than the
+        camera delivered them."""
         if self._recorder is not None:
-            self._recorder.write(shown_rgb)
+            self._recorder.write(shown_rgb, timestamp_ms=timestamp_ms)
 
     def stop_recording(self) -> SignedExport | None:
         """Finish and sign (None when nothing was recorded)."""

@@ -402,7 +402,7 @@ class ProcessingWorker:
                 decisions = {
                     spec_id: self._gate.decide(spec, signal) for spec_id, spec in self._specs.items()
                 }
-                self._record(done.output.pixels)
+                self._record(done.output.pixels, done.output.timestamp_ms)
                 self.frames_processed += 1
                 self._publish(
                     WorkerOutput(
@@ -489,7 +489,7 @@ class ProcessingWorker:
             return
         self._event(EventKind.RECORDING_STARTED, str(path), path)
 
-    def _record(self, shown: np.ndarray) -> None:
+    def _record(self, shown: np.ndarray, timestamp_ms: int) -> None:
         if self._exporter is None or not self._exporter.recording or self._label is None:
             return
         if self._label.applied != self._exporter.recording_active:
@@ -498,7 +498,7 @@ class ProcessingWorker:
             self._finish_recording()
             return
         try:
-            self._exporter.record(shown)
+            self._exporter.record(shown, timestamp_ms)
         except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
             self._exporter.abort_recording()
             self._event(EventKind.EXPORT_FAILED, str(exc))

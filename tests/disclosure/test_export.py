@@ -177,3 +177,52 @@ def test_short_video_from_the_encoder_is_refused_and_removed(
     with pytest.raises(ExportError, match=r"short.mp4: the encoder wrote 2 of 4 frames \(disk full\?\)"):
         recorder.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def _bar_frame(n: int) -> np.ndarray:
+    """Frame ``n``: a bright bar at x = 20 + 30 n on a dark picture (found again after encoding)."""
+    rgb = np.full((H, W, 3), 30, np.uint8)
+    rgb[:, 20 + 30 * n : 40 + 30 * n] = 230
+    return rgb
+
+
+def _bar_index(rgb: np.ndarray) -> int:
+    return int(round((int(np.argmax(rgb.mean(axis=(0, 2)))) - 30) / 30))
+
+
+def test_timestamped_frames_play_at_real_speed(signer: ProvenanceSigner, tmp_path: Path) -> None:
+    """Frames processed at 10 fps into a 30 fps recording: each is held for three frames, so
+    two seconds of capture are two seconds of video (and not 0.7 s)."""
+    target = tmp_path / "slow.mp4"
+    label = build_label(puppy(), load_catalogue("en"))
+    with Mp4Recorder(Mp4RecorderOptions(target, 30.0, (puppy(),), label), signer, _overlay()) as recorder:
+        for n in range(20):
+            recorder.write(_bar_frame(n), timestamp_ms=5000 + 100 * n)
+    assert recorder.frames_written == 58 and recorder.frames_dropped == 0
+    shown = [_bar_index(f) for f in _decode_all(target)]
+    assert shown == [n for n in range(19) for _ in range(3)] + [19]  # 19 gaps of 100 ms = 57 slots, + the last
+
+
+def test_timestamped_frames_faster_than_the_rate_are_dropped(signer: ProvenanceSigner, tmp_path: Path) -> None:
+    target = tmp_path / "fast.mp4"
+    timestamps = [0, 10, 33, 45, 67, 80, 100, 110, 133, 145, 167, 180]  # twice the rate
+    with Mp4Recorder(Mp4RecorderOptions(target, 30.0, (puppy(),), build_label(puppy(), load_catalogue("en"))),
+                     signer, _overlay()) as recorder:
+        for n, ts in enumerate(timestamps):
+            recorder.write(_bar_frame(n), timestamp_ms=ts)
+    assert (recorder.frames_written, recorder.frames_dropped) == (6, 6)
+    assert [_bar_index(f) for f in _decode_all(target)] == [0, 2, 4, 6, 8, 10]
+
+
+def test_timestamps_are_for_every_frame_or_none(signer: ProvenanceSigner, tmp_path: Path) -> None:
+    options = Mp4RecorderOptions(tmp_path / "mixed.mp4", 30.0, (puppy(),), build_label(puppy(), load_catalogue("en")))
+    recorder = Mp4Recorder(options, signer, _overlay())
+    recorder.write(_bar_frame(0), timestamp_ms=0)
+    with pytest.raises(ExportError, match=r"mixed\.mp4: frame 1: expected a timestamp like the first frame"):
+        recorder.write(_bar_frame(1))
+    with pytest.raises(ExportError, match=r"mixed\.mp4: timestamp 0 ms does not follow 0 ms"):
+        recorder.write(_bar_frame(1), timestamp_ms=0)
+    recorder.abort()
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ExportError, match="expected max_hold_ms an int >= 0, found -5"):
+        Mp4RecorderOptions(tmp_path / "x.mp4", 30.0, max_hold_ms=-5)
