@@ -31,9 +31,10 @@ from enum import StrEnum
 
 from camera_app.policy import FaceAge, FacesInView
 from camera_app.profiles import audit
+from camera_app.profiles.errors import ProfileNotFoundError
 from camera_app.profiles.gate import age_on
 from camera_app.profiles.model import Assurance
-from camera_app.profiles.store import ProfileNotFoundError, ProfileStore, delete_profile_row, set_assurance_row
+from camera_app.profiles.store import ProfileStore, delete_profile_row, set_assurance_row
 
 MAX_APPEAL_CHARS = 500
 

@@ -90,31 +90,17 @@ def describe(value: Any) -> str:
     return f"a date/time ({value})"
 
 
-def _num(x: float) -> str:
-    return f"{x:g}"
-
-
 def quoted_list(names: Sequence[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
-
-
-def _range_text(param: Param) -> str:
-    if param.min is not None and param.max is not None:
-        return f" in [{_num(param.min)}, {_num(param.max)}]"
-    if param.min is not None:
-        return f" >= {_num(param.min)}"
-    if param.max is not None:
-        return f" <= {_num(param.max)}"
-    return ""
 
 
 def expected_text(param: Param) -> str:
     """What a value of ``param`` must look like, in words."""
     kind = param.kind
     if kind == "float":
-        return "a number" + _range_text(param)
+        return "a number" + param.range_text()
     if kind == "int":
-        return "an integer" + _range_text(param)
+        return "an integer" + param.range_text()
     if kind == "bool":
         return "true or false"
     if kind == "str":
@@ -133,7 +119,7 @@ def expected_text(param: Param) -> str:
             return f"a relative path to a {', '.join(param.choices)} file inside the effect folder"
         return "a relative path to a file inside the effect folder"
     if kind == "vec2":
-        return "a list of two numbers" + _range_text(param)
+        return "a list of two numbers" + param.range_text()
     if kind == "points":
         return "a non-empty list of tables"
     raise ValueError(f"Param {param.name!r}: unknown kind {kind!r}")

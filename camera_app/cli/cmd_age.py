@@ -26,21 +26,11 @@ from age_estimation.model import AgeModel, AgeModelError, AgeModelOptions
 from age_estimation.report import format_report
 from age_estimation.still import estimate_faces
 from camera_app.age_stage import DEFAULT_CHALLENGE_AGE_YEARS
-from camera_app.cli.common import CliError, Progress, add_command
+from camera_app.cli.common import CliError, Progress, add_command, challenge_age
 from camera_app.models import ModelError, model_path
 from camera_app.tracker import FaceTracker, FaceTrackerOptions, TrackerError
 
 DEFAULT_MAX_FACES = 4
-
-
-def _challenge_age(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an age in years between 18 and 40, found {text!r}") from None
-    if not 18.0 <= value <= 40.0:
-        raise argparse.ArgumentTypeError(f"expected an age in years between 18 and 40, found {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -61,7 +51,7 @@ def register(subparsers: Any) -> None:
     )
     est.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="image files")
     est.add_argument("--json", action="store_true", help="print JSON instead of text")
-    est.add_argument("--challenge-age", type=_challenge_age, default=DEFAULT_CHALLENGE_AGE_YEARS, metavar="YEARS",
+    est.add_argument("--challenge-age", type=challenge_age, default=DEFAULT_CHALLENGE_AGE_YEARS, metavar="YEARS",
                      help=f'an estimate below this age means "possibly under 18" (default {DEFAULT_CHALLENGE_AGE_YEARS:g})')
     est.add_argument("--calibration", type=Path, metavar="JSON", help="a calibration map from 'age eval --fit-calibration'")
     est.set_defaults(handler=run_estimate)

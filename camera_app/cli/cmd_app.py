@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> None:
     """Fail before a window opens: unknown profile or effect, a source that cannot be used."""
     from camera_app.effects_catalog import load_registry
-    from camera_app.profiles.store import ProfileNotFoundError, ProfileStore, ProfileStoreError
+    from camera_app.profiles import ProfileNotFoundError, ProfileStore, ProfileStoreError
     from camera_app.sources import SourceError, open_source
     from effects.spec import EffectSpecError
 

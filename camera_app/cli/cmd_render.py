@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_app.cli.cmd_effects import add_effects_dir_option, effect_stage_for
-from camera_app.cli.common import CliError, Progress, add_command
+from camera_app.cli.common import CliError, Progress, add_command, whole_number
 from camera_app.cli.render_policy import add_policy_options, classify_effects, link_label, policy_stages
 from camera_app.classification_cache import ClassificationCacheError
 from camera_app.frame import FrameError
@@ -34,26 +34,6 @@ DEFAULT_ENDLESS_FRAMES = 90  # demo, image and camera have no end of their own
 WRITE = "write"
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}")
-    return value
-
-
 def register(subparsers: Any) -> None:
     p = add_command(
         subparsers,
@@ -65,7 +45,7 @@ def register(subparsers: Any) -> None:
                    help="camera:N, demo (a generated hand-held selfie feed), or a video or image path")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="an .mp4 file, or a folder (ending with /) for one PNG per frame")
-    p.add_argument("--frames", type=_positive_int, metavar="N",
+    p.add_argument("--frames", type=whole_number(1), metavar="N",
                    help=f"frames to write (default: the whole video; {DEFAULT_ENDLESS_FRAMES} for demo, image, camera)")
     p.add_argument("--resolution", choices=list(RESOLUTIONS), default="720p",
                    help="size of the demo feed and the size asked of a camera (default 720p); "
@@ -76,8 +56,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--landmarks", action="store_true", help="draw the tracked face mesh on the frames")
     p.add_argument("--language", choices=list(available_languages()), default="en",
                    help="language of the disclosure label drawn for appearance-altering effects (default en)")
-    p.add_argument("--seed", type=_seed, default=0, help="seed of the demo feed (default 0)")
-    p.add_argument("--max-faces", type=_positive_int, default=2, metavar="N", help="faces to track (default 2)")
+    p.add_argument("--seed", type=whole_number(0), default=0, help="seed of the demo feed (default 0)")
+    p.add_argument("--max-faces", type=whole_number(1), default=2, metavar="N", help="faces to track (default 2)")
     add_policy_options(p)
     p.set_defaults(handler=run)
 

@@ -1,10 +1,11 @@
-"""Helpers shared by the subcommands: errors, progress, help formatting."""
+"""Helpers shared by the subcommands: errors, progress, help formatting, argument types."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -21,6 +22,32 @@ def add_command(subparsers: Any, name: str, help_text: str, example: str) -> arg
         epilog=f"Example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, found {text!r}")
+        return value
+
+    return parse
+
+
+def challenge_age(text: str) -> float:
+    """An argparse type for ``--challenge-age``: years in [18, 40] (what the policy accepts)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 18.0 <= value <= 40.0:
+        raise argparse.ArgumentTypeError(f"expected an age in years between 18 and 40, found {text!r}")
+    return value
 
 
 class Progress:

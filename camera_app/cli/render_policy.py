@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from camera_app.cli.cmd_profile import add_data_dir_option, open_store
-from camera_app.cli.common import CliError, Progress
+from camera_app.cli.common import CliError, Progress, challenge_age
 from camera_app.effect_stage import EffectStage
 from camera_app.pipeline import Stage
 from camera_app.policy import Mode, PolicyError, PolicyOptions
@@ -36,23 +36,13 @@ from effects.classification import ClassificationResult
 from effects.spec import EffectSpec
 
 
-def _challenge_age(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of years in [18, 40], found {text!r}") from None
-    if not 18.0 <= value <= 40.0:
-        raise argparse.ArgumentTypeError(f"expected a number of years in [18, 40], found {text!r}")
-    return value
-
-
 def add_policy_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", metavar="NAME",
                    help="render as this profile: the under-18 policy decides which effects may be applied")
     add_data_dir_option(p)
     p.add_argument("--policy-mode", choices=[m.value for m in Mode], default=Mode.ASSURED.value,
                    help="assured (default): declared age and the live age estimate; declared: declared age only")
-    p.add_argument("--challenge-age", type=_challenge_age, default=25.0, metavar="YEARS",
+    p.add_argument("--challenge-age", type=challenge_age, default=25.0, metavar="YEARS",
                    help="in assured mode, an estimate below this pauses appearance-altering effects (default 25)")
 
 

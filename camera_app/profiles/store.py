@@ -35,7 +35,6 @@ from camera_app.profiles.errors import (
     ProfileNameError,
     ProfileNotFoundError,
     ProfileStoreCorruptError,
-    ProfileStoreError,
     ProfileStoreVersionError,
     SignUpUnavailableError,
 )
@@ -52,20 +51,12 @@ from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
 if TYPE_CHECKING:
     from camera_app.profiles.recovery import RecoveryReport
 
-__all__ = [  # the errors live in errors.py; callers may import them from here as well
+__all__ = [  # the errors live in errors.py (and in the package's namespace)
     "BACKUP_FILE",
     "DB_FILE",
     "ENV_DATA_DIR",
     "Clock",
-    "ProfileExistsError",
-    "ProfileNameError",
-    "ProfileNotFoundError",
     "ProfileStore",
-    "ProfileStoreBusyError",
-    "ProfileStoreCorruptError",
-    "ProfileStoreError",
-    "ProfileStoreVersionError",
-    "SignUpUnavailableError",
     "StoreOptions",
     "clean_name",
     "delete_profile_row",
@@ -119,6 +110,18 @@ def _is_busy(exc: sqlite3.DatabaseError) -> bool:
     """The lock was still held by another connection when the busy timeout ran out."""
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` (the writer lock) ... ``COMMIT``; ``ROLLBACK`` if the block raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def quick_check(conn: sqlite3.Connection) -> str | None:
@@ -207,8 +210,7 @@ class ProfileStore:
             )
         if version == SCHEMA_VERSION:
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate(conn):
             version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
@@ -216,10 +218,6 @@ class ProfileStore:
                 if number == 0:
                     lock.reseal(conn, lock.ensure_key(self.data_dir))  # the seal of the empty lock table
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
         self._backup(conn)
 
     @contextmanager
@@ -227,13 +225,8 @@ class ProfileStore:
         """A write transaction holding the writer lock; commits, then refreshes the backup."""
         conn = self._conn
         with self._corruption_as_error():
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(conn):
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
             self._backup(conn)
 
     @contextmanager

@@ -46,6 +46,16 @@ class Param:
     choices: tuple[str, ...] | None = None
     doc: str = ""
 
+    def range_text(self) -> str:
+        """The allowed range in words for messages (``" in [0, 1]"``, ``" >= 0"``, or ``""``)."""
+        if self.min is not None and self.max is not None:
+            return f" in [{self.min:g}, {self.max:g}]"
+        if self.min is not None:
+            return f" >= {self.min:g}"
+        if self.max is not None:
+            return f" <= {self.max:g}"
+        return ""
+
 
 @dataclass(frozen=True, slots=True)
 class OpContext:

@@ -19,20 +19,10 @@ class OpParamError(ValueError):
     """An op was built with a missing, unknown or out-of-range value."""
 
 
-def _range_text(p: Param) -> str:
-    if p.min is not None and p.max is not None:
-        return f" in [{p.min:g}, {p.max:g}]"
-    if p.min is not None:
-        return f" >= {p.min:g}"
-    if p.max is not None:
-        return f" <= {p.max:g}"
-    return ""
-
-
 def check_number(op: str, field: str, value: Any, lo: float | None, hi: float | None) -> float:
     """``value`` as a float if it is a finite real number (not a bool) within [lo, hi]."""
     p = Param(field, "float", min=lo, max=hi)
-    expected = "a number" + _range_text(p)
+    expected = "a number" + p.range_text()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise OpParamError(f"{op}: {field}: expected {expected}, found {value!r}")
     v = float(value)
@@ -46,7 +36,7 @@ def _check(op: str, p: Param, value: Any) -> Any:
         return check_number(op, p.name, value, p.min, p.max)
     if p.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise OpParamError(f"{op}: {p.name}: expected an integer{_range_text(p)}, found {value!r}")
+            raise OpParamError(f"{op}: {p.name}: expected an integer{p.range_text()}, found {value!r}")
         check_number(op, p.name, value, p.min, p.max)
         return value
     if p.kind == "bool":

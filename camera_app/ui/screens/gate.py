@@ -16,7 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from camera_app.profiles.gate import BirthdateError, days_in, gate_form, validate_birthdate
-from camera_app.profiles.store import ProfileStoreError, SignUpUnavailableError
+from camera_app.profiles.errors import ProfileStoreError, SignUpUnavailableError
 from camera_app.ui import theme
 from camera_app.ui.screens.base import AppScreen, dark_input, dark_spinner
 from camera_app.ui.widgets.basics import Chip, Panel, Text

@@ -97,12 +97,7 @@ def lock_sheet(title: str, reason: str, ok_text: str) -> Sheet:
     sheet.body.add_widget(row)
     sheet.reason = Text(reason, wrap=True, color=theme.TEXT_DIM, font_size=sp(15))  # type: ignore[attr-defined]
     sheet.body.add_widget(sheet.reason)  # type: ignore[attr-defined]
-    ok = Chip(ok_text, filled=True, size_hint=(None, None))
-    ok.bind(on_release=lambda *_: sheet.dismiss())
-    bar = BoxLayout(size_hint_y=None, height=dp(44))
-    bar.add_widget(Widget())
-    bar.add_widget(ok)
-    sheet.body.add_widget(bar)
+    _add_dismiss_button(sheet, Chip(ok_text, filled=True, size_hint=(None, None)))
     return sheet
 
 
@@ -130,10 +125,14 @@ def info_sheet(title: str, badge: str, badge_colour: Sequence[float], lines: Seq
     column.bind(height=lambda *_: setattr(scroll, "height", min(column.height, dp(360))))
     sheet.body.add_widget(scroll)
     sheet.lines = list(lines)  # type: ignore[attr-defined]
-    close = Chip(close_text, filled=True)
-    close.bind(on_release=lambda *_: sheet.dismiss())
+    _add_dismiss_button(sheet, Chip(close_text, filled=True))
+    return sheet
+
+
+def _add_dismiss_button(sheet: Sheet, button: Chip) -> None:
+    """``button`` at the bottom right of the sheet; it closes the sheet."""
+    button.bind(on_release=lambda *_: sheet.dismiss())
     bar = BoxLayout(size_hint_y=None, height=dp(44))
     bar.add_widget(Widget())
-    bar.add_widget(close)
+    bar.add_widget(button)
     sheet.body.add_widget(bar)
-    return sheet
