@@ -23,6 +23,7 @@ import numpy as np
 
 from camera_app.models import ASSETS_DIR
 from camera_app.sources.base import RESOLUTIONS, BaseSource, EndOfStream, SourceError, resolution_size
+from camera_app.sources.prefetch import Prefetcher
 
 FACES_DIR = ASSETS_DIR / "faces"
 
@@ -58,7 +59,8 @@ class DemoOptions:
     frame's time (a live feed) or returns at once (rendering). ``max_frames``: end after that
     many frames (``None``: endless). ``face``: one of ``DEMO_FACES``.
     ``face_height_fraction``: the face's share of the frame height at zoom 1.
-    ``noise_sigma``: sensor noise, grey levels."""
+    ``noise_sigma``: sensor noise, grey levels. ``prefetch``: draw the next frames on a
+    thread of their own (as a camera delivers finished frames) instead of inside ``read``."""
 
     resolution: str = "720p"
     seed: int = 0
@@ -68,6 +70,7 @@ class DemoOptions:
     face: str = DEFAULT_FACE
     face_height_fraction: float = 0.42
     noise_sigma: float = 3.0
+    prefetch: bool = True
 
     def __post_init__(self) -> None:
         if self.resolution not in RESOLUTIONS:
@@ -88,6 +91,8 @@ class DemoOptions:
             )
         if not 0.0 <= self.noise_sigma <= 20.0:
             raise SourceError(f"DemoOptions.noise_sigma: expected a number in [0, 20], found {self.noise_sigma!r}")
+        if not isinstance(self.prefetch, bool):
+            raise SourceError(f"DemoOptions.prefetch: expected True or False, found {self.prefetch!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +159,7 @@ class DemoSource(BaseSource):
         self._motion: _Motion | None = None
         self._frame_no = 0
         self._start_s = 0.0
+        self._prefetcher: Prefetcher | None = None
 
     def _open(self) -> None:
         rng = np.random.default_rng(self.options.seed)
@@ -169,9 +175,14 @@ class DemoSource(BaseSource):
             self._noise_neg.append(np.clip(-noise, 0, 255).astype(np.uint8))
         self._vignette = _vignette(width, height)
         self._frame_no = 0
+        if self.options.prefetch:
+            self._prefetcher = Prefetcher(self.render, stop=self.options.max_frames, name="demo-render").start()
         self._start_s = time.monotonic()
 
     def _close(self) -> None:
+        if self._prefetcher is not None:
+            self._prefetcher.close()  # before the scene goes: its thread draws from it
+            self._prefetcher = None
         self._scene = None
         self._noise_pos, self._noise_neg = [], []
 
@@ -186,7 +197,7 @@ class DemoSource(BaseSource):
             wait_s = self._start_s + n / self.fps - time.monotonic()
             if wait_s > 0:
                 time.sleep(wait_s)
-        pixels = self.render(n)
+        pixels = self._prefetcher.take(n) if self._prefetcher is not None else self.render(n)
         self._frame_no = n + 1
         pixels.flags.writeable = False
         return pixels, self.timestamp_ms(n)
