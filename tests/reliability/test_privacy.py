@@ -43,6 +43,13 @@ def _can_unshare() -> bool:
     return probe.returncode == 0
 
 
+def _tmp_holds_the_code() -> bool:
+    """A private /tmp would hide the checkout or its virtual environment when they live there."""
+    tmp = Path("/tmp").resolve()
+    code = (Path(sys.prefix).resolve(), Path(__file__).resolve().parents[2])
+    return any(tmp == p or tmp in p.parents for p in code)
+
+
 @pytest.fixture()
 def session_root() -> Iterator[Path]:
     """Outside /tmp, so a private /tmp can be mounted over it without hiding these folders."""
@@ -60,7 +67,7 @@ def test_a_session_without_export_writes_only_the_profile_store_and_opens_no_soc
     data, home, work = session_root / "data", session_root / "home", session_root / "work"
     for folder in (data, home, work):
         folder.mkdir()
-    private_tmp = _can_unshare()
+    private_tmp = _can_unshare() and not _tmp_holds_the_code()
     tmp = Path("/tmp") if private_tmp else session_root / "tmp"
     tmp.mkdir(exist_ok=True)
     config = {"frames": FRAMES, "effects": EFFECTS, "switch_every": 12,
