@@ -68,19 +68,19 @@ def policy_stages(args: argparse.Namespace, stack: ExitStack, effect_stage: Effe
         age_stage = stack.enter_context(AgeStage(AgeStageOptions(challenge_age_years=policy.challenge_age_years)))
         signals = signals_from_age_stage(age_stage, policy)
         stages.append(age_stage)
+    # Frames the live estimate blocks drop the effect with a notice; an effect the profile may
+    # never use stops the command before any frame.
     gate = EffectGate(
         subject_of(profile, store.today()),
         categories_from_results(results),
         signals=signals,
-        options=EffectGateOptions(policy=policy, on_blocked=OnBlocked.RAISE),
+        options=EffectGateOptions(policy=policy, on_blocked=OnBlocked.DROP),
     )
     try:
-        gate.require_allowed(specs)  # blocked whatever the camera sees: stop before any frame
+        gate.require_allowed(specs)
     except EffectBlockedError as exc:
         raise CliError(f"{exc} (profile {profile.name})") from exc
-    gated = GatedEffectStage(specs, EffectGate(gate.subject, categories_from_results(results), signals=signals,
-                                               options=EffectGateOptions(policy=policy, on_blocked=OnBlocked.DROP)),
-                             seed=effect_stage.seed)
+    gated = GatedEffectStage(specs, gate, seed=effect_stage.seed)
     if signals is not None:
         from camera_app.review import ReviewQueue
         from camera_app.review_stage import ReviewWatchStage
