@@ -114,7 +114,10 @@ def _top_folder(files: dict[tuple[str, ...], zipfile.ZipInfo]) -> tuple[str, ...
 
 # What decoding an entry may raise: zipfile's own errors, a damaged deflate stream, a method
 # zipfile does not know, and the bzip2 (OSError "Invalid data stream") and LZMA decoders.
-_DECODE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, lzma.LZMAError, OSError)
+# UnicodeDecodeError: zipfile decodes an entry's local-header name when it opens the entry,
+# and a UTF-8 flag over bytes that are not UTF-8 fails there.
+_DECODE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, lzma.LZMAError, OSError,
+                  UnicodeDecodeError)
 
 
 def _copy_entry(archive: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, budget: int) -> int:

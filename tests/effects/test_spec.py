@@ -319,6 +319,21 @@ def test_zip_errors_in_the_toml_name_the_entry(tmp_path: Path) -> None:
     assert _error(archive) == f"{archive}!effect.toml:{OPS_LINE + 3}: ops[0].strength: expected a number in [0, 1], found 2.0"
 
 
+def test_zip_entry_whose_local_name_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    # Found by the zip fuzzer: the local header says "UTF-8 name" over a byte that is not UTF-8,
+    # while the central directory is sound; zipfile raised UnicodeDecodeError when opening it.
+    folder = make_effect(tmp_path / "d", _sticker("sticker.png"))
+    archive = _zip_of(folder, tmp_path / "demo.zip")
+    data = bytearray(archive.read_bytes())
+    header = data.index(b"PK\x03\x04" + bytes(data[4:6]), data.index(b"sticker.png") - 40)
+    name_at = header + 30
+    assert data[name_at:name_at + 11] == b"sticker.png"
+    data[header + 6:header + 8] = (0x0800).to_bytes(2, "little")  # general purpose flag: UTF-8 name
+    data[name_at] = 0x80
+    archive.write_bytes(bytes(data))
+    assert _error(archive).startswith(f'{archive}: entry "sticker.png": cannot be unpacked (')
+
+
 def _hostile_zip(tmp_path: Path, name: str, data: bytes = b"x", attr: int | None = None) -> Path:
     folder = make_effect(tmp_path / "d", WARP_OP)
     archive = _zip_of(folder, tmp_path / "evil.zip")
