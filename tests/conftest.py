@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -16,6 +17,12 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="safelens-kivy-"))
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 # Tests never touch the real user data folder (profiles, the signing identity, caches).
 os.environ.setdefault("SAFELENS_DATA_DIR", tempfile.mkdtemp(prefix="safelens-data-"))
+
+# Property and fuzz tests draw the same examples on every ordinary run, so a suite that passed
+# passes again (CI never fails on a newly drawn case); SAFELENS_DEEP_TESTS=1 explores at random
+# with many more examples (docs/reliability.md), and what it finds becomes a regression test.
+settings.register_profile("safelens", derandomize=os.environ.get("SAFELENS_DEEP_TESTS", "") != "1")
+settings.load_profile("safelens")
 
 REPO = Path(__file__).resolve().parent.parent
 FACES_DIR = REPO / "assets" / "faces"
