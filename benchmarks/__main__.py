@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from benchmarks.plan import BenchOptions, PlanError
     from benchmarks.runner import run_bench
     from camera_app.cli.cmd_bench import add_arguments
-    from camera_app.classification_cache import ClassificationCacheError
+    from camera_app.catalog.classifications import ClassificationCacheError
 
     parser = argparse.ArgumentParser(prog="safelens bench", description="SafeLens frame-rate benchmarks.")
     add_arguments(parser)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_app.models import ASSETS_DIR
-from camera_app.sources.base import RESOLUTIONS
+from camera_app.capture.base import RESOLUTIONS
 
 DEVICES_DIR = ASSETS_DIR / "devices"
 SCHEMA = 1

@@ -40,7 +40,7 @@ SUMMARY_NAME = "summary.md"
 
 
 def run_bench(options: BenchOptions, command: Sequence[str], out: TextIO = sys.stdout) -> int:
-    from camera_app.effects_catalog import load_registry
+    from camera_app.catalog.effects import load_registry
 
     devices = select_devices(options.devices)
     before = baseline_mod.load_report(options.baseline) if options.baseline is not None else None
@@ -85,10 +85,10 @@ def _settings(options: BenchOptions, effects: list[str], devices: list[DevicePro
 def _resources(stack: ExitStack, registry: Any, effects: list[str]) -> BenchResources:
     """The tracker, the age model and the effects' classifier results (cached between runs)."""
     from age_estimation.model import AgeModel, AgeModelOptions
-    from camera_app.classification_cache import results_for
-    from camera_app.disclosure_paths import classification_cache_dir
+    from camera_app.catalog.classifications import results_for
+    from camera_app.paths import classification_cache_dir
     from camera_app.models import model_path
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions
+    from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
 
     specs = {e: registry.get(e) for e in effects if e != NO_EFFECT}
     with Progress(None, "classify effects for their labels (cached)") as progress:
@@ -101,7 +101,26 @@ def _resources(stack: ExitStack, registry: Any, effects: list[str]) -> BenchReso
     tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=2)))
     model = AgeModel(AgeModelOptions(model_path("age")))
     stack.callback(model.close)
-    return BenchResources(tracker, model, specs, {r.effect_id: r for r in results})
+    store, profile_id = _bench_profile(stack)
+    return BenchResources(tracker, model, specs, {r.effect_id: r for r in results}, store, profile_id)
+
+
+def _bench_profile(stack: ExitStack) -> tuple[Any, int]:
+    """A throwaway profile store with one verified adult: the profile the bench's chain (and its
+    review watch) runs for, as the app's does."""
+    import datetime
+    import shutil
+    import tempfile
+
+    from camera_app.profiles.model import Assurance
+    from camera_app.profiles.store import ProfileStore
+
+    folder = tempfile.mkdtemp(prefix="safelens-bench-data-")
+    stack.callback(shutil.rmtree, folder, True)
+    store = stack.enter_context(ProfileStore(folder))
+    profile = store.create_profile("Bench", datetime.date(store.today().year - 35, 1, 1))
+    store.set_assurance(profile.profile_id, Assurance.VERIFIED_ADULT)
+    return store, profile.profile_id
 
 
 def _measure_all(
@@ -150,7 +169,7 @@ def _measure_all(
 
 def _warm_jit(res: BenchResources, resolution: str) -> None:
     """Apply every effect once to a tracked demo frame, so no run pays for compiling or loading kernels."""
-    from camera_app.sources.demo import DemoOptions, DemoSource
+    from camera_app.capture.demo import DemoOptions, DemoSource
     from effects.engine import build_stack
 
     with DemoSource(DemoOptions(resolution=resolution, paced=False, max_frames=1)) as source:
@@ -163,7 +182,7 @@ def _warm_jit(res: BenchResources, resolution: str) -> None:
 
 
 def _kernels(report: dict[str, Any], options: BenchOptions, resolutions: Sequence[str], progress: Progress) -> None:
-    from camera_app.sources.base import resolution_size
+    from camera_app.capture.base import resolution_size
 
     for resolution in resolutions:
         width, height = resolution_size(resolution)

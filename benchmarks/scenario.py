@@ -1,8 +1,8 @@
 """One measured run of the real pipeline: demo feed -> tracker -> age -> effects (policy gate) -> label.
 
 A :class:`Scenario` names the effect stack, the resolution, the CPUs the process is pinned
-to, and whether the age estimator runs. :func:`run_scenario` builds the same stages the app
-uses, plays ``warmup_frames + frames`` frames of the demo feed as fast as the pipeline
+to, and whether the age estimator runs. :func:`run_scenario` builds the app's chain with the
+one chain builder (``camera_app.runtime.chain``: age, review watch, gated effects, label) and plays ``warmup_frames + frames`` frames of the demo feed as fast as the pipeline
 takes them (``paced=False``: the feed never waits, so the pipeline's own speed shows), and
 records, per measured frame:
 
@@ -28,20 +28,14 @@ from typing import Any
 from age_estimation.prediction import AgePredictor
 from benchmarks.affinity import pinned
 from benchmarks.memory import current_rss_mb
-from camera_app.age_stage import AgeStage
-from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions, effect_names
-from camera_app.pipeline import CAPTURE, LANDMARKS, Pipeline, Stage
-from camera_app.policy_gate import (
-    EffectGate,
-    EffectGateOptions,
-    GatedEffectStage,
-    OnBlocked,
-    categories_from_results,
-    signals_from_age_stage,
-)
-from camera_app.policy import PolicySubject
+from camera_app.capture.demo import DemoOptions, DemoSource
+from camera_app.catalog.classifications import ResultBook
+from camera_app.policy.rules import PolicySubject
 from camera_app.profiles.model import Assurance
-from camera_app.sources.demo import DemoOptions, DemoSource
+from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
+from camera_app.runtime.pipeline import CAPTURE, LANDMARKS, Pipeline
+from camera_app.stages.age import AgeStage
+from camera_app.stages.effects import GatedEffectStage
 from effects.classification import ClassificationResult
 from effects.spec import EffectSpec
 
@@ -110,7 +104,8 @@ class ScenarioResult:
 
 
 class BenchResources:
-    """What every run shares: the tracker, the age model, the effect specs and their labels."""
+    """What every run shares: the tracker, the age model, the effect specs and their results,
+    and the profile store with the bench's verified-adult profile (for the review watch)."""
 
     def __init__(
         self,
@@ -118,11 +113,25 @@ class BenchResources:
         age_model: AgePredictor | None,
         specs: dict[str, EffectSpec],
         results: dict[str, ClassificationResult],
+        store: Any | None = None,
+        profile_id: int | None = None,
     ) -> None:
         self.tracker = tracker
         self.age_model = age_model
         self.specs = specs
         self.results = results
+        self.store = store
+        self.profile_id = profile_id
+        self.book = ResultBook()
+        for spec in specs.values():
+            if spec.id in results:
+                self.book.add((spec,), results[spec.id])
+
+    def chain(self, stack: ExitStack, age: bool, label: bool = True, seed: int = 0) -> Chain:
+        """The app's chain for the bench's verified adult (the one builder)."""
+        options = ChainOptions(subject=BENCH_SUBJECT, age=age, label=label, seed=seed,
+                               profile_id=self.profile_id if self.store is not None else None)
+        return build_chain(options, ChainResources(results=self.book, age_model=self.age_model, store=self.store), stack)
 
 
 def run_scenario(res: BenchResources, scenario: Scenario, on_frame: FrameCallback | None = None) -> ScenarioResult:
@@ -136,27 +145,14 @@ def run_scenario(res: BenchResources, scenario: Scenario, on_frame: FrameCallbac
         source = stack.enter_context(
             DemoSource(DemoOptions(resolution=scenario.resolution, seed=scenario.seed, paced=False, max_frames=total))
         )
-        age_stage = stack.enter_context(AgeStage(model=res.age_model)) if scenario.age else None
-        stages: list[Stage] = []
-        if age_stage is not None:
-            stages.append(age_stage)
-        effect_stage: GatedEffectStage | None = None
+        chain = res.chain(stack, age=scenario.age, label=scenario.overlay, seed=scenario.seed)
+        chain.set_effects(specs)
         if specs:
-            gate = EffectGate(
-                BENCH_SUBJECT,
-                categories_from_results([res.results[s.id] for s in specs if s.id in res.results]),
-                signals_from_age_stage(age_stage) if age_stage is not None else None,
-                EffectGateOptions(on_blocked=OnBlocked.DROP),
-            )
-            effect_stage = GatedEffectStage(specs, gate, seed=scenario.seed)
-            effect_stage.op_timings_ms = {}
-            stages.append(effect_stage)
-        if scenario.overlay and specs:
-            overlay = stack.enter_context(DisclosureStage(DisclosureStageOptions()))
-            overlay.set_active([res.results[s.id] for s in specs if s.id in res.results], effect_names(specs, "en"))
-            out.label_drawn = overlay.draws
-            stages.append(overlay)
-        _measure(Pipeline(res.tracker, stages), source, scenario, out, age_stage, effect_stage, on_frame)
+            chain.effects.op_timings_ms = {}
+        age_stage = chain.age_stage
+        _measure(Pipeline(res.tracker, chain.stages), source, scenario, out, age_stage,
+                 chain.effects if specs else None, on_frame)
+        out.label_drawn = chain.label is not None and chain.label.rect is not None
         if age_stage is not None:
             stats = age_stage.estimator.stats
             out.age_jobs_done = stats.jobs_done

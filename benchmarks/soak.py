@@ -20,19 +20,10 @@ from contextlib import ExitStack
 from typing import Any
 
 from benchmarks.memory import current_rss_mb, peak_rss_mb
-from benchmarks.scenario import BENCH_SUBJECT, NO_EFFECT, BenchResources
-from camera_app.age_stage import AgeStage
-from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions, effect_names
-from camera_app.pipeline import Pipeline
-from camera_app.policy_gate import (
-    EffectGate,
-    EffectGateOptions,
-    GatedEffectStage,
-    OnBlocked,
-    categories_from_results,
-    signals_from_age_stage,
-)
-from camera_app.sources.demo import DemoOptions, DemoSource
+from benchmarks.scenario import NO_EFFECT, BenchResources
+from camera_app.capture.demo import DemoOptions, DemoSource
+from camera_app.runtime.pipeline import Pipeline
+from camera_app.stages.age import AgeStage
 
 MAX_ERRORS = 20
 WARMUP_FRACTION = 0.1
@@ -73,12 +64,9 @@ def run_soak(
     frames_total = 0
     started = time.monotonic()
     with ExitStack() as stack:
-        age_stage = stack.enter_context(AgeStage(model=res.age_model))
-        gate = EffectGate(BENCH_SUBJECT, categories_from_results(list(res.results.values())),
-                          signals_from_age_stage(age_stage), EffectGateOptions(on_blocked=OnBlocked.DROP))
-        effect_stage = GatedEffectStage([], gate)
-        overlay = stack.enter_context(DisclosureStage(DisclosureStageOptions()))
-        pipeline = Pipeline(res.tracker, [age_stage, effect_stage, overlay])
+        chain = res.chain(stack, age=True)
+        age_stage = chain.age_stage
+        pipeline = Pipeline(res.tracker, chain.stages)
         current = -1
         last_sample = started
         frames_since = 0
@@ -99,7 +87,7 @@ def run_soak(
                             wanted = int((now - started) // switch_every_s) % len(cycle)
                             if wanted != current:
                                 current = wanted
-                                _switch(res, cycle[current], effect_stage, overlay)
+                                chain.set_effects([] if cycle[current] == NO_EFFECT else [res.specs[cycle[current]]])
                                 switches.append(now - started)
                             if now - last_sample >= 1.0:
                                 samples.append(_sample(now - started, frames_since / (now - last_sample),
@@ -119,12 +107,6 @@ def run_soak(
         tracker_failures = int(getattr(pipeline, "tracker_failures_total", 0))
     return summarize_soak(samples, errors, switches, duration_s, switch_every_s, resolution, fps, cycle,
                           frames_total, blocked_frames, age_stats, tracker_failures)
-
-
-def _switch(res: BenchResources, effect_id: str, effect_stage: GatedEffectStage, overlay: DisclosureStage) -> None:
-    specs = [] if effect_id == NO_EFFECT else [res.specs[effect_id]]
-    effect_stage.set_specs(specs)
-    overlay.set_active([res.results[s.id] for s in specs if s.id in res.results], effect_names(specs, "en"))
 
 
 def _sample(t_s: float, fps: float, pipeline: Pipeline, age_stage: AgeStage) -> dict[str, Any]:

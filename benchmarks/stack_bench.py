@@ -16,7 +16,7 @@ from typing import Any
 
 from benchmarks.scenario import BenchResources
 from benchmarks.stats import summarize
-from camera_app.sources.demo import DemoOptions, DemoSource
+from camera_app.capture.demo import DemoOptions, DemoSource
 from effects.engine import build_stack
 from effects.ops.base import OpContext
 

@@ -28,9 +28,9 @@ def main(resolution: str, effect_ids: list[str] | None) -> dict[str, object]:
     import numba  # noqa: F401
 
     import effects.ops  # noqa: F401
-    from camera_app.effects_catalog import load_registry
-    from camera_app.sources.demo import DemoOptions, DemoSource
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions
+    from camera_app.catalog.effects import load_registry
+    from camera_app.capture.demo import DemoOptions, DemoSource
+    from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
     from effects.engine import build_stack
     from effects.ops.base import OpContext
 

@@ -14,7 +14,7 @@ back and checked, fsynced, and only then moved into place, followed by its sidec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -84,6 +84,7 @@ class ProvenanceOptions:
     app_version: str = "0.1.0"
     thumbnails: bool = False
     verify: bool = True
+    policy: Mapping[str, Any] | None = None  # the policy settings the export was made under
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +126,10 @@ def manifest_definition(
     origin: Origin,
     app_name: str,
     app_version: str,
+    policy: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The manifest JSON handed to ``c2pa.Builder``."""
+    """The manifest JSON handed to ``c2pa.Builder``. ``policy``: the policy settings the export
+    was made under (recorded in the SafeLens assertion when given)."""
     first: dict[str, Any]
     if origin.parent is not None:
         first = {"action": "c2pa.opened", "parameters": {"ingredientIds": [_PARENT_ID]}}
@@ -162,6 +165,7 @@ def manifest_definition(
                     "schema": ASSERTION_SCHEMA,
                     "effects": [effect_record(r) for r in results],
                     "label": label_record(label, label_burned_in),
+                    **({"policy": dict(policy)} if policy is not None else {}),
                 },
             },
         ],
@@ -201,7 +205,8 @@ class ProvenanceSigner:
         check_folder(target)
         origin = origin or Origin.camera()
         manifest = manifest_definition(
-            target.name, results, label, label_burned_in, origin, self.options.app_name, self.options.app_version
+            target.name, results, label, label_burned_in, origin, self.options.app_name, self.options.app_version,
+            self.options.policy,
         )
         tmp = temporary_path(target)
         sidecar = sidecar_path(target)

@@ -58,3 +58,4 @@ def artifacts_dir() -> Path:
     """Where tests keep pictures for a person to look at (screenshots, sheets)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+

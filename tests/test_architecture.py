@@ -19,7 +19,7 @@ ALLOWED_OURS = {
 # Third-party modules only one place may import.
 ONLY_IN = {
     "kivy": "camera_app/ui/",
-    "mediapipe": "camera_app/tracker.py",
+    "mediapipe": "camera_app/tracking/tracker.py",
     "onnxruntime": "age_estimation/model.py",
 }
 

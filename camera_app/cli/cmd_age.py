@@ -25,10 +25,10 @@ from age_estimation.evaluate import (
 from age_estimation.model import AgeModel, AgeModelError, AgeModelOptions
 from age_estimation.report import format_report
 from age_estimation.still import estimate_faces
-from camera_app.age_stage import DEFAULT_CHALLENGE_AGE_YEARS
+from camera_app.stages.age import DEFAULT_CHALLENGE_AGE_YEARS
 from camera_app.cli.common import CliError, Progress, add_command, challenge_age
 from camera_app.models import ModelError, model_path
-from camera_app.tracker import FaceTracker, FaceTrackerOptions, TrackerError
+from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions, TrackerError
 
 DEFAULT_MAX_FACES = 4
 

@@ -3,9 +3,11 @@
 With ``--screenshot PNG --quit-after-frames N`` the real app runs, saves a picture of its
 window after N processed frames and exits (for QA and tests; without a display it renders
 offscreen). On a machine without a display and without ``--screenshot`` (and without
-``SDL_VIDEODRIVER=offscreen``), a window cannot open: the command says so and runs the app
-offscreen for a few seconds instead, recording the demo with ``glam`` on an adult profile in
-a throwaway data folder, and prints where the video and a screenshot went.
+``SDL_VIDEODRIVER=offscreen``), a window cannot open: the command says so and runs the same
+app offscreen for a few seconds instead, with every flag it was given (source, profile,
+effect, data folder, policy, language), records what it shows and prints where the video and
+a screenshot went. Only when no ``--profile`` is named does it use an adult demo profile (in
+a throwaway data folder, with ``glam`` unless ``--effect`` says otherwise), and it says so.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from camera_app.cli.common import CliError, add_command
+from camera_app.cli.common import CliError, add_command, challenge_age
 
 DEMO_OUT = Path("out")
 DEMO_FRAMES = 150
@@ -40,8 +42,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def register(subparsers: Any) -> None:
-    from camera_app.sources import RESOLUTIONS
-    from camera_app.ui.i18n import available_languages
+    from camera_app.capture import RESOLUTIONS
+    from camera_app.app.i18n import available_languages
 
     p = add_command(
         subparsers,
@@ -57,8 +59,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--effects-dir", action="append", default=[], metavar="DIR", help="more effects besides the built-in ones")
     p.add_argument("--resolution", choices=list(RESOLUTIONS), default="720p", help="demo and camera size (default 720p)")
     p.add_argument("--language", choices=list(available_languages()), default="en", help="language of the app (default en)")
-    p.add_argument("--policy-mode", choices=["assured", "declared"], default="assured",
-                   help="assured: declared age and live age check (default); declared: declared age only")
+    p.add_argument("--policy-mode", choices=["assured", "declared"], default=None,
+                   help="assured: declared age and live age check; 'declared' only where the installation is set to it "
+                        "(`safelens policy set --mode`); default: the installation's")
+    p.add_argument("--challenge-age", type=challenge_age, default=None, metavar="YEARS",
+                   help="raise the installation's challenge age for this session (never lower it)")
     p.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH", help="window size (default 1280x800)")
     p.add_argument("--hud", action="store_true", help="start with the HUD shown")
     p.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the window after --quit-after-frames frames, then exit")
@@ -78,9 +83,9 @@ def run(args: argparse.Namespace) -> int:
         return _no_display_demo(args)
     _check(args)
     kivy_env.prepare(offscreen=args.offscreen or not kivy_env.has_display())
-    from camera_app.ui.config import AppConfig
+    from camera_app.app.config import AppConfig
     from camera_app.ui.launch import launch
-    from camera_app.ui.session import Settings
+    from camera_app.app.session import Settings
 
     screenshot = Path(args.screenshot) if args.screenshot else None
     config = AppConfig(
@@ -95,15 +100,16 @@ def run(args: argparse.Namespace) -> int:
         window_size=args.size,
         hud=args.hud,
         record=args.record,
+        challenge_age=args.challenge_age,
     )
     return launch(config)
 
 
-def _check(args: argparse.Namespace) -> None:
+def _check(args: argparse.Namespace, demo_profile: bool = False) -> None:
     """Fail before a window opens: unknown profile or effect, a source that cannot be used."""
-    from camera_app.effects_catalog import load_registry
+    from camera_app.catalog.effects import load_registry
     from camera_app.profiles import ProfileNotFoundError, ProfileStore, ProfileStoreError
-    from camera_app.sources import SourceError, open_source
+    from camera_app.capture import SourceError, open_source
     from effects.spec import EffectSpecError
 
     try:
@@ -118,54 +124,80 @@ def _check(args: argparse.Namespace) -> None:
         raise CliError(str(exc)) from exc
     if args.effect is not None and args.effect not in registry:
         raise CliError(f"--effect: unknown effect {args.effect!r}; expected one of {', '.join(registry.ids)}")
-    if args.effect is not None and args.profile is None:
+    if args.effect is not None and args.profile is None and not demo_profile:
         raise CliError("--effect needs --profile NAME (effects are chosen for a profile)")
-    if args.profile is not None:
-        try:
-            with ProfileStore(args.data_dir) as store:
+    from camera_app.policy.rules import PolicyError
+    from camera_app.policy.settings import PolicySettings, effective_options, load_settings
+
+    try:
+        if demo_profile:  # a fresh throwaway data folder: the default settings
+            effective_options(PolicySettings(), challenge_age_years=args.challenge_age, mode=args.policy_mode)
+            return
+        with ProfileStore(args.data_dir) as store:
+            if args.profile is not None:
                 store.get(args.profile)
-        except ProfileNotFoundError as exc:
-            raise CliError(f"--profile: {exc}; create one with `safelens profile create --name NAME --birthdate YYYY-MM-DD`") from exc
-        except ProfileStoreError as exc:
-            raise CliError(str(exc)) from exc
+            effective_options(load_settings(store), challenge_age_years=args.challenge_age, mode=args.policy_mode)
+    except ProfileNotFoundError as exc:
+        raise CliError(f"--profile: {exc}; create one with `safelens profile create --name NAME --birthdate YYYY-MM-DD`") from exc
+    except (ProfileStoreError, PolicyError) as exc:
+        raise CliError(str(exc)) from exc
 
 
 def _no_display_demo(args: argparse.Namespace) -> int:
-    """No display: say so, then run the real app offscreen and keep a recording and a screenshot."""
+    """No display: say so, then run the real app offscreen with the same flags and keep a
+    recording and a screenshot."""
+    throwaway = args.profile is None
+    _check(args, demo_profile=throwaway)
+    out = DEMO_OUT.resolve()
+    data_dir = Path(tempfile.mkdtemp(prefix="safelens-demo-data-")) if throwaway else args.data_dir
+    profile = "Demo" if throwaway else args.profile
+    effect = args.effect if args.effect is not None else ("glam" if throwaway else None)
+    who = ("an adult demo profile (no --profile was named; it lives in a throwaway data folder)" if throwaway
+           else f"profile {profile}")
     print(
         "safelens app: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so no window can open.\n"
-        f"Rendering the app offscreen instead: the demo feed with the 'glam' effect on an adult profile, "
-        f"{DEMO_FRAMES} frames, into {DEMO_OUT.resolve()}/ ...",
+        f"Rendering the app offscreen instead: source {args.source}, {who}, effect {effect or 'none'}, "
+        f"{DEMO_FRAMES} frames, into {out}/ ...",
         file=sys.stderr,
     )
-    out = DEMO_OUT.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    data_dir = Path(tempfile.mkdtemp(prefix="safelens-demo-data-"))
     try:
-        from camera_app.profiles.store import ProfileStore
+        if throwaway:
+            from camera_app.profiles.store import ProfileStore
 
-        with ProfileStore(data_dir) as store:
-            today = store.today()
-            store.create_profile("Demo", date(today.year - 35, 1, 1))
-        env = dict(os.environ, SDL_VIDEODRIVER="offscreen")
+            with ProfileStore(data_dir) as store:
+                today = store.today()
+                store.create_profile(profile, date(today.year - 35, 1, 1))
         command = [
             sys.executable, "-c", "from camera_app.cli import main; raise SystemExit(main())",
-            "app", "--source", args.source, "--record",
-            "--profile", "Demo", "--effect", "glam", "--data-dir", str(data_dir), "--export-dir", str(out),
+            "app", "--source", args.source, "--resolution", args.resolution, "--language", args.language,
+            "--profile", profile, "--export-dir", str(Path(args.export_dir).resolve() if args.export_dir else out),
             "--hud", "--screenshot", str(out / "app.png"), "--quit-after-frames", str(DEMO_FRAMES), "--offscreen",
+            "--record",
         ]
+        if data_dir is not None:
+            command += ["--data-dir", str(data_dir)]
+        if effect is not None:
+            command += ["--effect", effect]
+        if args.policy_mode is not None:
+            command += ["--policy-mode", args.policy_mode]
+        if args.challenge_age is not None:
+            command += ["--challenge-age", f"{args.challenge_age:g}"]
+        for folder in args.effects_dir:
+            command += ["--effects-dir", folder]
         try:
-            done = subprocess.run(command, env=env, check=False, timeout=900)
+            done = subprocess.run(command, env=dict(os.environ, SDL_VIDEODRIVER="offscreen"), check=False, timeout=900)
         except subprocess.TimeoutExpired:
             raise CliError("the offscreen app did not finish within 15 minutes") from None
         if done.returncode != 0:
             raise CliError(f"the offscreen app exited with code {done.returncode}")
     finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if throwaway:
+            shutil.rmtree(data_dir, ignore_errors=True)
     videos = sorted(out.glob("safelens-*.mp4"), key=lambda p: p.stat().st_mtime)
     print(f"screenshot of the app: {out / 'app.png'}")
     if videos:
-        print(f"recording of the app (label burned in, signed): {videos[-1]}")
+        print(f"recording of the app (label burned in where an appearance-altering effect was applied, signed): {videos[-1]}")
         print(f"check it with: safelens inspect {videos[-1]}")
     print("On a machine with a display, `safelens app` opens the window.")
     return 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_app.cli.common import add_command
-from camera_app.sources.base import RESOLUTIONS
+from camera_app.capture.base import RESOLUTIONS
 
 PARTS = ("pipeline", "stacks", "kernels", "startup", "memory")
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -47,7 +47,7 @@ def _ops_text(spec: EffectSpec) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from camera_app.effects_catalog import load_registry
+    from camera_app.catalog.effects import load_registry
 
     try:
         registry = load_registry(args.effects_dir)
@@ -70,14 +70,14 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def effect_stage_for(ids: str, effects_dirs: list[str], seed: int = 0) -> Any:
-    """The EffectStage of ``--effect ID[,ID...]`` (used by ``safelens render``); CliError when unknown or bad."""
-    from camera_app.effect_stage import EffectStage
-    from camera_app.effects_catalog import load_registry
+def specs_for(ids: str, effects_dirs: list[str]) -> list[EffectSpec]:
+    """The effect specs of ``--effect ID[,ID...]`` in order; CliError when unknown, empty or bad."""
+    from camera_app.catalog.effects import load_registry
     from effects.registry import UnknownEffectError
 
+    if not ids.strip() or any(not part.strip() for part in ids.split(",")):
+        raise CliError(f"--effect: expected effect ids separated by commas (see `safelens effects list`), found {ids!r}")
     try:
-        specs = load_registry(effects_dirs).resolve(ids)
+        return list(load_registry(effects_dirs).resolve(ids))
     except (EffectSpecError, UnknownEffectError) as exc:
         raise CliError(f"--effect: {exc}") from exc
-    return EffectStage(specs, seed=seed)

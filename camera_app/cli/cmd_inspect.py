@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_app.cli.common import CliError, add_command
-from camera_app.disclosure_paths import identity_dir
+from camera_app.paths import identity_dir
 from disclosure.identity import ROOT_FILE
 from disclosure.provenance import ProvenanceError
 from disclosure.sidecar import SidecarError, file_sha256, read_sidecar, sidecar_path

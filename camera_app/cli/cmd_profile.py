@@ -110,13 +110,22 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from camera_app.policy.rules import PolicyError
+    from camera_app.policy.settings import load_settings
+
     with open_store(args) as store:
         row = _as_dict(_guard(lambda: store.get(args.name)))
+        try:
+            row["policy"] = load_settings(store).as_provenance()
+        except PolicyError as exc:
+            raise CliError(str(exc)) from exc
     if args.json:
         print(json.dumps(row, indent=2))
     else:
+        policy = row.pop("policy")
         for key, value in row.items():
             print(f"{key + ':':<13}{value}")
+        print(f"{'policy:':<13}mode {policy['mode']}, challenge age {policy['challenge_age_years']:g} (installation setting)")
     return 0
 
 

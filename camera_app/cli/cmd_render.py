@@ -1,8 +1,8 @@
 """``safelens render``: the headless pipeline, from a source to an MP4 or a folder of PNGs.
 
-How to add options that become stages (``--effect``, ``--profile``, ...): add the argument
-in ``register`` and extend ``build_stages``; it returns the stages in order and enters any
-stage that is a context manager into ``stack`` so it is closed after the run.
+The stages come from the one chain builder (``camera_app.runtime.chain``), like the app's:
+age, review watch, gated effects, mesh, label. Without ``--profile`` the viewer's age is
+unknown, so appearance-altering effects are refused before any frame.
 """
 
 from __future__ import annotations
@@ -15,16 +15,25 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from camera_app.cli.cmd_effects import add_effects_dir_option, effect_stage_for
+from camera_app.catalog.classifications import ClassificationCacheError
+from camera_app.cli.cmd_effects import add_effects_dir_option, specs_for
 from camera_app.cli.common import CliError, Progress, add_command, whole_number
-from camera_app.cli.render_policy import add_policy_options, classify_effects, link_label, policy_stages
-from camera_app.classification_cache import ClassificationCacheError
+from camera_app.cli.render_policy import (
+    Viewer,
+    add_policy_options,
+    measure_for_chain,
+    open_viewer_store,
+    refuse_blocked,
+    resolve_viewer,
+)
+from camera_app.capture import RESOLUTIONS, SourceError, open_source
+from camera_app.capture.base import BaseSource
 from camera_app.frame import FrameError
 from camera_app.models import ModelError
-from camera_app.pipeline import Pipeline, PipelineError, ProcessedFrame, Stage
-from camera_app.sources import RESOLUTIONS, SourceError, open_source
-from camera_app.sources.base import BaseSource
-from camera_app.writers import WriterError, open_writer
+from camera_app.output.writers import WriterError, open_writer
+from camera_app.policy.rules import Mode
+from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
+from camera_app.runtime.pipeline import Pipeline, PipelineError, ProcessedFrame
 from disclosure.atomic import ExportError
 from disclosure.catalogue import available_languages
 from disclosure.identity import IdentityError
@@ -62,51 +71,44 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def build_stages(args: argparse.Namespace, stack: ExitStack) -> list[Stage]:
-    """The stages after tracking, in order: effects (behind the policy gate with --profile),
-    overlays last."""
-    stages: list[Stage] = []
-    effect_stage = None
-    if args.effect:
-        effect_stage = stack.enter_context(effect_stage_for(args.effect, args.effects_dir, seed=args.seed))
-        if args.profile:
-            gated = policy_stages(args, stack, effect_stage)
-            stages.extend(gated)
-            effect_stage = gated[-1]
-        else:
-            stages.append(effect_stage)
-    if args.landmarks:
-        from camera_app.mesh_overlay import MeshOverlay
-
-        stages.append(stack.enter_context(MeshOverlay()))
-    if effect_stage is not None:
-        disclosure = stack.enter_context(_disclosure_stage(args, effect_stage))
-        link_label(effect_stage, disclosure, args.language)
-        stages.append(disclosure)
-    return stages
+def build_render_chain(args: argparse.Namespace, stack: ExitStack) -> tuple[Chain, Viewer]:
+    """The chain for this render (the one builder), after the checks that stop it before any frame."""
+    specs = specs_for(args.effect, args.effects_dir) if args.effect is not None else []
+    store = open_viewer_store(args, stack)
+    viewer = resolve_viewer(args, store)
+    results = measure_for_chain(specs, args, "policy and label") if specs else _empty_book()
+    options = ChainOptions(
+        subject=viewer.subject,
+        policy=viewer.policy,
+        age=bool(specs) and viewer.policy.mode is Mode.ASSURED,
+        profile_id=viewer.profile.profile_id if viewer.profile is not None and specs else None,
+        language=args.language,
+        landmarks=args.landmarks,
+        seed=args.seed,
+    )
+    chain = build_chain(options, ChainResources(results=results, store=store), stack)
+    refuse_blocked(chain, specs, viewer)
+    chain.set_effects(specs)
+    return chain, viewer
 
 
-def _disclosure_stage(args: argparse.Namespace, effect_stage: Any) -> Any:
-    """The label stage for the effects (their classifier results: bundled, cached or measured), drawn last."""
-    from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions, effect_names
+def _empty_book() -> Any:
+    from camera_app.catalog.classifications import ResultBook
 
-    specs = effect_stage.specs
-    results = classify_effects(specs, args, "label")
-    stage = DisclosureStage(DisclosureStageOptions(language=args.language))
-    stage.set_active(results, effect_names(specs, args.language))
-    return stage
+    return ResultBook()
 
 
 def run(args: argparse.Namespace) -> int:
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions, TrackerError
+    from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions, TrackerError
 
     try:
         source = open_source(args.source, resolution=args.resolution, seed=args.seed, paced=False)
         with ExitStack() as stack:
+            chain, viewer = build_render_chain(args, stack)
             tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=args.max_faces)))
-            pipeline = Pipeline(tracker, build_stages(args, stack))
+            pipeline = Pipeline(tracker, chain.stages)
             stack.enter_context(source)
-            return _render(args, source, pipeline)
+            return _render(args, source, pipeline, chain, viewer)
     except (SourceError, TrackerError, ModelError, WriterError, PipelineError, FrameError,
             ClassificationCacheError, ExportError, IdentityError, PlateError) as exc:
         raise CliError(str(exc)) from exc
@@ -120,15 +122,15 @@ def _frame_limit(args: argparse.Namespace) -> int | None:
 
 
 def _is_image(spec: str) -> bool:
-    from camera_app.sources.base import IMAGE_SUFFIXES
+    from camera_app.capture.base import IMAGE_SUFFIXES
 
     return Path(spec).suffix.lower() in IMAGE_SUFFIXES
 
 
-def _render(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline) -> int:
+def _render(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline, chain: Chain, viewer: Viewer) -> int:
     limit = _frame_limit(args)
     total = limit if limit is not None else (getattr(source, "frame_count", 0) or None)
-    writer = _open_output(args, source, pipeline)
+    writer = _open_output(args, source, chain, viewer)
     timings: dict[str, list[float]] = {}
     notices: Counter[str] = Counter()
     with_face = 0
@@ -153,25 +155,24 @@ def _render(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline) ->
     return 0
 
 
-def _open_output(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline) -> Any:
-    """A signed MP4 writer for an .mp4 target (label and effects recorded in its manifest),
-    else the plain writer (a folder of PNGs is not signed)."""
-    from camera_app.writers import is_folder_target
+def _open_output(args: argparse.Namespace, source: BaseSource, chain: Chain, viewer: Viewer) -> Any:
+    """A signed MP4 writer for an .mp4 target (the effects asked for, their label and the policy
+    settings recorded in its manifest), else the plain writer (a folder of PNGs is not signed)."""
+    from camera_app.output.writers import is_folder_target
 
     if is_folder_target(args.out) or Path(args.out).suffix.lower() != ".mp4":
         return open_writer(args.out, source.fps)
-    from camera_app.disclosure_paths import identity_dir
-    from camera_app.overlay_stage import DisclosureStage
-    from camera_app.signed_writer import SignedMp4Writer, origin_for_source
+    from camera_app.output.signed import SignedMp4Writer, origin_for_source
+    from camera_app.paths import identity_dir
+    from camera_app.stages.disclosure import label_for
 
-    disclosure = next((s for s in pipeline.stages if isinstance(s, DisclosureStage)), None)
-    results = disclosure.results if disclosure is not None else ()
-    label = disclosure.label if disclosure is not None else None
+    specs = chain.effects.specs
+    results, label = label_for(specs, chain.results, args.language)
     target = Path(args.out)
     if not target.parent.is_dir():
         raise WriterError(f"output {args.out}: folder {target.parent} does not exist")
     return SignedMp4Writer(target, source.fps, identity_dir(getattr(args, "data_dir", None)), results, label,
-                           origin_for_source(args.source))
+                           origin_for_source(args.source), policy=viewer.provenance())
 
 
 def _provenance_summary(writer: Any) -> None:

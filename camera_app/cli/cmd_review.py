@@ -1,6 +1,6 @@
 """``safelens review list|check|request|decide|verify|appeal|log``: the under-13 review queue.
 
-The flag rule is ``camera_app.review.ReviewRule``: >= 4 samples, P(age < 13) >= 0.8 and
+The flag rule is ``camera_app.policy.review.ReviewRule``: >= 4 samples, P(age < 13) >= 0.8 and
 estimate + spread < 13 years, for the profile's face alone in view.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 
 from camera_app.cli.cmd_profile import add_data_dir_option, open_store
 from camera_app.cli.common import CliError, Progress, add_command
-from camera_app.policy import FaceAge, FacesInView
+from camera_app.policy.rules import FaceAge, FacesInView
 from camera_app.profiles import ProfileStore, ProfileStoreError
-from camera_app.review import Outcome, ReviewEntry, ReviewError, ReviewQueue, ReviewRule, ReviewStatus
+from camera_app.policy.review import Outcome, ReviewEntry, ReviewError, ReviewQueue, ReviewRule, ReviewStatus
 
 
 def register(subparsers: Any) -> None:
@@ -166,8 +166,8 @@ def _face_from_stills(images: list[Path]) -> FaceAge:
     from age_estimation.model import AgeModel, AgeModelError, AgeModelOptions
     from age_estimation.still import estimate_faces
     from camera_app.models import ModelError, model_path
-    from camera_app.policy_gate import face_age_of
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions, TrackerError
+    from camera_app.policy.gate import face_age_of
+    from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions, TrackerError
 
     aggregator = AgeAggregator(AggregatorOptions(window_ms=10**9, forget_after_ms=10**9))
     signal = None

@@ -1,6 +1,6 @@
 """``safelens effects check PATH... [--json] [--quick] [--faces DIR] [--sheet PNG] [--expect CATEGORY]``.
 
-The creator's pre-flight (``camera_app.creator_check``). Exit codes: 0 when the check
+The creator's pre-flight (``camera_app.creator.check``). Exit codes: 0 when the check
 ran; 1 with ``--expect`` when an effect's measured category differs (for a creator's
 CI); 2 for bad input (the message names the file and the field).
 """
@@ -95,10 +95,10 @@ def format_check(check: Any) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from camera_app.classification_cache import image_detector
-    from camera_app.contact_sheet import SheetError
-    from camera_app.creator_check import DEFAULT_FACES, CheckOptions, check_effects, load_specs
-    from camera_app.disclosure_paths import classification_cache_dir
+    from camera_app.catalog.classifications import image_detector
+    from camera_app.creator.contact_sheet import SheetError
+    from camera_app.creator.check import DEFAULT_FACES, CheckOptions, check_effects, load_specs
+    from camera_app.paths import classification_cache_dir
     from effects.classify import ClassifyError, ReferenceError
     from effects.spec import EffectSpecError
 

@@ -1,129 +1,113 @@
-"""``safelens render --profile NAME``: the policy stages of a render for one profile.
+"""The policy side of ``safelens render`` and ``safelens app``: who is watching, under which
+settings, and the chain options that follow.
 
 ``add_policy_options`` adds ``--profile``, ``--data-dir``, ``--policy-mode`` and
-``--challenge-age``; ``policy_stages`` returns, in order, the age stage (assured mode),
-the under-13 review watch and the gated effect stage. An effect the profile may
-never use (a declared minor and an appearance-altering or unmeasured effect, or a
-profile under review) stops the command before any frame with the policy's reason;
-blocks that depend on the live estimate drop the effect from those frames and show
-a notice.
+``--challenge-age``. Without ``--profile`` the viewer's age is unknown: playful effects run,
+appearance-altering ones are refused with a message that says how to proceed. The policy
+is the installation's (``safelens policy set``); ``--challenge-age`` may only raise it and
+``--policy-mode`` may only ask for ``assured``.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
 from camera_app.cli.cmd_profile import add_data_dir_option, open_store
 from camera_app.cli.common import CliError, Progress, challenge_age
-from camera_app.effect_stage import EffectStage
-from camera_app.pipeline import Stage
-from camera_app.policy import Mode, PolicyError, PolicyOptions
-from camera_app.policy_gate import (
-    EffectBlockedError,
-    EffectGate,
-    EffectGateOptions,
-    GatedEffectStage,
-    OnBlocked,
-    categories_from_results,
-    signals_from_age_stage,
-    subject_of,
-)
+from camera_app.policy.gate import subject_of
+from camera_app.policy.rules import Mode, PolicyError, PolicyOptions, PolicySubject
+from camera_app.policy.settings import PolicySettings, effective_options, load_settings
 from camera_app.profiles import ProfileStoreError
-from effects.classification import ClassificationResult
+from camera_app.profiles.model import Profile
 from effects.spec import EffectSpec
 
 
 def add_policy_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", metavar="NAME",
-                   help="render as this profile: the under-18 policy decides which effects may be applied")
+                   help="the viewer's profile: the under-18 policy decides which effects may be applied "
+                        "(without it the viewer's age is unknown and appearance-altering effects are refused)")
     add_data_dir_option(p)
-    p.add_argument("--policy-mode", choices=[m.value for m in Mode], default=Mode.ASSURED.value,
-                   help="assured (default): declared age and the live age estimate; declared: declared age only")
-    p.add_argument("--challenge-age", type=challenge_age, default=25.0, metavar="YEARS",
-                   help="in assured mode, an estimate below this pauses appearance-altering effects (default 25)")
+    p.add_argument("--policy-mode", choices=[m.value for m in Mode], default=None,
+                   help="assured: declared age and the live age estimate; 'declared' is allowed only where the "
+                        "installation is set to it (`safelens policy set --mode`); default: the installation's")
+    p.add_argument("--challenge-age", type=challenge_age, default=None, metavar="YEARS",
+                   help="raise the challenge age for this command (an estimate below it pauses appearance-altering "
+                        "effects); it can only be lowered with `safelens policy set`; default: the installation's (25)")
 
 
-def policy_stages(args: argparse.Namespace, stack: ExitStack, effect_stage: EffectStage) -> list[Stage]:
-    """The stages replacing ``effect_stage`` for ``--profile``: [age, review_watch,] gated effects."""
-    store = stack.enter_context(open_store(args))
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who the command runs for, and under which policy."""
+
+    subject: PolicySubject
+    profile: Profile | None
+    settings: PolicySettings
+    policy: PolicyOptions
+
+    def provenance(self) -> dict[str, Any]:
+        return {**self.settings.as_provenance(), "effective": {
+            "mode": self.policy.mode.value, "challenge_age_years": float(self.policy.challenge_age_years)}}
+
+
+def resolve_viewer(args: argparse.Namespace, store: Any) -> Viewer:
+    """The profile named by ``--profile`` (or none), the installation's settings and the
+    effective options; errors become ``CliError``."""
     try:
-        profile = store.get(args.profile)
-    except ProfileStoreError as exc:
+        profile = store.get(args.profile) if args.profile else None
+        settings = load_settings(store)
+        policy = effective_options(settings, challenge_age_years=args.challenge_age, mode=args.policy_mode)
+    except (ProfileStoreError, PolicyError) as exc:
         raise CliError(str(exc)) from exc
-    try:
-        policy = PolicyOptions(mode=Mode(args.policy_mode), challenge_age_years=float(args.challenge_age))
-    except PolicyError as exc:
-        raise CliError(str(exc)) from exc
-    specs = effect_stage.specs
-    results = classify_effects(specs, args, "policy")
-    stages: list[Stage] = []
-    signals = None
-    age_stage = None
-    if policy.mode is Mode.ASSURED:
-        from camera_app.age_stage import AgeStage, AgeStageOptions
-
-        age_stage = stack.enter_context(AgeStage(AgeStageOptions(challenge_age_years=policy.challenge_age_years)))
-        signals = signals_from_age_stage(age_stage, policy)
-        stages.append(age_stage)
-    # Frames the live estimate blocks drop the effect with a notice; an effect the profile may
-    # never use stops the command before any frame.
-    gate = EffectGate(
-        subject_of(profile, store.today()),
-        categories_from_results(results),
-        signals=signals,
-        options=EffectGateOptions(policy=policy, on_blocked=OnBlocked.DROP),
-    )
-    try:
-        gate.require_allowed(specs)
-    except EffectBlockedError as exc:
-        raise CliError(f"{exc} (profile {profile.name})") from exc
-    gated = GatedEffectStage(specs, gate, seed=effect_stage.seed)
-    if signals is not None:
-        from camera_app.review import ReviewQueue
-        from camera_app.review_stage import ReviewWatchStage
-
-        stages.append(ReviewWatchStage(ReviewQueue(store), profile.profile_id, signals, gated.gate))
-    stages.append(gated)
-    return stages
+    return Viewer(subject_of(profile, store.today()), profile, settings, policy)
 
 
-def classify_effects(specs: Sequence[EffectSpec], args: argparse.Namespace, purpose: str) -> tuple[ClassificationResult, ...]:
-    """The classifier's result for each effect (``camera_app.classification_cache``: bundled, cached
-    in the data folder, or measured once with a progress bar); errors become ``CliError``."""
-    from camera_app.classification_cache import ClassificationCacheError, results_for
-    from camera_app.disclosure_paths import classification_cache_dir
-
-    bar: Progress | None = None
-
-    def advance(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = Progress(total, f"measure effects for the {purpose}")
-        bar.total = total
-        bar.advance(done - bar.count)
-
-    try:
-        return results_for(specs, classification_cache_dir(getattr(args, "data_dir", None)), progress=advance)
-    except ClassificationCacheError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        if bar is not None:
-            bar.close()
+def open_viewer_store(args: argparse.Namespace, stack: ExitStack) -> Any:
+    """The profile store of ``--data-dir`` (entered into ``stack``)."""
+    return stack.enter_context(open_store(args))
 
 
-def link_label(effect_stage: Any, disclosure_stage: Any, language: str) -> None:
-    """Keep the disclosure label to the effects actually applied to each frame (a dropped
-    effect is not labelled)."""
-    if not isinstance(effect_stage, GatedEffectStage):
-        return
-    from camera_app.overlay_stage import effect_names
+def measure_for_chain(specs: Sequence[EffectSpec], args: argparse.Namespace, purpose: str) -> Any:
+    """The classifier results a chain with these effects needs (each effect, and the stacks the
+    policy may judge): ``camera_app.catalog.classifications.result_book``, with a progress bar."""
+    from camera_app.catalog.classifications import ClassificationCacheError, result_book
+    from camera_app.paths import classification_cache_dir
 
-    by_id = {r.effect_id: r for r in disclosure_stage.results}
+    with _progress(purpose) as advance:
+        try:
+            return result_book(specs, classification_cache_dir(getattr(args, "data_dir", None)), progress=advance)
+        except ClassificationCacheError as exc:
+            raise CliError(str(exc)) from exc
 
-    def update(specs: Any) -> None:
-        disclosure_stage.set_active([by_id[s.id] for s in specs if s.id in by_id], effect_names(specs, language))
 
-    effect_stage.on_applied_change.append(update)
+class _progress:
+    """A progress bar that appears only once something is measured."""
+
+    def __init__(self, purpose: str) -> None:
+        self.purpose = purpose
+        self.bar: Progress | None = None
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        def advance(done: int, total: int) -> None:
+            if self.bar is None:
+                self.bar = Progress(total, f"measure effects for the {self.purpose}")
+            self.bar.total = total
+            self.bar.advance(done - self.bar.count)
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def refuse_blocked(chain: Any, specs: Sequence[EffectSpec], viewer: Viewer) -> None:
+    """Stop before any frame when the viewer may never use an effect (or the stack)."""
+    blocked = chain.gate.always_blocked(specs)
+    if blocked:
+        name, decision = blocked[0]
+        who = f"profile {viewer.profile.name}" if viewer.profile is not None else "no profile"
+        raise CliError(f'effect "{name}" blocked: {decision.reason} ({who})')

@@ -22,21 +22,22 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
-from camera_app.disclosure_paths import classification_cache_dir, identity_dir
-from camera_app.effects_catalog import load_registry
-from camera_app.policy import Mode, PolicyOptions, decide
-from camera_app.policy_gate import subject_of
+from camera_app.paths import classification_cache_dir, identity_dir
+from camera_app.catalog.effects import load_registry
+from camera_app.policy.rules import PolicyOptions, decide
+from camera_app.policy.settings import effective_options, load_settings
+from camera_app.policy.gate import subject_of
 from camera_app.profiles.model import Profile
 from camera_app.profiles.store import ProfileStore
 from camera_app.ui import theme
-from camera_app.ui.config import AppConfig
-from camera_app.ui.devices import load_devices
-from camera_app.ui.exports import EXPORTS_FOLDER
-from camera_app.ui.i18n import Messages, load_messages
-from camera_app.ui.results import EffectResults
-from camera_app.ui.session import Banner, BannerKind, EffectEntry, Session, Settings
-from camera_app.ui.stats import DEFAULT_BUDGET_MS
-from camera_app.ui.worker import EventKind, ProcessingWorker, WorkerEvent, WorkerOptions, WorkerOutput
+from camera_app.app.config import AppConfig
+from camera_app.app.devices import load_devices
+from camera_app.app.exports import EXPORTS_FOLDER
+from camera_app.app.i18n import Messages, load_messages
+from camera_app.app.results import EffectResults
+from camera_app.app.session import Banner, BannerKind, EffectEntry, Session, Settings
+from camera_app.app.stats import DEFAULT_BUDGET_MS
+from camera_app.app.worker import EventKind, ProcessingWorker, WorkerEvent, WorkerOptions, WorkerOutput
 from effects.classification import ClassificationResult
 from effects.spec import EffectSpec
 
@@ -74,6 +75,7 @@ class SafeLensApp(App):
         self.messages: Messages = load_messages(config.settings.language)
         self.store = ProfileStore(config.data_dir)
         self.data_dir = self.store.data_dir
+        self.policy_settings = load_settings(self.store)  # the installation's; the app may only tighten them
         self.registry = load_registry(list(config.effects_dirs))
         self.specs: dict[str, EffectSpec] = {spec.id: spec for spec in self.registry}
         self.results = EffectResults(classification_cache_dir(self.data_dir), self._measured_on_thread)
@@ -162,8 +164,8 @@ class SafeLensApp(App):
         return EffectEntry(spec.id, dict(spec.name), self.results.category(spec), spec.declared_category, thumbnail)
 
     def _render_thumbnails(self, specs: list[EffectSpec]) -> None:
-        from camera_app.tracker import FaceTracker, FaceTrackerOptions
-        from camera_app.ui.thumbnails import THUMBNAIL_FOLDER, ensure_thumbnails
+        from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
+        from camera_app.app.thumbnails import THUMBNAIL_FOLDER, ensure_thumbnails
 
         def ready(effect_id: str | None, path: Path) -> None:
             Clock.schedule_once(lambda dt: self._thumbnail_ready(effect_id, path), 0)
@@ -225,6 +227,11 @@ class SafeLensApp(App):
 
     # -- the worker -----------------------------------------------------------------------
 
+    def policy_options(self) -> PolicyOptions:
+        """The installation's policy, tightened by ``--challenge-age`` and the chosen mode."""
+        return effective_options(self.policy_settings, challenge_age_years=self.cfg.challenge_age,
+                                 mode=self.session.settings.policy_mode)
+
     def _worker_options(self) -> WorkerOptions:
         s = self.session.settings
         device = next((d for d in load_devices() if d.device_id == s.device), None)
@@ -233,7 +240,10 @@ class SafeLensApp(App):
             resolution=device.resolution if device is not None else s.resolution,
             seed=self.cfg.seed,
             budget_ms=device.budget_ms if device is not None else DEFAULT_BUDGET_MS,
-            policy=PolicyOptions(mode=Mode(s.policy_mode)),
+            policy=self.policy_options(),
+            policy_record={**self.policy_settings.as_provenance(), "effective": {
+                "mode": self.policy_options().mode.value,
+                "challenge_age_years": float(self.policy_options().challenge_age_years)}},
             language=s.language,
             export_dir=self.cfg.export_dir or (self.data_dir / EXPORTS_FOLDER),
             identity_dir=identity_dir(self.data_dir),
@@ -319,11 +329,11 @@ class SafeLensApp(App):
             if profile is None:
                 return ""
             spec = self.specs[effect_id]
-            options = PolicyOptions(mode=Mode(self.session.settings.policy_mode))
-            decision = decide(self.results.category(spec), subject_of(profile, self.store.today()), None, options)
+            decision = decide(self.results.category(spec), subject_of(profile, self.store.today()), None,
+                              self.policy_options())
         if self.messages.language == "en" or f"policy.{decision.code.value}" not in self.messages.texts:
             return decision.reason
-        text = self.messages(f"policy.{decision.code.value}", challenge=f"{PolicyOptions().challenge_age_years:g}")
+        text = self.messages(f"policy.{decision.code.value}", challenge=f"{self.policy_options().challenge_age_years:g}")
         return (self.messages("policy.unmeasured") + " " + text) if not decision.measured else text
 
     def show_lock(self, effect_id: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from camera_app.ui.config import AppConfig
+    from camera_app.app.config import AppConfig
 
 
 def configure_window(width: int, height: int) -> None:

@@ -14,7 +14,7 @@ from conftest import MINOR_FACES, face_files, load_rgb
 from age_estimation.model import AgeModel, AgeModelOptions
 from age_estimation.prediction import CLASS_AGES_YEARS, AgePrediction, prediction_from_probabilities
 from camera_app.models import model_path
-from camera_app.tracker import FaceTracker, FaceTrackerOptions
+from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
 
 CONGRESS_PREFIX = "us_congress_"
 # Not in MINOR_FACES, but her age is unknown and she may be a teenager ("older girl" next to

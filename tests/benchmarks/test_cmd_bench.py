@@ -74,7 +74,7 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
                                                  f"glam@480p/{cores}cpu-noage"]  # the twin right after
     glam = report["runs"][1]
     assert glam["frames"] == 4 and glam["frames_with_face"] == 4 and glam["blocked_frames"] == 0
-    assert glam["label_drawn"] and set(glam["stages_ms"]) == {"capture", "landmarks", "age", "effects", "disclosure"}
+    assert glam["label_drawn"] and set(glam["stages_ms"]) == {"capture", "landmarks", "age", "review_watch", "effects", "tap", "disclosure"}
     assert "smooth_skin" in glam["ops_ms"] and any(k.startswith("warp:") for k in glam["ops_ms"])
     assert [(d["device"], d["effect"]) for d in report["device_results"]] == [("desktop", "none"), ("desktop", "glam")]
     [stack] = report["stacks"]

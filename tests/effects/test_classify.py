@@ -14,7 +14,7 @@ import classify_synthetic as synth
 import numpy as np
 import pytest
 
-from camera_app.tracker import FaceTracker, FaceTrackerOptions
+from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
 from effects.classification import Category, Change
 from effects.classify import (
     QUICK_FACES,

@@ -21,7 +21,7 @@ FACES = {stem: load_face(stem) for stem in ADULT_FACES}
 
 
 def test_stored_connection_lists_equal_mediapipes() -> None:
-    from camera_app.tracker import connection_lists
+    from camera_app.tracking.tracker import connection_lists
 
     for name, edges in connection_lists().items():
         assert getattr(stored, name) == edges, name

@@ -147,27 +147,20 @@ def main() -> None:
     # -- phase 1: set-up, as after a first start (not audited) -------------------------------
     import numpy as np
 
+    from contextlib import ExitStack
+
     from age_estimation.model import AgeModel, AgeModelOptions
-    from camera_app.age_stage import AgeStage
-    from camera_app.classification_cache import results_for
-    from camera_app.disclosure_paths import classification_cache_dir
-    from camera_app.effects_catalog import load_registry
+    from camera_app.catalog.classifications import ResultBook, results_for
+    from camera_app.catalog.effects import load_registry
     from camera_app.models import model_path
-    from camera_app.overlay_stage import DisclosureStage, DisclosureStageOptions, effect_names
-    from camera_app.pipeline import Pipeline
-    from camera_app.policy import PolicySubject
-    from camera_app.policy_gate import (
-        EffectGate,
-        EffectGateOptions,
-        GatedEffectStage,
-        OnBlocked,
-        categories_from_results,
-        signals_from_age_stage,
-        subject_of,
-    )
+    from camera_app.paths import classification_cache_dir
+    from camera_app.policy.gate import subject_of
+    from camera_app.policy.rules import PolicySubject
     from camera_app.profiles import ProfileStore, SignUpUnavailableError
-    from camera_app.sources.demo import DemoOptions, DemoSource
-    from camera_app.tracker import FaceTracker, FaceTrackerOptions
+    from camera_app.runtime.chain import ChainOptions, ChainResources, build_chain
+    from camera_app.runtime.pipeline import Pipeline
+    from camera_app.capture.demo import DemoOptions, DemoSource
+    from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
     from effects.engine import build_stack
     from effects.ops.base import OpContext
 
@@ -187,7 +180,9 @@ def main() -> None:
     # -- phase 2: the user's session (audited) ------------------------------------------------
     audit.phase = "session"
     frames = 0
-    with ProfileStore() as store:
+    shown: set[str] = set()
+    with ExitStack() as stack:
+        store = stack.enter_context(ProfileStore())
         profile = store.create_profile("Sam", date(1988, 4, 2))
         try:
             store.create_profile("Kid", date(date.today().year - 9, 1, 1))
@@ -195,28 +190,23 @@ def main() -> None:
         except SignUpUnavailableError:
             refused = True
         subject = subject_of(profile, date.today())
-    assert isinstance(subject, PolicySubject)
-    results = results_for(specs, classification_cache_dir())
-    by_id = {r.effect_id: r for r in results}
-    shown: set[str] = set()
-    with FaceTracker(FaceTrackerOptions(max_faces=2)) as tracker, \
-            AgeModel(AgeModelOptions(model_path("age"))) as model, \
-            AgeStage(model=model) as age_stage, \
-            DisclosureStage(DisclosureStageOptions()) as overlay:
-        gate = EffectGate(subject, categories_from_results(results), signals_from_age_stage(age_stage),
-                          EffectGateOptions(on_blocked=OnBlocked.DROP))
-        effects = GatedEffectStage([], gate)
-        pipeline = Pipeline(tracker, [age_stage, effects, overlay])
+        assert isinstance(subject, PolicySubject)
+        book = ResultBook()  # the session applies one effect at a time: no stack is judged
+        for spec, result in zip(specs, results_for(specs, classification_cache_dir()), strict=True):
+            book.add((spec,), result)
+        tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=2)))
+        model = stack.enter_context(AgeModel(AgeModelOptions(model_path("age"))))
+        chain = build_chain(ChainOptions(subject=subject, profile_id=profile.profile_id),
+                            ChainResources(results=book, age_model=model, store=store), stack)
+        pipeline = Pipeline(tracker, chain.stages)
         cycle = [*specs, None]
         with DemoSource(DemoOptions(resolution="480p", seed=4, paced=False, max_frames=frames_wanted)) as source:
             for done in pipeline.run(source):
                 if frames % config["switch_every"] == 0:
                     spec = cycle[(frames // config["switch_every"]) % len(cycle)]
-                    active = [] if spec is None else [spec]
-                    effects.set_specs(active)
-                    overlay.set_active([by_id[s.id] for s in active], effect_names(active, "en"))
+                    chain.set_effects([] if spec is None else [spec])
                 if not np.array_equal(done.output.pixels, done.input.pixels):
-                    shown.update(s.id for s in effects.allowed_specs(done.output))
+                    shown.update(s.id for s in chain.applied)
                 frames += 1
                 if frames % 10 == 0:
                     socket_samples.extend(open_inet_sockets())

@@ -25,17 +25,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "effects"))
 from library_faces import portrait  # noqa: E402
 
 from camera_app.cli import main  # noqa: E402
-from camera_app.effect_stage import EffectStage  # noqa: E402
-from camera_app.effects_catalog import load_registry  # noqa: E402
+from plain_render import apply_effects  # noqa: E402
+from camera_app.catalog.effects import load_registry  # noqa: E402
 from camera_app.models import MODELS_DIR, ModelError, model_path  # noqa: E402
-from camera_app.pipeline import Pipeline, PipelineError, PipelineOptions  # noqa: E402
-from camera_app.sources import SourceError  # noqa: E402
-from camera_app.sources.camera import CameraOptions, CameraSource  # noqa: E402
-from camera_app.sources.image import ImageSource  # noqa: E402
-from camera_app.tracker import FaceTracker, FaceTrackerOptions  # noqa: E402
+from camera_app.runtime.pipeline import Pipeline, PipelineError, PipelineOptions  # noqa: E402
+from camera_app.capture import SourceError  # noqa: E402
+from camera_app.capture.camera import CameraOptions, CameraSource  # noqa: E402
+from camera_app.capture.image import ImageSource  # noqa: E402
+from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions  # noqa: E402
 
 FACE_RGB, _ = portrait("nasa_astronaut_eileen_collins")
 FACE_BGR = np.ascontiguousarray(FACE_RGB[:, :, ::-1])
+
+
+class _PlainEffects:
+    """A stage that applies effects with the engine (these tests are about faults, not the policy)."""
+
+    name = "effects"
+
+    def __init__(self, specs: Any) -> None:
+        self.specs = list(specs)
+
+    def process(self, frame: Any) -> Any:
+        out = apply_effects(self.specs, frame)
+        return frame if out is frame.pixels else frame.with_pixels(out)
 
 
 class UnpluggableCapture:
@@ -82,7 +95,7 @@ def test_camera_unplugged_mid_stream_then_plugged_back(tracker: FaceTracker, bun
     source = CameraSource(CameraOptions(index=0, read_timeout_s=10.0, max_failed_reads=3),
                           capture_factory=lambda index: captures.pop(0))
     tracker.reset()
-    pipeline = Pipeline(tracker, [EffectStage([bunny_ears])])
+    pipeline = Pipeline(tracker, [_PlainEffects([bunny_ears])])
     with source:
         before = []
         with pytest.raises(SourceError, match=r"camera:0: stopped delivering frames after 3 failed reads"):
@@ -174,7 +187,7 @@ def test_landmarker_raising_on_some_frames_is_reported_and_the_stream_goes_on(
     monkeypatch.setattr(vision.FaceLandmarker, "detect_for_video", failing)
     source = ImageSource(_face_png(tmp_path), max_frames=10)
     with FaceTracker(FaceTrackerOptions(max_faces=1)) as fresh:
-        pipeline = Pipeline(fresh, [EffectStage([bunny_ears])])
+        pipeline = Pipeline(fresh, [_PlainEffects([bunny_ears])])
         with source:
             frames = list(pipeline.run(source))
     assert len(frames) == 10, "every frame comes out, failed ones too"

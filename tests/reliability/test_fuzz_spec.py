@@ -46,7 +46,7 @@ def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def warm_kernels() -> None:
     """Compile (or load) every kernel before the watchdog runs: a first JIT compile is start-up, not a
     hang (with NUMBA_BOUNDSCHECK=1 and a cold cache it can take longer than the watchdog allows)."""
-    from camera_app.effects_catalog import load_registry
+    from camera_app.catalog.effects import load_registry
 
     rgb, track = _FACE
     for spec in load_registry():

@@ -18,7 +18,7 @@ from kivy.uix.widget import Widget
 
 from camera_app.ui import theme
 from camera_app.ui.screens.base import AppScreen
-from camera_app.ui.session import EffectEntry
+from camera_app.app.session import EffectEntry
 from camera_app.ui.widgets.basics import Chip, Text
 from camera_app.ui.widgets.carousel import Carousel, EffectItem
 from camera_app.ui.widgets.controls import RecordButton, ShutterButton

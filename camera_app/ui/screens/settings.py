@@ -12,12 +12,12 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from camera_app.sources.base import RESOLUTIONS
+from camera_app.capture.base import RESOLUTIONS
 from camera_app.ui import theme
-from camera_app.ui.devices import load_devices
-from camera_app.ui.i18n import available_languages, load_messages
+from camera_app.app.devices import load_devices
+from camera_app.app.i18n import available_languages, load_messages
 from camera_app.ui.screens.base import AppScreen, dark_input, dark_spinner
-from camera_app.ui.session import Settings
+from camera_app.app.session import Settings
 from camera_app.ui.widgets.basics import Chip, Panel, Text
 
 
@@ -98,8 +98,12 @@ class SettingsScreen(AppScreen):
         card.add_widget(self.device)
         # policy
         self._section(card, m("settings.policy"))
-        self.policy = Segmented([("assured", m("settings.policy_assured")), ("declared", m("settings.policy_declared"))],
-                                s.policy_mode)
+        # Only the installation may loosen the policy (`safelens policy set`): declared-age mode
+        # is offered only where the installation is set to it.
+        modes = [("assured", m("settings.policy_assured"))]
+        if self.app.policy_settings.mode.value == "declared":
+            modes.append(("declared", m("settings.policy_declared")))
+        self.policy = Segmented(modes, s.policy_mode or self.app.policy_settings.mode.value)
         card.add_widget(self.policy)
         # language
         self._section(card, m("settings.language"))

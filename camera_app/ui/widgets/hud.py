@@ -9,9 +9,9 @@ from kivy.metrics import dp, sp
 from kivy.uix.widget import Widget
 
 from camera_app.ui import theme
-from camera_app.ui.i18n import Messages
-from camera_app.ui.session import AgeState, AgeStatus
-from camera_app.ui.stats import StatsSnapshot
+from camera_app.app.i18n import Messages
+from camera_app.app.session import AgeState, AgeStatus
+from camera_app.app.stats import StatsSnapshot
 from camera_app.ui.widgets.basics import Panel, Text
 
 HIDDEN_STAGES = ("capture", "tap", "review_watch")  # waiting for the camera, and bookkeeping steps

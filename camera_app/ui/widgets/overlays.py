@@ -13,7 +13,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from camera_app.ui import theme
-from camera_app.ui.session import Banner, BannerKind
+from camera_app.app.session import Banner, BannerKind
 from camera_app.ui.widgets.basics import Chip, Panel, Text
 from camera_app.ui.widgets.glyphs import padlock
 

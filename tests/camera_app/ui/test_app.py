@@ -26,8 +26,8 @@ PLATE_RGB = np.array([18, 18, 20])  # DisclosureOverlayOptions.plate_rgba: the l
 
 def glam_label() -> Any:
     """glam's English label from its bundled classifier result (what the app must show)."""
-    from camera_app.classification_cache import load_bundled
-    from camera_app.effects_catalog import load_registry
+    from camera_app.catalog.classifications import load_bundled
+    from camera_app.catalog.effects import load_registry
     from disclosure.catalogue import load_catalogue
     from disclosure.labels import build_label
 

@@ -94,9 +94,52 @@ def test_no_display_says_so_and_renders_offscreen(tmp_path: Path, monkeypatch: p
     captured = capsys.readouterr()
     assert "no display found (DISPLAY and WAYLAND_DISPLAY are not set), so no window can open" in captured.err
     assert f"screenshot of the app: {tmp_path / 'out' / 'app.png'}" in captured.out
-    assert f"recording of the app (label burned in, signed): {tmp_path / 'out' / 'safelens-20260101-000000.mp4'}" in captured.out
+    assert f"signed): {tmp_path / 'out' / 'safelens-20260101-000000.mp4'}" in captured.out
+    assert "an adult demo profile (no --profile was named" in captured.err
     command = calls[0]
     assert command[command.index("--effect") + 1] == "glam" and "--record" in command and "--offscreen" in command
+    assert command[command.index("--profile") + 1] == "Demo"
+
+
+def test_no_display_honours_every_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Finding: offscreen, the app ignored --source, --profile, --data-dir, --policy-mode and --effect and
+    recorded glam on a 35-year-old demo profile. Now the offscreen run is asked for exactly what was given."""
+    from datetime import date
+
+    import camera_app.cli.cmd_app as cmd_app
+    from camera_app.profiles import ProfileStore
+
+    data = tmp_path / "data"
+    with ProfileStore(data) as store:
+        store.create_profile("Teen", date(store.today().year - 15, 1, 1))
+    photo = REPO / "assets" / "faces" / "nasa_astronaut_eileen_collins.jpg"
+    calls: list[list[str]] = []
+
+    def fake_run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 0)
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(cmd_app, "DEMO_OUT", tmp_path / "out")
+    monkeypatch.setattr(cmd_app.subprocess, "run", fake_run)
+    assert main(["app", "--source", str(photo), "--profile", "Teen", "--effect", "glam", "--data-dir", str(data),
+                 "--language", "fr", "--challenge-age", "28"]) == 0
+    err = capsys.readouterr().err
+    assert f"source {photo}, profile Teen, effect glam" in err
+    command = calls[0]
+
+    def value(flag: str) -> str:
+        return command[command.index(flag) + 1]
+
+    assert (value("--source"), value("--profile"), value("--effect"), value("--data-dir")) == (
+        str(photo), "Teen", "glam", str(data))
+    assert (value("--language"), value("--challenge-age")) == ("fr", "28")
+    # Loosening is refused before anything runs.
+    assert main(["app", "--source", str(photo), "--profile", "Teen", "--data-dir", str(data),
+                 "--policy-mode", "declared"]) == 2
+    assert "installation setting" in capsys.readouterr().err and len(calls) == 1
 
 
 def test_with_a_display_no_fallback_is_used(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,1 @@
+"""The camera app without Kivy: the session model, the processing worker, results, exports, stats, language, thumbnails, devices and the app configuration. Tested without a window; ``camera_app.ui`` is the Kivy view over it."""

@@ -1,0 +1,403 @@
+"""The processing worker: runs the chain on its own thread and hands results to the UI.
+
+One thread owns the source, the tracker and the chain (``camera_app.runtime.chain``: age,
+review watch, gated effects, label: the same builder ``safelens render`` and the bench use),
+and iterates :meth:`Pipeline.run` (the pipeline itself tracks the next frame on a second
+thread). After each frame it computes what the UI shows (the policy's
+answer for every effect, the age status, frame-time stats), keeps the newest result in a
+one-slot mailbox and asks the UI thread, through ``post``, to take it. A slow UI therefore
+skips frames instead of queueing them.
+
+Commands from the UI (profile, effect, snapshot, recording) are queued and run on the
+worker thread between two frames, so stages are never reconfigured mid-frame.
+
+Failures never end the app: a camera that cannot be opened or goes away is retried every
+``retry_s`` (the UI shows a banner), a file that cannot be played is reported once, and an
+unexpected error is reported, printed with its traceback on stderr, and retried.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from camera_app.app.exports import ActiveLabel, Exporter
+from camera_app.app.results import EffectResults
+from camera_app.app.session import AgeState, AgeStatus, FrameUpdate
+from camera_app.app.stats import FrameStats
+from camera_app.capture import SourceError, open_source
+from camera_app.policy.gate import subject_of
+from camera_app.policy.rules import FacesInView, Live, PolicyOptions, live_fact
+from camera_app.profiles.model import Profile
+from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
+from camera_app.runtime.pipeline import Pipeline
+from effects.spec import EffectSpec
+
+Post = Callable[[Callable[[], None]], None]
+Factory = Callable[[], Any]  # makes a context manager (the tracker, the age model)
+
+
+class EventKind(StrEnum):
+    STARTED = "started"  # frames are flowing (after a start or a reconnect)
+    SOURCE_LOST = "source_lost"  # a camera failed: retrying
+    SOURCE_FAILED = "source_failed"  # a file cannot be played: waiting for new settings
+    ERROR = "error"  # something unexpected: retrying
+    SNAPSHOT_SAVED = "snapshot_saved"
+    RECORDING_STARTED = "recording_started"
+    RECORDING_SAVED = "recording_saved"
+    EXPORT_FAILED = "export_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerEvent:
+    kind: EventKind
+    text: str = ""
+    path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOutput:
+    """The newest frame as shown (label drawn) and its report."""
+
+    pixels: np.ndarray
+    update: FrameUpdate
+    label_rect: tuple[int, int, int, int] | None = None  # x, y, w, h of the label plate, frame pixels
+    applied: tuple[str, ...] = ()  # the effects applied to this frame
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    source: str = "demo"
+    resolution: str = "720p"
+    seed: int = 0
+    budget_ms: float = 1000.0 / 30.0
+    max_faces: int = 2
+    policy: PolicyOptions = field(default_factory=PolicyOptions)
+    language: str = "en"
+    age_check: bool = True
+    retry_s: float = 1.0
+    export_dir: Path = Path("exports")
+    identity_dir: Path = Path("provenance")
+    data_dir: Path | None = None  # the profile store, for the under-13 review watch (None: no watch)
+    policy_record: dict[str, Any] | None = None  # the policy settings recorded in exports' provenance
+
+
+def age_status(signal: FacesInView | None, enabled: bool, options: PolicyOptions) -> AgeStatus:
+    """What the HUD says about the live age check (the same reading as the policy's)."""
+    if not enabled:
+        return AgeStatus(AgeState.OFF)
+    live = live_fact(signal, options)
+    if live is Live.NO_FACE:
+        return AgeStatus(AgeState.NO_FACE)
+    faces = () if signal is None else signal.faces
+    youngest = min((f.estimate_years for f in faces if f.samples >= options.min_samples), default=None)
+    state = {Live.BELOW: AgeState.POSSIBLY_MINOR, Live.TOO_FEW_SAMPLES: AgeState.MEASURING}.get(live, AgeState.ADULT)
+    return AgeStatus(state, youngest, len(faces))
+
+
+class ProcessingWorker:
+    """See the module docstring. ``on_output`` and ``on_event`` are called through ``post``."""
+
+    def __init__(
+        self,
+        options: WorkerOptions,
+        specs: Sequence[EffectSpec],
+        results: EffectResults,
+        post: Post,
+        on_output: Callable[[WorkerOutput], None],
+        on_event: Callable[[WorkerEvent], None],
+        profile: Profile | None = None,
+        today: Callable[[], date] = date.today,
+        tracker_factory: Factory | None = None,
+        age_model_factory: Factory | None = None,
+    ) -> None:
+        """``tracker_factory`` / ``age_model_factory``: make the tracker and the age model
+        (context managers; default: MediaPipe and the vendored ONNX model), so tests can give fakes."""
+        self.options = options
+        self._tracker_factory = tracker_factory or _real_tracker(options.max_faces)
+        self._age_model_factory = age_model_factory or _real_age_model
+        self._specs = {spec.id: spec for spec in specs}
+        self._results = results
+        self._post = post
+        self._on_output = on_output
+        self._on_event = on_event
+        self._today = today
+        self._profile = profile
+        self._effect_id: str | None = None
+        self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._slot: WorkerOutput | None = None
+        self._slot_lock = threading.Lock()
+        self._pending = False
+        # Built on the worker thread, per stream:
+        self._chain: Chain | None = None
+        self._store: object | None = None
+        self._exporter: Exporter | None = None
+        self._fps = 30.0
+        self.frames_processed = 0
+
+    # -- control (any thread) -----------------------------------------------------------
+
+    def start(self) -> ProcessingWorker:
+        self._thread = threading.Thread(target=self._main, name="safelens-worker", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop after the current frame; a running recording is finished and saved."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def set_profile(self, profile: Profile | None) -> None:
+        self._commands.put(lambda: self._apply_profile(profile))
+
+    def set_effect(self, effect_id: str | None) -> None:
+        if effect_id is not None and effect_id not in self._specs:
+            raise KeyError(f"effect {effect_id!r}: expected one of {', '.join(self._specs)}")
+        self._commands.put(lambda: self._apply_effect(effect_id))
+
+    def snapshot(self, target: Path | None = None) -> None:
+        self._commands.put(lambda: self._snapshot(target))
+
+    def toggle_recording(self, target: Path | None = None) -> None:
+        self._commands.put(lambda: self._toggle_recording(target))
+
+    def results_changed(self) -> None:
+        """A classification arrived: re-apply the active effect (its label may now exist)."""
+        self._commands.put(lambda: self._apply_effect(self._effect_id))
+
+    # -- UI side ------------------------------------------------------------------------
+
+    def _publish(self, output: WorkerOutput) -> None:
+        with self._slot_lock:
+            self._slot = output
+            if self._pending:
+                return
+            self._pending = True
+        self._post(self._deliver)
+
+    def _deliver(self) -> None:
+        with self._slot_lock:
+            output, self._slot, self._pending = self._slot, None, False
+        if output is not None:
+            self._on_output(output)
+
+    def _event(self, kind: EventKind, text: str = "", path: Path | None = None) -> None:
+        event = WorkerEvent(kind, text, path)
+        self._post(lambda: self._on_event(event))
+
+    # -- worker thread ------------------------------------------------------------------
+
+    def _main(self) -> None:
+        with ExitStack() as stack:
+            try:
+                tracker = stack.enter_context(self._tracker_factory())
+                model = stack.enter_context(self._age_model_factory()) if self.options.age_check else None
+                if self.options.data_dir is not None:  # this thread's own connection (SQLite is per thread)
+                    from camera_app.profiles.store import ProfileStore
+
+                    self._store = stack.enter_context(ProfileStore(self.options.data_dir))
+            except Exception as exc:  # noqa: BLE001 - reported to the user; the app stays up
+                self._report_unexpected(exc)
+                return
+            self._exporter = Exporter(self.options.export_dir, self.options.identity_dir, self._origin(),
+                                      policy=self.options.policy_record)
+            stack.callback(self._close_exporter)
+            while not self._stop.is_set():
+                try:
+                    self._stream(tracker, model)
+                except SourceError as exc:
+                    self._finish_recording()
+                    if self.options.source.startswith("camera:"):
+                        self._event(EventKind.SOURCE_LOST, str(exc))
+                        self._stop.wait(self.options.retry_s)
+                    else:
+                        self._event(EventKind.SOURCE_FAILED, str(exc))
+                        self._stop.wait()
+                except Exception as exc:  # noqa: BLE001 - reported and retried; the app stays up
+                    self._finish_recording()
+                    self._report_unexpected(exc)
+                    self._stop.wait(self.options.retry_s)
+
+    def _origin(self) -> object:
+        from camera_app.output.signed import origin_for_source
+
+        return origin_for_source(self.options.source)
+
+    def _report_unexpected(self, exc: BaseException) -> None:
+        traceback.print_exception(exc, file=sys.stderr)
+        self._event(EventKind.ERROR, f"{type(exc).__name__}: {exc}")
+
+    def _stream(self, tracker: Any, model: Any | None) -> None:
+        o = self.options
+        source = open_source(o.source, resolution=o.resolution, seed=o.seed, paced=True, loop=True)
+        with ExitStack() as stack:
+            stack.enter_context(source)
+            self._fps = source.fps or 30.0
+            tracker.reset()
+            chain = self._chain = build_chain(
+                ChainOptions(subject=subject_of(self._profile, self._today()), policy=o.policy, age=model is not None,
+                             profile_id=self._watched_profile_id(), language=o.language, seed=o.seed),
+                ChainResources(results=self._results, age_model=model, store=self._store),
+                stack,
+            )
+            self._apply_effect(self._effect_id)
+            stats = FrameStats(o.budget_ms)
+            frames = Pipeline(tracker, chain.stages).run(source)
+            stack.callback(frames.close)
+            started = False
+            for done in frames:
+                if self._stop.is_set():
+                    break
+                if not started:
+                    self._event(EventKind.STARTED, source.description)
+                    started = True
+                self._run_commands()
+                stats.add(time.monotonic(), done.timings_ms)
+                decisions = {spec_id: chain.decide(spec, done.output) for spec_id, spec in self._specs.items()}
+                self._record(done.output.pixels, done.output.timestamp_ms)
+                self.frames_processed += 1
+                self._publish(
+                    WorkerOutput(
+                        pixels=done.output.pixels,
+                        update=FrameUpdate(
+                            stats=stats.snapshot(),
+                            age=age_status(chain.signal(done.output), model is not None, o.policy),
+                            decisions=decisions,
+                            notices=done.notices,
+                            frame_index=done.output.index,
+                        ),
+                        label_rect=chain.label.rect if chain.label is not None else None,
+                        applied=tuple(s.id for s in chain.applied),
+                    )
+                )
+            self._finish_recording()
+
+    def _run_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            command()
+
+    def _watched_profile_id(self) -> int | None:
+        """The profile the under-13 review watch opens entries for (needs the store)."""
+        if self._profile is None or self._store is None:
+            return None
+        return self._profile.profile_id
+
+    def _applied(self) -> ActiveLabel:
+        chain = self._chain
+        if chain is None:
+            return ActiveLabel()
+        return ActiveLabel(chain.applied_results, chain.applied_label)
+
+    def _apply_profile(self, profile: Profile | None) -> None:
+        self._profile = profile
+        self._effect_id = None
+        if self._chain is not None:
+            self._chain.set_subject(subject_of(profile, self._today()), self._watched_profile_id())
+        self._apply_effect(None)
+
+    def _apply_effect(self, effect_id: str | None) -> None:
+        if effect_id != self._effect_id and self._exporter is not None and self._exporter.recording:
+            self._finish_recording()  # a recording keeps one effect (and one label) from start to end
+        self._effect_id = effect_id
+        if self._chain is None:
+            return
+        spec = self._specs.get(effect_id) if effect_id is not None else None
+        if spec is not None and self._results.get(spec) is None:
+            # Not measured yet: nothing is applied until its label can be shown.
+            self._results.request([spec], first=True)
+        self._chain.results_changed()
+        self._chain.set_effects([spec] if spec is not None else [])
+
+    def _snapshot(self, target: Path | None) -> None:
+        if self._exporter is None or self._chain is None or self._chain.tap.frame is None:
+            return
+        frame = self._chain.tap.frame
+        try:
+            signed = self._exporter.snapshot(frame.pixels, self._applied(), [t.box for t in frame.tracks], target)
+        except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
+            self._event(EventKind.EXPORT_FAILED, str(exc))
+            return
+        self._event(EventKind.SNAPSHOT_SAVED, str(signed.path), signed.path)
+
+    def _toggle_recording(self, target: Path | None) -> None:
+        if self._exporter is None or self._chain is None:
+            return
+        if self._exporter.recording:
+            self._finish_recording()
+            return
+        try:
+            path = self._exporter.start_recording(self._fps, self._applied(), target)
+        except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
+            self._event(EventKind.EXPORT_FAILED, str(exc))
+            return
+        self._event(EventKind.RECORDING_STARTED, str(path), path)
+
+    def _record(self, shown: np.ndarray, timestamp_ms: int) -> None:
+        if self._exporter is None or not self._exporter.recording or self._chain is None:
+            return
+        if self._applied() != self._exporter.recording_active:
+            # The policy switched the effect on or off: this video's manifest would no longer
+            # be true for the next frames, so it ends here (saved and signed as it is).
+            self._finish_recording()
+            return
+        try:
+            self._exporter.record(shown, timestamp_ms)
+        except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
+            self._exporter.abort_recording()
+            self._event(EventKind.EXPORT_FAILED, str(exc))
+
+    def _finish_recording(self) -> None:
+        if self._exporter is None or not self._exporter.recording:
+            return
+        try:
+            signed = self._exporter.stop_recording()
+        except Exception as exc:  # noqa: BLE001 - an export failure is shown, never fatal
+            self._event(EventKind.EXPORT_FAILED, str(exc))
+            return
+        if signed is not None:
+            self._event(EventKind.RECORDING_SAVED, str(signed.path), signed.path)
+
+    def _close_exporter(self) -> None:
+        self._finish_recording()
+        if self._exporter is not None:
+            self._exporter.close()
+            self._exporter = None
+
+
+def _real_tracker(max_faces: int) -> Factory:
+    def make() -> Any:
+        from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
+
+        return FaceTracker(FaceTrackerOptions(max_faces=max_faces))
+
+    return make
+
+
+def _real_age_model() -> Any:
+    from age_estimation.model import AgeModel, AgeModelOptions
+    from camera_app.models import model_path
+
+    return AgeModel(AgeModelOptions(model_path("age")))

@@ -1,0 +1,25 @@
+"""Frame sources: a webcam, a video file, an image, and the generated demo feed.
+
+All share :class:`~camera_app.capture.base.FrameSource`; build one from a spec string with
+:func:`open_source` (``camera:N``, ``demo``, or a path).
+"""
+
+from camera_app.capture.base import (
+    RESOLUTIONS,
+    BaseSource,
+    EndOfStream,
+    FrameSource,
+    SourceError,
+    open_source,
+    resolution_size,
+)
+
+__all__ = [
+    "RESOLUTIONS",
+    "BaseSource",
+    "EndOfStream",
+    "FrameSource",
+    "SourceError",
+    "open_source",
+    "resolution_size",
+]

@@ -1,0 +1,1 @@
+"""The creator check: what an effect measures as, the guidance notes, and the before/after contact sheet."""

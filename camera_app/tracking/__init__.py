@@ -1,0 +1,1 @@
+"""Face tracking: the MediaPipe Face Landmarker behind one module (the only importer of mediapipe), its native log filter."""

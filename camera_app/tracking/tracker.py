@@ -1,0 +1,308 @@
+"""Face tracking with MediaPipe Face Landmarker: the only module that imports mediapipe.
+
+``FaceTracker`` turns frames into frames with :class:`~effects.face.FaceTrack` s::
+
+    with FaceTracker(FaceTrackerOptions(max_faces=2)) as tracker:
+        frame = tracker.track(frame)          # VIDEO mode: timestamps must strictly increase
+        faces = tracker.detect(rgb_array)     # IMAGE mode: one still picture, no history
+
+``detect`` matches the landmark-detector Protocol of ``effects/`` (``detect(rgb) ->
+list[FaceTrack]``), so the effect classifier can take a tracker as its detector.
+MediaPipe results become FaceTracks in :func:`_to_tracks`, and nowhere else.
+
+A tracker may be called from any one thread at a time (the pipeline calls ``track`` on its
+capture worker); MediaPipe releases the GIL while it runs.
+
+Creating a landmarker makes MediaPipe and TensorFlow Lite log informational lines
+(``W0000 ... Feedback manager requires a model with a single signature inference``) straight
+to file descriptor 2, where no environment variable of this MediaPipe version silences them.
+They are filtered out around the creation only (``camera_app.tracking.native_stderr``); any other
+line written then is passed on, and failures are raised as Python exceptions anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+import mediapipe as mp
+from mediapipe.tasks.python import BaseOptions, vision
+
+from camera_app.frame import Frame
+from camera_app.models import model_path
+from camera_app.tracking.native_stderr import filtered_stderr
+from effects.face import N_LANDMARKS, Box, FaceTrack, HeadPose
+
+RunningMode = Literal["video", "image"]
+
+# What landmarker creation logs on fd 2 that says nothing wrong (MediaPipe 0.10 / 1.x, TFLite).
+# glog-style lines are "<severity><mmdd> <time> <thread> <file>:<line>] <text>"; every info
+# (I) line is informational, warnings only these known ones.
+_GLOG_PREFIX = r"[IW]\d{4} [\d:.]+ +\d+ "
+INFORMATIONAL_LOG_LINES: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
+    r"WARNING: Logging before InitGoogle\(\) is written to STDERR",
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR",
+    r"INFO: Created TensorFlow Lite XNNPACK delegate for CPU\.",
+    r"I\d{4} [\d:.]+ +\d+ .*",
+    _GLOG_PREFIX + r"face_landmarker_graph\.cc:\d+\] Sets FaceBlendshapesGraph acceleration to xnnpack by default\.",
+    _GLOG_PREFIX + r"inference_feedback_manager\.cc:\d+\] Feedback manager requires a model with a single signature "
+    r"inference\. Disabling support for feedback tensors\.",
+))
+
+
+class TrackerError(RuntimeError):
+    """The tracker was given bad options or input, or used after close."""
+
+
+@dataclass(frozen=True, slots=True)
+class FaceTrackerOptions:
+    """How to track.
+
+    ``max_faces``: faces per frame (>= 1). ``running_mode``: ``"video"`` (``track`` uses
+    MediaPipe's tracking between frames; timestamps must strictly increase) or ``"image"``
+    (every frame detected from scratch). ``min_*_confidence`` in [0, 1] as in MediaPipe.
+    ``model_path``: a face_landmarker.task file; ``None`` uses the vendored, hash-checked one.
+    ``iou_match``: the box overlap above which a face keeps the id of a face in an earlier
+    frame; ``keep_missing_frames``: how many frames an unseen face's id is remembered.
+    """
+
+    max_faces: int = 2
+    running_mode: RunningMode = "video"
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    model_path: Path | None = None
+    iou_match: float = 0.3
+    keep_missing_frames: int = 15
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_faces, bool) or not isinstance(self.max_faces, int) or self.max_faces < 1:
+            raise TrackerError(f"FaceTrackerOptions.max_faces: expected an int >= 1, found {self.max_faces!r}")
+        if self.running_mode not in ("video", "image"):
+            raise TrackerError(
+                f"FaceTrackerOptions.running_mode: expected 'video' or 'image', found {self.running_mode!r}"
+            )
+        for name in ("min_detection_confidence", "min_presence_confidence", "min_tracking_confidence", "iou_match"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                raise TrackerError(f"FaceTrackerOptions.{name}: expected a number in [0, 1], found {value!r}")
+        if isinstance(self.keep_missing_frames, bool) or not isinstance(self.keep_missing_frames, int) or (
+            self.keep_missing_frames < 0
+        ):
+            raise TrackerError(
+                f"FaceTrackerOptions.keep_missing_frames: expected an int >= 0, found {self.keep_missing_frames!r}"
+            )
+
+
+@dataclass(slots=True)
+class _Remembered:
+    track_id: int
+    box: Box
+    missing_frames: int
+
+
+class FaceTracker:
+    """MediaPipe Face Landmarker with track ids that stay with a face across frames."""
+
+    def __init__(self, options: FaceTrackerOptions | None = None) -> None:
+        self.options = options or FaceTrackerOptions()
+        path = self.options.model_path
+        self._model = str(path if path is not None else model_path("face_landmarker"))
+        if path is not None and not Path(path).is_file():
+            raise TrackerError(f"FaceTrackerOptions.model_path: file {path} does not exist")
+        self._video: vision.FaceLandmarker | None = None
+        self._image: vision.FaceLandmarker | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._last_timestamp_ms = -1
+        self._remembered: list[_Remembered] = []
+        self._next_id = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> FaceTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release MediaPipe (an unclosed landmarker raises at interpreter exit)."""
+        with self._lock:
+            self._closed = True
+            for landmarker in (self._video, self._image):
+                if landmarker is not None:
+                    landmarker.close()
+            self._video = self._image = None
+
+    def reset(self) -> None:
+        """Start a new stream: forget track ids and timestamps (e.g. after switching source)."""
+        with self._lock:
+            if self._video is not None:
+                self._video.close()
+                self._video = None
+            self._last_timestamp_ms = -1
+            self._remembered = []
+
+    def _landmarker(self, mode: RunningMode) -> vision.FaceLandmarker:
+        if self._closed:
+            raise TrackerError("FaceTracker: used after close()")
+        current = self._video if mode == "video" else self._image
+        if current is not None:
+            return current
+        o = self.options
+        with filtered_stderr(INFORMATIONAL_LOG_LINES):
+            created = vision.FaceLandmarker.create_from_options(
+                vision.FaceLandmarkerOptions(
+                    base_options=BaseOptions(model_asset_path=self._model),
+                    running_mode=vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE,
+                    num_faces=o.max_faces,
+                    min_face_detection_confidence=float(o.min_detection_confidence),
+                    min_face_presence_confidence=float(o.min_presence_confidence),
+                    min_tracking_confidence=float(o.min_tracking_confidence),
+                    output_face_blendshapes=True,
+                    output_facial_transformation_matrixes=True,
+                )
+            )
+        if mode == "video":
+            self._video = created
+        else:
+            self._image = created
+        return created
+
+    # -- use -------------------------------------------------------------------------------
+
+    def track(self, frame: Frame) -> Frame:
+        """The frame with its faces as tracks; ids follow faces from the previous frames."""
+        if not isinstance(frame, Frame):
+            raise TrackerError(f"FaceTracker.track: expected a Frame, found {type(frame).__name__}")
+        with self._lock:
+            image = _mp_image(frame.pixels)
+            if self.options.running_mode == "video":
+                if frame.timestamp_ms <= self._last_timestamp_ms:
+                    raise TrackerError(
+                        f"FaceTracker.track: frame {frame.index} has timestamp {frame.timestamp_ms} ms, expected more "
+                        f"than the previous {self._last_timestamp_ms} ms (VIDEO mode); call reset() for a new stream"
+                    )
+                result = self._landmarker("video").detect_for_video(image, frame.timestamp_ms)
+                self._last_timestamp_ms = frame.timestamp_ms
+            else:
+                result = self._landmarker("image").detect(image)
+            tracks = _to_tracks(result, frame.width, frame.height)
+            tracks = self._assign_ids(tracks)
+        return frame.with_tracks(tuple(tracks))
+
+    def detect(self, rgb: np.ndarray) -> list[FaceTrack]:
+        """Faces in one still RGB uint8 image (IMAGE mode), ids 0, 1, ... by size."""
+        if not isinstance(rgb, np.ndarray) or rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            found = f"{rgb.shape} {rgb.dtype}" if isinstance(rgb, np.ndarray) else type(rgb).__name__
+            raise TrackerError(f"FaceTracker.detect: expected an (H, W, 3) uint8 RGB array, found {found}")
+        with self._lock:
+            result = self._landmarker("image").detect(_mp_image(rgb))
+        tracks = _to_tracks(result, rgb.shape[1], rgb.shape[0])
+        tracks.sort(key=lambda t: -t.box.width * t.box.height)
+        return [_with_id(t, i) for i, t in enumerate(tracks)]
+
+    def _assign_ids(self, tracks: list[FaceTrack]) -> list[FaceTrack]:
+        """Greedy matching by box overlap (IoU) to the faces seen in recent frames."""
+        pairs = sorted(
+            ((iou(t.box, r.box), ti, ri) for ti, t in enumerate(tracks) for ri, r in enumerate(self._remembered)),
+            reverse=True,
+        )
+        ids: dict[int, int] = {}
+        used: set[int] = set()
+        for overlap, ti, ri in pairs:
+            if overlap < self.options.iou_match:
+                break
+            if ti in ids or ri in used:
+                continue
+            ids[ti] = self._remembered[ri].track_id
+            used.add(ri)
+        kept = [
+            _Remembered(r.track_id, r.box, r.missing_frames + 1)
+            for ri, r in enumerate(self._remembered)
+            if ri not in used and r.missing_frames < self.options.keep_missing_frames
+        ]
+        out: list[FaceTrack] = []
+        for ti, t in enumerate(tracks):
+            if ti not in ids:
+                ids[ti] = self._next_id
+                self._next_id += 1
+            out.append(_with_id(t, ids[ti]))
+            kept.append(_Remembered(ids[ti], t.box, 0))
+        self._remembered = kept
+        return out
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes (0 when they do not overlap)."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    union = a.width * a.height + b.width * b.height - inter
+    return inter / union if union > 0 else 0.0
+
+
+def mesh_connections() -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """MediaPipe's (tesselation, contours) edge lists as index pairs, for drawing the mesh."""
+    c = vision.FaceLandmarksConnections
+    tesselation = tuple((e.start, e.end) for e in c.FACE_LANDMARKS_TESSELATION)
+    contours = tuple((e.start, e.end) for e in c.FACE_LANDMARKS_CONTOURS)
+    return tesselation, contours
+
+
+def connection_lists() -> dict[str, tuple[tuple[int, int], ...]]:
+    """MediaPipe's named feature connection lists (checked against effects' stored copies)."""
+    c = vision.FaceLandmarksConnections
+    names = ("FACE_OVAL", "LIPS", "LEFT_EYE", "RIGHT_EYE", "LEFT_EYEBROW", "RIGHT_EYEBROW", "LEFT_IRIS",
+             "RIGHT_IRIS", "NOSE")
+    return {n: tuple((e.start, e.end) for e in getattr(c, f"FACE_LANDMARKS_{n}")) for n in names}
+
+
+# -- the one conversion from MediaPipe results to FaceTracks ---------------------------------
+
+
+def _mp_image(rgb: np.ndarray) -> mp.Image:
+    return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+
+
+def _to_tracks(result: vision.FaceLandmarkerResult, width: int, height: int) -> list[FaceTrack]:
+    """MediaPipe result -> FaceTracks with provisional id 0 (ids are assigned by the caller).
+
+    Landmarks: x * width, y * height, z * width (MediaPipe's z shares x's scale). Box: the
+    landmark bounds. Pose: from the facial transformation matrix. Blendshapes: name -> score,
+    clipped to [0, 1] (the model's sigmoid outputs can be off by float rounding).
+    """
+    tracks: list[FaceTrack] = []
+    matrices: Sequence[np.ndarray] = result.facial_transformation_matrixes or []
+    blendshapes = result.face_blendshapes or []
+    for i, landmarks in enumerate(result.face_landmarks):
+        if len(landmarks) != N_LANDMARKS:
+            raise TrackerError(f"MediaPipe returned {len(landmarks)} landmarks for a face, expected {N_LANDMARKS}")
+        lm = np.array([(p.x, p.y, p.z) for p in landmarks], dtype=np.float32)
+        lm[:, 0] *= width
+        lm[:, 1] *= height
+        lm[:, 2] *= width
+        pose = HeadPose.from_matrix(np.asarray(matrices[i])) if i < len(matrices) else None
+        scores = (
+            {c.category_name: min(1.0, max(0.0, float(c.score))) for c in blendshapes[i]}
+            if i < len(blendshapes)
+            else {}
+        )
+        tracks.append(FaceTrack.from_landmarks(lm, track_id=0, pose=pose, blendshapes=scores))
+    return tracks
+
+
+def _with_id(track: FaceTrack, track_id: int) -> FaceTrack:
+    return FaceTrack(
+        track_id=track_id, landmarks_px=track.landmarks_px, box=track.box, pose=track.pose,
+        blendshapes=track.blendshapes,
+    )
