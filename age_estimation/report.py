@@ -96,8 +96,8 @@ def _advice(scores: Scores, recommendation: Recommendation | None) -> list[str]:
         out.append("  - To choose a challenge age, give --target-minors-passed SHARE (e.g. 0.05): the lowest age whose")
         out.append("    upper 95% bound of minors passed meets it, and the share of adults that costs.")
     elif recommendation.point is None:
-        out.append(f"  - No challenge age meets the target of {pct(recommendation.target_minors_passed)} minors passed: "
-                   f"{recommendation.reason}.")
+        out.append(f"  - No challenge age meets the target of at most {pct(recommendation.target_minors_passed)} minors passed:")
+        out.append(f"    {recommendation.reason}.")
     else:
         point = recommendation.point
         out.append(f"  - Target: at most {pct(recommendation.target_minors_passed)} of minors passed as adults, judged by "
@@ -107,15 +107,16 @@ def _advice(scores: Scores, recommendation: Recommendation | None) -> list[str]:
     for name in ("13-15", "16-17"):
         bias = scores.bias[name]
         if bias.value is not None and bias.value > 2.0:
-            out.append(f"  - {name}-year-olds are over-estimated by {bias.value:.1f} years on average ({bias.n} faces):")
+            faces = f"{bias.n} face{'s' if bias.n != 1 else ''}"
+            out.append(f"  - {name}-year-olds are over-estimated by {bias.value:.1f} years on average ({faces}):")
             out.append("    a plain 'estimate < 18' test lets most of them through.")
     for g in scores.groups:
         if g.flagged:
             out.append(f"  - These figures include {g.column} {g.value!r}, which looks like training data (see the warning).")
     minors, adults = current.minors_passed[ALL_MINORS].n, current.adults_challenged.n
     if minors < SMALL_GROUP or adults < SMALL_GROUP:
-        out.append(f"  - Small set ({minors} minors, {adults} adults): the intervals are wide. "
-                   "Evaluate on hundreds of labelled faces per band before fixing a policy.")
+        out.append(f"  - Small set ({minors} minors, {adults} adults): the intervals are wide.")
+        out.append("    Evaluate on hundreds of labelled faces per band before fixing a policy.")
     out.append("  - An estimate is a signal for the policy, never proof of age.")
     return out
 

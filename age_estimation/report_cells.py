@@ -40,7 +40,7 @@ def years_cell(figure: Figure, signed: bool = False) -> str:
 def interval_words(figure: Figure) -> str:
     """``26.7%  (95% interval 15.0-39.1%; 16 of 60)`` for sentences."""
     if figure.value is None or figure.count is None:
-        return f"- ({figure.n} faces)"
+        return f"- ({figure.n} face{'s' if figure.n != 1 else ''})"
     interval = figure.ci95
     bounds = "" if interval is None else f"95% interval {100.0 * interval[0]:.1f}-{100.0 * interval[1]:.1f}%; "
     return f"{pct(figure.value):>6}  ({bounds}{figure.count} of {figure.n})"
