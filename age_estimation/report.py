@@ -45,8 +45,8 @@ def interval_note(scores: Scores) -> list[str]:
     return [
         f"95% intervals: bootstrap percentiles over {scores.options.resamples} resamples of the images {strata}, "
         f"seed {scores.options.seed};",
-        f"for a share with fewer than {FEW_EVENTS} faces on one side, widened to include Wilson's score interval "
-        f"({WIDENED_MARK} where that changed it).",
+        f"for a share with fewer than {FEW_EVENTS} faces on one side, joined with Wilson's score interval "
+        f"({WIDENED_MARK}: Wilson's was wider).",
     ]
 
 
