@@ -9,9 +9,12 @@ as a model does on images it was trained on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from age_estimation.evaluate import EvaluationRun, ImageResult
+from age_estimation.labels import LabelledImage, LabelSet
 from age_estimation.scores import EvalArrays
 
 
@@ -51,3 +54,18 @@ def dataset(rng: np.random.Generator, sources: tuple[Source, ...] = SOURCES, gen
     if gender:
         groups["gender"] = rng.choice(np.array(["female", "male"]), names.size)
     return EvalArrays(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), groups, "source")
+
+
+def as_run(arrays: EvalArrays, calibrated: bool = False) -> EvaluationRun:
+    """The arrays as the model-running step would have left them (for report tests)."""
+    columns = tuple(arrays.groups)
+    images, results = [], []
+    for i, (age, est) in enumerate(zip(arrays.true_years, arrays.estimate_years)):
+        name = f"img{i:04d}.jpg"
+        extra = tuple((c, str(arrays.groups[c][i])) for c in columns)
+        images.append(LabelledImage(Path(name), name, float(age), i + 2, extra))
+        if np.isnan(est):
+            results.append(ImageResult(name, float(age), "no_face", f"{name}: no face found", 0))
+        else:
+            results.append(ImageResult(name, float(age), "ok", "", 1, estimate_years=float(est)))
+    return EvaluationRun(LabelSet(tuple(images), columns), tuple(results), 10.0, 20.0, calibrated)
