@@ -253,6 +253,10 @@ def run_eval(args: argparse.Namespace) -> int:
         except PlotError as exc:
             raise CliError(str(exc)) from exc
     if args.json:
+        for g in scores.groups:
+            if g.flagged:
+                print(f"safelens age eval: warning: {g.column} {g.value!r}: {g.leakage.near} of {g.leakage.faces} "
+                      "estimates within 0.1 years of their label: probably training data", file=sys.stderr)
         out: dict[str, Any] = {"report": _run_dict(run, scores, recommendation)}
         if held_out is not None:
             fitted, cv_scores = held_out
@@ -265,6 +269,8 @@ def run_eval(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2))
     else:
         print(format_report(run, scores, title, recommendation))
+        if args.calibration is not None:
+            print(f"(Calibrated with {args.calibration}: these figures are out-of-sample only if it was fitted on other images.)")
         if held_out is not None:
             fitted, cv_scores = held_out
             print()
