@@ -245,7 +245,9 @@ def run_eval(args: argparse.Namespace) -> int:
     held_out = None
     if args.fit_calibration is not None:
         held_out = _fit_and_cross_validate(run, arrays, options, args)
-    if args.plot is not None:
+    if args.plot is not None and scores.faces == 0:
+        print(f"safelens age eval: warning: no face was estimated, so {args.plot} was not written", file=sys.stderr)
+    elif args.plot is not None:
         from age_estimation.plot import PlotError, plot_operating_curve
 
         try:

@@ -133,6 +133,9 @@ def test_eval_fitted_calibration_is_reported_held_out(tmp_path: Path, capsys: py
 
 def test_eval_counts_unreadable_images(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     labels = tmp_path / "labels.csv"
+    labels.write_text("path,age\nmissing.jpg,20\n")
+    assert main(["age", "eval", str(FACES_DIR), "--labels", str(labels), "--plot", str(tmp_path / "c.png")]) == 1
+    assert "no face was estimated, so" in capsys.readouterr().err and not (tmp_path / "c.png").exists()
     labels.write_text("path,age\nusnavy_grace_hopper.jpg,77\nmissing.jpg,20\n")
     assert main(["age", "eval", str(FACES_DIR), "--labels", str(labels), "--json"]) == 0
     captured = capsys.readouterr()
