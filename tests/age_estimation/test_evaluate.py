@@ -11,7 +11,6 @@ can test.
 from __future__ import annotations
 
 import hashlib
-import math
 from pathlib import Path
 
 import numpy as np
@@ -19,17 +18,11 @@ import pytest
 from age_faces import age_model, face_samples
 from conftest import FACES_DIR
 
-from age_estimation.calibration import fit_calibration
-from age_estimation.evaluate import (
-    CHALLENGE_AGES,
-    EvaluationError,
-    calibration_pairs,
-    evaluate,
-    read_labels,
-    recalibrated,
-    wilson_interval,
-)
+from age_estimation.evaluate import evaluate
+from age_estimation.labels import EvaluationError, read_labels
+from age_estimation.operating import recommend
 from age_estimation.report import format_report
+from age_estimation.scores import ALL, ALL_MINORS, CURVE_AGES_YEARS, ScoringOptions, score
 
 LABELS = Path(__file__).resolve().parent / "reference_labels.csv"
 
@@ -64,74 +57,57 @@ def _labels_with_problems(tmp_path: Path) -> Path:
     return out
 
 
-def test_report_on_the_reference_faces(tmp_path: Path) -> None:
+def test_run_and_scores_on_the_reference_faces(tmp_path: Path) -> None:
     labels = read_labels(_labels_with_problems(tmp_path), FACES_DIR)
     seen = []
-    report = evaluate(labels, LookupDetector(), age_model(), on_image=seen.append)
-    assert len(seen) == report.images == 36
-    assert (report.unreadable, report.no_face, report.faces) == (2, 1, 33)
-    assert report.detection_rate == pytest.approx(33 / 34)
-    messages = {r.status: r.message for r in report.results if r.status != "ok"}
+    run = evaluate(labels, LookupDetector(), age_model(), on_image=seen.append)
+    assert len(seen) == len(run.results) == 36
+    assert (run.unreadable, run.no_face) == (2, 1)
+    messages = {r.status: r.message for r in run.results if r.status != "ok"}
     assert messages["unreadable"].endswith("not_an_image.jpg: not an image OpenCV can decode")
-    assert any(r.message.endswith("missing.jpg: file not found") for r in report.results)
+    assert any(r.message.endswith("missing.jpg: file not found") for r in run.results)
     assert messages["no_face"].endswith("blank.png: no face found")
+    assert run.ms_per_face is not None and run.ms_per_face > 0
 
-    # Bands and errors agree with the per-image results.
-    ok = [r for r in report.results if r.status == "ok"]
-    errors = np.array([r.estimate_years - r.age_years for r in ok])
-    assert report.mae_years == pytest.approx(np.abs(errors).mean())
-    assert report.bias_years == pytest.approx(errors.mean())
-    bands = {b.band: b for b in report.bands}
-    assert [bands[b].faces for b in ("0-12", "13-17", "18-24", "25-39", "40+")] == [4, 1, 0, 0, 28]
-    young = np.array([r.estimate_years - r.age_years for r in ok if r.age_years < 13])
-    assert bands["0-12"].bias_years == pytest.approx(young.mean())
-    assert bands["18-24"].mae_years is None
-    assert report.ms_per_face is not None and report.ms_per_face > 0
+    arrays = run.arrays()
+    assert arrays.true_years.size == 34  # the readable images; the faceless one has a NaN estimate
+    assert np.isnan(arrays.estimate_years).sum() == 1 and arrays.groups == {} and arrays.strata_column is None
+    scores = score(arrays, ScoringOptions(resamples=200))
+    assert scores.faces == 33 and scores.detection.value == pytest.approx(33 / 34)
+    ok = [r for r in run.results if r.status == "ok"]
+    errors = np.array([r.estimate_years - r.age_years for r in ok])  # type: ignore[operator]
+    assert scores.mae[ALL].value == pytest.approx(np.abs(errors).mean())
+    assert scores.bias[ALL].value == pytest.approx(errors.mean())
+    assert [scores.mae[b].n for b in ("0-12", "13-15", "16-17", "18-24", "25-39", "40+")] == [4, 1, 0, 0, 0, 28]
 
     # The under-18 decision, as measured (see test_model for the per-face estimates).
-    by_age = {t.challenge_age_years: t for t in report.thresholds}
-    assert tuple(by_age) == CHALLENGE_AGES
-    assert all(t.minors == 5 and t.adults == 28 for t in report.thresholds)
-    assert [by_age[c].minors_passed for c in CHALLENGE_AGES] == [3, 3, 3, 3, 0]
-    assert by_age[18].adults_flagged == 1  # us_congress_M001160, estimated ~9 years
-    assert by_age[25].adults_flagged == 1
-    passed = [t.minors_passed for t in report.thresholds]
-    flagged = [t.adults_flagged for t in report.thresholds]
-    assert passed == sorted(passed, reverse=True) and flagged == sorted(flagged)
+    assert [p.challenge_age_years for p in scores.curve] == list(CURVE_AGES_YEARS)
+    passed = {a: scores.at(a).minors_passed[ALL_MINORS] for a in (18.0, 21.0, 23.0, 25.0, 28.0)}
+    assert all(f.n == 5 for f in passed.values())
+    assert [f.count for f in passed.values()] == [3, 3, 3, 3, 0]
+    assert scores.at(18.0).adults_challenged.count == 1  # us_congress_M001160, estimated ~9 years
+    assert scores.at(25.0).adults_challenged.n == 28
+    # 0 of 5 minors passed at 28, yet 5 minors cannot show that fewer than 43% pass.
+    assert passed[28.0].ci95[1] == pytest.approx(0.4345, abs=1e-3)  # type: ignore[index]
 
 
-def test_text_report_reads_as_a_decision_aid(tmp_path: Path) -> None:
-    report = evaluate(read_labels(LABELS, FACES_DIR), LookupDetector(), age_model())
-    text = format_report(report, "Reference faces")
+def test_text_report_reads_as_a_decision_aid() -> None:
+    run = evaluate(read_labels(LABELS, FACES_DIR), LookupDetector(), age_model())
+    scores = score(run.arrays(), ScoringOptions(resamples=200))
+    text = format_report(run, scores, "Reference faces", recommend(scores, 0.05))
     assert text.startswith("Reference faces (raw model, no calibration)")
-    assert "detection rate 100.0%" in text
-    assert "  13-17        1" in text
-    assert "At challenge age 25: 3 of 5 minors would be treated as adults" in text
-    assert "The lowest challenge age that passed no minor here is 28" in text
-    assert "compatible with up to 43% passing" in text
-    assert "Small set (5 minors, 28 adults)" in text
+    assert "detection rate 100.0%  (95% interval 89.6-100.0%; 33 of 33)" in text
+    assert "95% intervals: bootstrap percentiles over 200 resamples of the images (no 'source' column" in text
+    assert "  13-15        1   " in text and "  16-17        0   -" in text
+    assert "all minors (n=5)" in text and "(n=28)" in text
     row_25 = next(line for line in text.splitlines() if line.strip().startswith("25 "))
-    assert "3/5" in row_25 and "1/28" in row_25
-
-
-def test_calibration_fitted_on_the_evaluation(tmp_path: Path) -> None:
-    report = evaluate(read_labels(LABELS, FACES_DIR), LookupDetector(), age_model())
-    raw, true = calibration_pairs(report)
-    assert raw.shape == true.shape == (33,)
-    calibration = fit_calibration(raw, true)
-    again = recalibrated(report, calibration)
-    assert again.calibrated and again.faces == report.faces
-    # In-sample, the isotonic map cannot do worse on squared error than the raw estimates.
-    sq = lambda r: sum((x.estimate_years - x.age_years) ** 2 for x in r.results if x.status == "ok")  # noqa: E731
-    assert sq(again) <= sq(report)
-
-
-def test_wilson_interval() -> None:
-    assert wilson_interval(0, 0) is None
-    low, high = wilson_interval(0, 5)  # type: ignore[misc]
-    assert low == 0.0 and high == pytest.approx(0.4345, abs=1e-3)
-    low, high = wilson_interval(5, 10)  # type: ignore[misc]
-    assert low == pytest.approx(1 - high) and math.isclose(high, 0.7634, abs_tol=1e-3)
+    assert row_25.endswith("<- current") and "60.0%" in row_25
+    assert "minors passed as adults   60.0%  (95% interval" in text and "3 of 5)" in text
+    assert "No challenge age meets the target of at most 5.0% minors passed:" in text
+    assert "Small set (5 minors, 28 adults)" in text
+    assert "never proof of age" in text
+    assert "WARNING" not in text
+    assert max(len(line) for line in text.splitlines()) <= 120
 
 
 @pytest.mark.parametrize(
@@ -142,6 +118,7 @@ def test_wilson_interval() -> None:
         ("path,age\na.jpg,-2\n", "labels.csv: line 2: field 'age': expected 0 to 130 years, found '-2'"),
         ("path,age\n,20\n", "labels.csv: line 2: field 'path': expected a file path, found nothing"),
         ("path,age\n", "labels.csv: expected at least one labelled image, found none"),
+        ("path,age,source,source\na.jpg,3,x,y\n", r"labels.csv: line 1: expected each column once, found \['source'\]"),
     ],
 )
 def test_bad_labels_are_refused_with_line_and_field(tmp_path: Path, content: str, message: str) -> None:
@@ -154,7 +131,15 @@ def test_bad_labels_are_refused_with_line_and_field(tmp_path: Path, content: str
 def test_labels_resolve_relative_to_the_folder(tmp_path: Path) -> None:
     path = tmp_path / "labels.csv"
     path.write_text(f"path,age\nsub/a.jpg,3\n{tmp_path / 'b.jpg'},4.5\n")
-    labels = read_labels(path, tmp_path / "root")
+    labels = read_labels(path, tmp_path / "root").images
     assert [lab.path for lab in labels] == [tmp_path / "root" / "sub" / "a.jpg", tmp_path / "b.jpg"]
     assert [lab.age_years for lab in labels] == [3.0, 4.5]
     assert [lab.line for lab in labels] == [2, 3]
+
+
+def test_extra_columns_are_groups_and_source_is_the_strata(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text("path,age,source,gender,note\na.jpg,3,utk,f,a baby\nb.jpg,40,appa,,\n")
+    labels = read_labels(path, tmp_path)
+    assert labels.group_columns == ("source", "gender") and labels.has_source  # a note is free text
+    assert labels.images[0].column("gender") == "f" and labels.images[1].column("gender") == ""
