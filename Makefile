@@ -16,7 +16,9 @@ OUT ?= out
 run: venv
 	$(BIN)/safelens app --source demo
 
+# The import rules (pyproject's [tool.importlinter] contracts), then the tests.
 test: venv
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 system-deps:

@@ -33,7 +33,7 @@ from benchmarks.report import (
 from benchmarks.scenario import NO_EFFECT, BenchResources, Scenario, run_scenario
 from benchmarks.stack_bench import measure_stacks, tracked_frames
 from benchmarks.targets import REFERENCE_EFFECT, evaluate
-from camera_app.cli.common import Progress
+from camera_app.progress import Progress
 
 JSON_NAME = "bench.json"
 SUMMARY_NAME = "summary.md"

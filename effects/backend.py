@@ -1,8 +1,10 @@
-"""One switch between the Numba kernels and their NumPy references.
+"""One switch between the Numba kernels and their NumPy references, and the one import of Numba.
 
 ``SAFELENS_KERNELS=numpy`` in the environment, or ``use("numpy")``, makes every op
-run its NumPy reference (the path for devices without Numba). Kernels are
-registered in pairs with ``kernel_pair`` and called through ``pick``.
+run its NumPy reference (the path for devices without Numba). Every op calls its
+kernel through ``pick``. Kernel modules decorate with this module's ``njit``: Numba's
+when it is installed; otherwise the plain Python function, which the NumPy backend
+never calls, so that the packages import on a device without Numba.
 """
 
 from __future__ import annotations
@@ -15,16 +17,30 @@ Backend = Literal["numba", "numpy"]
 _VALID: tuple[Backend, ...] = ("numba", "numpy")
 
 
+try:
+    import numba as _numba
+except ImportError:
+    _numba = None
+
+HAS_NUMBA = _numba is not None
+
+
+def njit(*args: Any, **options: Any) -> Any:
+    """``numba.njit`` where Numba is installed; without it, the function itself (never picked)."""
+    if _numba is not None:
+        return _numba.njit(*args, **options)
+    if len(args) == 1 and callable(args[0]) and not options:
+        return args[0]
+    return lambda fn: fn
+
+
 def _from_env() -> Backend:
     value = os.environ.get("SAFELENS_KERNELS", "numba").strip().lower()
-    if value not in _VALID:
-        raise ValueError(f"SAFELENS_KERNELS: expected one of {_VALID}, found {value!r}")
     if value == "numba":
-        try:
-            import numba  # noqa: F401
-        except ImportError:
-            return "numpy"
-    return value  # type: ignore[return-value]
+        return "numba" if HAS_NUMBA else "numpy"
+    if value == "numpy":
+        return "numpy"
+    raise ValueError(f"SAFELENS_KERNELS: expected one of {_VALID}, found {value!r}")
 
 
 _current: Backend = _from_env()
@@ -39,6 +55,8 @@ def use(backend: Backend) -> None:
     global _current
     if backend not in _VALID:
         raise ValueError(f"backend: expected one of {_VALID}, found {backend!r}")
+    if backend == "numba" and not HAS_NUMBA:
+        raise RuntimeError("backend: Numba is not installed here; use the 'numpy' backend")
     _current = backend
 
 

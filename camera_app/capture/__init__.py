@@ -1,7 +1,7 @@
 """Frame sources: a webcam, a video file, an image, and the generated demo feed.
 
 All share :class:`~camera_app.capture.base.FrameSource`; build one from a spec string with
-:func:`open_source` (``camera:N``, ``demo``, or a path).
+:func:`~camera_app.capture.open.open_source` (``camera:N``, ``demo``, or a path).
 """
 
 from camera_app.capture.base import (
@@ -10,9 +10,9 @@ from camera_app.capture.base import (
     EndOfStream,
     FrameSource,
     SourceError,
-    open_source,
     resolution_size,
 )
+from camera_app.capture.open import open_source
 
 __all__ = [
     "RESOLUTIONS",

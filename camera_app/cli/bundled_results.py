@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="only say whether the file is current (exit 1 if not)")
     args = parser.parse_args(argv)
-    from camera_app.cli.common import Progress
+    from camera_app.progress import Progress
     from camera_app.catalog.effects import BUILTIN_EFFECTS_DIR
     from effects.registry import EffectRegistry
 

@@ -23,7 +23,8 @@ from age_estimation.report import format_report
 from age_estimation.scores import DEFAULT_RESAMPLES, DEFAULT_SEED, EvalArrays, Scores, ScoringOptions, score
 from age_estimation.still import estimate_faces
 from camera_app.stages.age import DEFAULT_CHALLENGE_AGE_YEARS
-from camera_app.cli.common import CliError, Progress, add_command, challenge_age, whole_number
+from camera_app.progress import Progress
+from camera_app.cli.common import CliError, add_command, challenge_age, whole_number
 from camera_app.models import ModelError, model_path
 from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions, TrackerError
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from camera_app.catalog.classifications import ClassificationCacheError
 from camera_app.cli.cmd_effects import add_effects_dir_option, specs_for
-from camera_app.cli.common import CliError, Progress, add_command, whole_number
+from camera_app.progress import Progress
+from camera_app.cli.common import CliError, add_command, whole_number
 from camera_app.cli.render_policy import (
     Viewer,
     add_policy_options,

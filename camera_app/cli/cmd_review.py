@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from camera_app.cli.cmd_profile import add_data_dir_option, open_store
-from camera_app.cli.common import CliError, Progress, add_command
+from camera_app.progress import Progress
+from camera_app.cli.common import CliError, add_command
 from camera_app.policy.rules import FaceAge, FacesInView
 from camera_app.profiles import ProfileStore, ProfileStoreError
 from camera_app.policy.review import Outcome, ReviewEntry, ReviewError, ReviewQueue, ReviewRule, ReviewStatus

@@ -1,4 +1,4 @@
-"""Helpers shared by the subcommands: errors, progress, help formatting, argument types."""
+"""Helpers shared by the subcommands: errors, help formatting, argument types."""
 
 from __future__ import annotations
 
@@ -48,50 +48,3 @@ def challenge_age(text: str) -> float:
     if not 18.0 <= value <= 40.0:
         raise argparse.ArgumentTypeError(f"expected an age in years between 18 and 40, found {text!r}")
     return value
-
-
-class Progress:
-    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
-
-    def __init__(self, total: int | None, label: str, stream: Any = None) -> None:
-        self.total = total
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.count = 0
-        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._last_print = 0.0
-        self._start = time.monotonic()
-
-    def advance(self, n: int = 1) -> None:
-        self.count += n
-        now = time.monotonic()
-        done = self.total is not None and self.count >= self.total
-        if not done and now - self._last_print < (0.1 if self._tty else 2.0):
-            return
-        self._last_print = now
-        self._write()
-
-    def _write(self) -> None:
-        elapsed = time.monotonic() - self._start
-        if self.total:
-            frac = min(1.0, self.count / self.total)
-            bar = "#" * int(frac * 30)
-            text = f"{self.label} [{bar:<30}] {self.count}/{self.total} {elapsed:5.1f}s"
-        else:
-            text = f"{self.label} {self.count} {elapsed:5.1f}s"
-        if self._tty:
-            self.stream.write("\r" + text)
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self._tty:
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def __enter__(self) -> Progress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

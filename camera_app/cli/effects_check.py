@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from camera_app.cli.common import CliError, Progress, add_command
+from camera_app.progress import Progress
+from camera_app.cli.common import CliError, add_command
 from effects.classification import Category, Change
 
 EXAMPLE = "safelens effects check my_effect/ --quick --expect playful --sheet my_effect.png"

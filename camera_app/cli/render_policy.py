@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from camera_app.cli.cmd_profile import add_data_dir_option, open_store
-from camera_app.cli.common import CliError, Progress, challenge_age
+from camera_app.progress import Progress
+from camera_app.cli.common import CliError, challenge_age
 from camera_app.policy.gate import subject_of
 from camera_app.policy.rules import Mode, PolicyError, PolicyOptions, PolicySubject
 from camera_app.policy.settings import PolicySettings, effective_options, load_settings

@@ -26,8 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
-
+from camera_app.paths import ENV_DATA_DIR, resolve_data_dir
 from camera_app.profiles import audit, lock
 from camera_app.profiles.errors import (
     ProfileExistsError,
@@ -68,7 +67,6 @@ __all__ = [  # the errors live in errors.py (and in the package's namespace)
 
 DB_FILE = "profiles.db"
 BACKUP_FILE = "profiles.db.bak"
-ENV_DATA_DIR = "SAFELENS_DATA_DIR"
 MAX_NAME_CHARS = 40
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
@@ -78,15 +76,6 @@ Clock = Callable[[], datetime]
 def system_clock() -> datetime:
     """Now, as an aware datetime in the machine's time zone (its date is "today")."""
     return datetime.now().astimezone()
-
-
-def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    if explicit is not None and str(explicit) != "":
-        return Path(explicit).expanduser()
-    from_env = os.environ.get(ENV_DATA_DIR, "")
-    if from_env:
-        return Path(from_env).expanduser()
-    return Path(platformdirs.user_data_dir("safelens"))
 
 
 @dataclass(frozen=True, slots=True)

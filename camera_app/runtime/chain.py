@@ -102,6 +102,9 @@ class _Tap:
         self.frame = frame
         return frame
 
+    def take_notices(self) -> list[str]:
+        return []
+
 
 class _ReviewSlot:
     """The under-13 review watch of the current profile; rebuilt when the profile changes."""

@@ -6,11 +6,10 @@ How to plug in a stage (effects, policy gate, disclosure overlay, landmark overl
    the stage's timing) and ``process(frame: Frame) -> Frame``. ``frame.tracks`` already holds
    the faces of this frame. Return a new Frame (``frame.with_pixels(out)``) or the same one;
    never modify ``frame.pixels`` (it is read-only anyway).
-2. To tell the user something, either raise :class:`StageSkipped` ("effect glam blocked: ...")
-   when the stage leaves this frame unchanged, or, when it did act, give the stage a
-   ``take_notices() -> Sequence[str]`` method; the pipeline calls it after each ``process``
-   and adds what it returns (clear the list when taken). Notices end up in
-   :attr:`ProcessedFrame.notices`, which the CLI prints and the app shows.
+2. Give it ``take_notices() -> Sequence[str]``: the one way a stage tells the user something
+   ("effect glam blocked: ..."). The pipeline calls it after each ``process`` and adds what it
+   returns (clear the list when taken; a stage with nothing to say returns ``[]``). Notices end
+   up in :attr:`ProcessedFrame.notices`, which the CLI prints and the app shows.
 3. Any other exception from a stage propagates to the caller: a broken stage is a bug.
    The tracker is different: a landmarker that raises on a frame (MediaPipe on a strange
    picture) does not stop the stream. That frame goes on without faces and with a notice;
@@ -51,13 +50,6 @@ class PipelineError(RuntimeError):
     """The pipeline was built or used the wrong way (duplicate stage names, bad options)."""
 
 
-class StageSkipped(Exception):
-    """Raised by a stage that leaves this frame unchanged; its message becomes a notice.
-
-    Example: ``raise StageSkipped("effect glam blocked: not allowed for this profile")``.
-    """
-
-
 @runtime_checkable
 class Stage(Protocol):
     """One processing step after face tracking. See the module docstring for how to plug in."""
@@ -65,6 +57,8 @@ class Stage(Protocol):
     name: str
 
     def process(self, frame: Frame) -> Frame: ...
+
+    def take_notices(self) -> Sequence[str]: ...
 
 
 @runtime_checkable
@@ -158,9 +152,11 @@ class Pipeline:
         names: set[str] = {CAPTURE, LANDMARKS}
         for stage in stages:
             name = getattr(stage, "name", None)
-            if not isinstance(name, str) or not name or not callable(getattr(stage, "process", None)):
+            if not isinstance(name, str) or not name or not callable(getattr(stage, "process", None)) \
+                    or not callable(getattr(stage, "take_notices", None)):
                 raise PipelineError(
-                    f"stage {stage!r}: expected an object with a non-empty str 'name' and a process(frame) method"
+                    f"stage {stage!r}: expected an object with a non-empty str 'name', a process(frame) method "
+                    "and a take_notices() method"
                 )
             if name in names:
                 raise PipelineError(f"stage name {name!r} is used twice (or is reserved); stage names must be unique")
@@ -275,14 +271,9 @@ class Pipeline:
         frame = captured.frame
         for stage in stages:
             start = time.perf_counter()
-            try:
-                frame = stage.process(frame)
-            except StageSkipped as skipped:
-                notices.append(str(skipped))
+            frame = stage.process(frame)
             timings[stage.name] = (time.perf_counter() - start) * 1000.0
-            take = getattr(stage, "take_notices", None)
-            if take is not None:
-                notices.extend(str(n) for n in take())
+            notices.extend(str(n) for n in stage.take_notices())
             if not isinstance(frame, Frame):
                 raise PipelineError(f"stage {stage.name!r}: process() returned {type(frame).__name__}, expected Frame")
         return ProcessedFrame(

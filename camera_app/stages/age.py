@@ -79,6 +79,9 @@ class AgeStage:
         self.estimator.submit(frame.pixels, tracks, frame.timestamp_ms)
         return frame
 
+    def take_notices(self) -> list[str]:
+        return []  # nothing to tell the user
+
     def latest(self, track_id: int) -> AgeSignal | None:
         return self.estimator.latest(track_id)
 

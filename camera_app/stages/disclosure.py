@@ -93,6 +93,9 @@ class DisclosureStage:
         out.flags.writeable = False  # hand it over to the frame without another copy
         return frame.with_pixels(out)
 
+    def take_notices(self) -> list[str]:
+        return []  # nothing to tell the user
+
     def close(self) -> None:
         self._overlay.close()
 
@@ -197,6 +200,9 @@ class FollowingLabelStage:
         self.applied_results = label_results(applied, self._results) or ()
         self._stage.set_active(self.applied_results, stack_names(applied, self.language))
         self._stage.overlay.reset()
+
+    def take_notices(self) -> list[str]:
+        return []  # nothing to tell the user
 
     def process(self, frame: Frame) -> Frame:
         self._follow()

@@ -50,6 +50,9 @@ class MeshOverlay:
     def __exit__(self, *exc: object) -> None:
         return None
 
+    def take_notices(self) -> list[str]:
+        return []  # nothing to tell the user
+
     def process(self, frame: Frame) -> Frame:
         if not frame.tracks:
             return frame

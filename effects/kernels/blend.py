@@ -14,7 +14,7 @@ saturation of c with the luminosity of s, Lum = .3r + .59g + .11b).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from effects.backend import njit
 
 MODES: tuple[str, ...] = ("normal", "multiply", "screen", "overlay", "soft_light", "color")
 MODE_INDEX: dict[str, int] = {name: i for i, name in enumerate(MODES)}

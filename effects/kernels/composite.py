@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from effects.backend import njit
 
 PART_COLS = 6
 

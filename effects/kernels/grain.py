@@ -12,7 +12,7 @@ film: offset = noise * sd_levels * strength * (1 - 0.7 * (2 * luma - 1)^2).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from effects.backend import njit
 
 _M32 = 0xFFFFFFFF
 _BYTE_SUM_MEAN = 510.0

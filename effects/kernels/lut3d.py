@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from effects.backend import njit
 
 VALUE_BITS = 3  # table colours in 1/8 grey level: 0..2040
 WEIGHT_BITS = 10  # tetrahedron weights in 1/1024 (2040 * 1024 < 2**21: a blend fits a lane)

@@ -14,7 +14,7 @@ and ``edge_hi``. The result is mixed with the input by ``strength``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from effects.backend import njit
 
 
 SATURATION = 1.25

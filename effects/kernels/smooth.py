@@ -23,7 +23,7 @@ agree to within one grey level.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from effects.backend import njit
 
 _TINY = 1e-9  # a window with less mask weight than this has no skin: leave it unchanged
 

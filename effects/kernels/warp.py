@@ -21,7 +21,7 @@ Each Numba kernel has its NumPy reference below it; they agree to within one gre
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from effects.backend import njit
 
 RADIAL_COLS = 4  # cx, cy, inv_r2, lut row
 PUSH_COLS = 5  # px, py, dx, dy, inv_r2

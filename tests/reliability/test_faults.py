@@ -50,6 +50,9 @@ class _PlainEffects:
         out = apply_effects(self.specs, frame)
         return frame if out is frame.pixels else frame.with_pixels(out)
 
+    def take_notices(self) -> list[str]:
+        return []
+
 
 class UnpluggableCapture:
     """A fake cv2.VideoCapture showing the portrait at ~100 fps that is unplugged after ``good``

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from camera_app.frame import Frame
-from camera_app.runtime.pipeline import Pipeline, PipelineError, PipelineOptions, StageSkipped
+from camera_app.runtime.pipeline import Pipeline, PipelineError, PipelineOptions
 from camera_app.capture.base import BaseSource, EndOfStream, SourceError
 
 
@@ -40,7 +40,14 @@ class CountingSource(BaseSource):
         pass
 
 
-class AddStage:
+class Quiet:
+    """Stages with nothing to tell the user."""
+
+    def take_notices(self) -> list[str]:
+        return []
+
+
+class AddStage(Quiet):
     def __init__(self, name: str, amount: int) -> None:
         self.name = name
         self.amount = amount
@@ -49,7 +56,7 @@ class AddStage:
         return frame.with_pixels(frame.pixels + np.uint8(self.amount))
 
 
-class TimesTwo:
+class TimesTwo(Quiet):
     name = "times_two"
 
     def process(self, frame: Frame) -> Frame:
@@ -66,12 +73,15 @@ def test_stages_run_in_order_with_timings() -> None:
     assert all(v >= 0 for r in results for v in r.timings_ms.values())
 
 
-def test_notices_from_skipped_stages_and_take_notices() -> None:
+def test_notices_come_from_take_notices() -> None:
     class Blocked:
         name = "glam"
 
         def process(self, frame: Frame) -> Frame:
-            raise StageSkipped("effect glam blocked: not for this profile")
+            return frame  # leaves the frame unchanged and says why
+
+        def take_notices(self) -> list[str]:
+            return ["effect glam blocked: not for this profile"]
 
     class Chatty:
         name = "chatty"
@@ -108,7 +118,7 @@ def test_tracker_runs_on_the_worker_while_stages_run_on_the_caller() -> None:
                 tracking_next.set()
             return frame
 
-    class WaitsForOverlap:
+    class WaitsForOverlap(Quiet):
         name = "waits"
 
         def process(self, frame: Frame) -> Frame:
@@ -157,7 +167,7 @@ def test_a_source_error_arrives_after_the_good_frames() -> None:
 
 
 def test_a_stage_error_propagates() -> None:
-    class Broken:
+    class Broken(Quiet):
         name = "broken"
 
         def process(self, frame: Frame) -> Frame:
@@ -187,7 +197,7 @@ def test_stage_names_must_be_unique_and_not_reserved() -> None:
 
 
 def test_a_stage_must_return_a_frame() -> None:
-    class ReturnsArray:
+    class ReturnsArray(Quiet):
         name = "array"
 
         def process(self, frame: Frame) -> Frame:
