@@ -154,7 +154,7 @@ class Mp4Recorder:
         if self._writer is None:
             if self.result is not None:
                 raise ExportError(f"{target}: the recording is already closed")
-            writer = cv2.VideoWriter(str(self._raw), cv2.VideoWriter_fourcc(*"mp4v"), float(self.options.fps), size)
+            writer = cv2.VideoWriter(str(self._raw), cv2.VideoWriter.fourcc(*"mp4v"), float(self.options.fps), size)
             if not writer.isOpened():
                 writer.release()
                 self._raw.unlink(missing_ok=True)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any, Literal
 
 Backend = Literal["numba", "numpy"]
 _VALID: tuple[Backend, ...] = ("numba", "numpy")
 
 
+_numba: ModuleType | None
 try:
     import numba as _numba
 except ImportError:

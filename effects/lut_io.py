@@ -125,13 +125,12 @@ def parse_cube(text: str, file: str = "<cube>") -> CubeLut:
         raise CubeError(file, None, "expected a LUT_3D_SIZE line, found none")
     for c in range(3):
         if not domain_min[c] < domain_max[c]:
-            raise CubeError(
-                file, seen.get("DOMAIN_MAX", seen.get("LUT_3D_INPUT_RANGE")), f"expected DOMAIN_MIN < DOMAIN_MAX on every channel, found {domain_min} and {domain_max}"
-            )
+            at = seen.get("DOMAIN_MAX", seen.get("LUT_3D_INPUT_RANGE"))
+            raise CubeError(file, at, f"expected DOMAIN_MIN < DOMAIN_MAX on every channel, found {domain_min} and {domain_max}")
     expected = size**3
     if rows is None or count != expected:
-        line = first_data_line if count else None
-        raise CubeError(file, line, f"expected {expected} data lines for LUT_3D_SIZE {size}, found {count}")
+        at = first_data_line if count else None
+        raise CubeError(file, at, f"expected {expected} data lines for LUT_3D_SIZE {size}, found {count}")
     data = rows.reshape(size, size, size, 3)  # [b, g, r]
     table = np.ascontiguousarray(data.transpose(2, 1, 0, 3))  # [r, g, b]
     table.flags.writeable = False

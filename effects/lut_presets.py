@@ -41,7 +41,8 @@ def _sepia(r: np.ndarray, g: np.ndarray, b: np.ndarray) -> Rgb:
     y = _s_curve(_luma(r, g, b), 0.35)
     fade = 0.05
     # Per-channel gamma: red stays high, blue drops in the mid-tones: a warm brown print.
-    return tuple(fade + (1.0 - 2.0 * fade) * y**gamma for gamma in (0.82, 1.0, 1.45))  # type: ignore[return-value]
+    red, green, blue = (fade + (1.0 - 2.0 * fade) * y**gamma for gamma in (0.82, 1.0, 1.45))
+    return red, green, blue
 
 
 def _vintage(r: np.ndarray, g: np.ndarray, b: np.ndarray) -> Rgb:
@@ -72,7 +73,7 @@ def _tan(r: np.ndarray, g: np.ndarray, b: np.ndarray) -> Rgb:
     # darker, a little more saturated, hue nudged from pink towards golden brown
     dark = 0.8 * y
     tanned = (dark + (r - y) * 1.15 + 0.03, dark + (g - y) * 1.15 + 0.005, dark + (b - y) * 1.15 - 0.025)
-    return tuple(c + (t - c) * skin for c, t in zip((r, g, b), tanned))  # type: ignore[return-value]
+    return tuple(c + (t - c) * skin for c, t in zip((r, g, b), tanned))
 
 
 _PRESETS: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], Rgb]] = {

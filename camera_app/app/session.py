@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from camera_app.policy.rules import Decision
 from camera_app.profiles.model import Profile
@@ -298,8 +299,8 @@ class Session:
             self._s.settings = settings
             self._emit("settings")
 
-    def update_settings(self, **changes: object) -> Settings:
-        self.set_settings(replace(self._s.settings, **changes))  # type: ignore[arg-type]
+    def update_settings(self, **changes: Any) -> Settings:
+        self.set_settings(replace(self._s.settings, **changes))
         return self._s.settings
 
     def apply_update(self, update: FrameUpdate) -> None:

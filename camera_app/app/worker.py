@@ -25,86 +25,29 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from camera_app.app.exports import ActiveLabel, Exporter
 from camera_app.app.results import EffectResults
-from camera_app.app.session import AgeState, AgeStatus, FrameUpdate
+from camera_app.app.session import FrameUpdate
 from camera_app.app.stats import FrameStats
+from camera_app.app.worker_messages import EventKind, WorkerEvent, WorkerOptions, WorkerOutput, age_status
 from camera_app.capture import SourceError, open_source
 from camera_app.policy.gate import subject_of
-from camera_app.policy.rules import FacesInView, Live, PolicyOptions, live_fact
 from camera_app.profiles.model import Profile
 from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
 from camera_app.runtime.pipeline import Pipeline
 from effects.spec import EffectSpec
 
+if TYPE_CHECKING:
+    from disclosure.provenance import Origin
+
 Post = Callable[[Callable[[], None]], None]
 Factory = Callable[[], Any]  # makes a context manager (the tracker, the age model)
-
-
-class EventKind(StrEnum):
-    STARTED = "started"  # frames are flowing (after a start or a reconnect)
-    SOURCE_LOST = "source_lost"  # a camera failed: retrying
-    SOURCE_FAILED = "source_failed"  # a file cannot be played: waiting for new settings
-    ERROR = "error"  # something unexpected: retrying
-    SNAPSHOT_SAVED = "snapshot_saved"
-    RECORDING_STARTED = "recording_started"
-    RECORDING_SAVED = "recording_saved"
-    EXPORT_FAILED = "export_failed"
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerEvent:
-    kind: EventKind
-    text: str = ""
-    path: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerOutput:
-    """The newest frame as shown (label drawn) and its report."""
-
-    pixels: np.ndarray
-    update: FrameUpdate
-    label_rect: tuple[int, int, int, int] | None = None  # x, y, w, h of the label plate, frame pixels
-    applied: tuple[str, ...] = ()  # the effects applied to this frame
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerOptions:
-    source: str = "demo"
-    resolution: str = "720p"
-    seed: int = 0
-    budget_ms: float = 1000.0 / 30.0
-    max_faces: int = 2
-    policy: PolicyOptions = field(default_factory=PolicyOptions)
-    language: str = "en"
-    age_check: bool = True
-    retry_s: float = 1.0
-    export_dir: Path = Path("exports")
-    identity_dir: Path = Path("provenance")
-    data_dir: Path | None = None  # the profile store, for the under-13 review watch (None: no watch)
-    policy_record: dict[str, Any] | None = None  # the policy settings recorded in exports' provenance
-
-
-def age_status(signal: FacesInView | None, enabled: bool, options: PolicyOptions) -> AgeStatus:
-    """What the HUD says about the live age check (the same reading as the policy's)."""
-    if not enabled:
-        return AgeStatus(AgeState.OFF)
-    live = live_fact(signal, options)
-    if live is Live.NO_FACE:
-        return AgeStatus(AgeState.NO_FACE)
-    faces = () if signal is None else signal.faces
-    youngest = min((f.estimate_years for f in faces if f.samples >= options.min_samples), default=None)
-    state = {Live.BELOW: AgeState.POSSIBLY_MINOR, Live.TOO_FEW_SAMPLES: AgeState.MEASURING}.get(live, AgeState.ADULT)
-    return AgeStatus(state, youngest, len(faces))
 
 
 class ProcessingWorker:
@@ -237,7 +180,7 @@ class ProcessingWorker:
                     self._report_unexpected(exc)
                     self._stop.wait(self.options.retry_s)
 
-    def _origin(self) -> object:
+    def _origin(self) -> Origin:
         from camera_app.output.signed import origin_for_source
 
         return origin_for_source(self.options.source)

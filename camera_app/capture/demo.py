@@ -213,7 +213,7 @@ class DemoSource(BaseSource):
         cy = self._scene_face_center[1] + (m.pan_y.at(t) + m.shake_y.at(t)) * height
         # Output pixel (u, v) looks at the scene point rotated/scaled about the view centre.
         view = cv2.getRotationMatrix2D((cx, cy), m.roll_deg.at(t), zoom)
-        view[:, 2] += (width / 2.0 - cx, height / 2.0 - cy)
+        view[:, 2] += np.array([width / 2.0 - cx, height / 2.0 - cy])
         out = cv2.warpAffine(self._scene, view, (width, height), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REFLECT_101)
         gain = 1.0 + m.exposure.at(t) + m.flicker.at(t)

@@ -54,8 +54,8 @@ def run_list(args: argparse.Namespace) -> int:
     except EffectSpecError as exc:
         raise CliError(str(exc)) from exc
     if args.json:
-        rows = [{**spec.to_dict(), "builtin": registry.is_builtin(spec.id)} for spec in registry]
-        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        listing = [{**spec.to_dict(), "builtin": registry.is_builtin(spec.id)} for spec in registry]
+        json.dump(listing, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
     rows = [("id", "version", "declared", "name (en / fr)", "ops")]

@@ -215,8 +215,9 @@ def posed(rgb: np.ndarray, kind: str, degrees: float) -> np.ndarray:
         return cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     # A turn seen from the front: the far side of the picture shrinks and moves in.
     squeeze = math.sin(math.radians(degrees)) * 0.5
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = np.float32([[0, 0], [w * (1 - squeeze), h * squeeze / 2], [w * (1 - squeeze), h * (1 - squeeze / 2)], [0, h]])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    dst = np.array([[0, 0], [w * (1 - squeeze), h * squeeze / 2], [w * (1 - squeeze), h * (1 - squeeze / 2)], [0, h]],
+                   np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     return cv2.warpPerspective(rgb, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
@@ -226,7 +227,9 @@ def head_angle_notes(
 ) -> list[Note]:
     """Re-run the effect on tilted and turned copies of ``faces`` (adults) and compare with upright."""
     whole_findings = [d for d in face_changes(assessment) if d.unit is assessment.whole]
-    metrics = [(d.finding.metric, d.finding.reason.unit, d.label, d.finding.reason.change) for d in whole_findings[:2]]
+    metrics: list[tuple[str, str, str, Change | None]] = [
+        (d.finding.metric, d.finding.reason.unit, d.label, d.finding.reason.change) for d in whole_findings[:2]
+    ]
     if any(f.reason.change is Change.ADDS_OVERLAY for f in assessment.whole.decision.findings):
         metrics.append(("overlay.outside", "fraction", "share of the overlay off the head", None))
     index = {f.name: i for i, f in enumerate(assessment.faces)}

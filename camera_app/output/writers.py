@@ -73,15 +73,16 @@ class Mp4Writer:
         _check_rgb(self.path, rgb)
         size = (int(rgb.shape[1]), int(rgb.shape[0]))
         if self._writer is None:
-            writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, size)
+            writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, size)
             if not writer.isOpened():
                 writer.release()
                 self._remove_tmp()
                 raise WriterError(f"output {self.path}: OpenCV cannot open an mp4v encoder for {self._tmp}")
             self._writer, self._size = writer, size
         elif size != self._size:
+            first = self._size or size
             raise WriterError(f"output {self.path}: frame {self.frames_written} is {size[0]}x{size[1]}, "
-                              f"expected {self._size[0]}x{self._size[1]} like the first frame")
+                              f"expected {first[0]}x{first[1]} like the first frame")
         self._writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
         self.frames_written += 1
 

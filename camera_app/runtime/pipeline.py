@@ -34,7 +34,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol, runtime_checkable
@@ -196,7 +196,7 @@ class Pipeline:
         self._tracker_failures = 0
         return tracked, ()
 
-    def run(self, source: FrameSource) -> Iterator[ProcessedFrame]:
+    def run(self, source: FrameSource) -> Generator[ProcessedFrame, None, None]:
         """Yield processed frames until the source ends (``EndOfStream``), overlapping
         capture + tracking of the next frame with the stages of this one.
 

@@ -8,7 +8,6 @@ processing worker; its frames come back through the Kivy clock.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -22,27 +21,26 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
-from camera_app.paths import classification_cache_dir, identity_dir
+from camera_app.paths import classification_cache_dir
 from camera_app.catalog.effects import load_registry
-from camera_app.policy.rules import PolicyOptions, decide
+from camera_app.policy.rules import PolicyOptions
 from camera_app.policy.settings import effective_options, load_settings
-from camera_app.policy.gate import subject_of
 from camera_app.profiles.model import Profile
 from camera_app.profiles.store import ProfileStore
 from camera_app.ui import theme
+from camera_app.ui.keys import camera_action
+from camera_app.ui.qa import QaDriver
+from camera_app.ui.sheets import EffectSheets
 from camera_app.app.config import AppConfig
-from camera_app.app.devices import load_devices
-from camera_app.app.exports import EXPORTS_FOLDER
 from camera_app.app.i18n import Messages, load_messages
 from camera_app.app.results import EffectResults
 from camera_app.app.session import Banner, BannerKind, EffectEntry, Session, Settings
-from camera_app.app.stats import DEFAULT_BUDGET_MS
-from camera_app.app.worker import EventKind, ProcessingWorker, WorkerEvent, WorkerOptions, WorkerOutput
+from camera_app.app.worker import ProcessingWorker
+from camera_app.app.worker_messages import EventKind, WorkerEvent, WorkerOptions, WorkerOutput, options_for_app
 from effects.classification import ClassificationResult
 from effects.spec import EffectSpec
 
 TOAST_S = 3.5
-RECORD_WAIT_FRAMES = 1800  # --record: start anyway after this many frames without the effect
 
 
 class _KeepRunning(ExceptionHandler):
@@ -84,10 +82,10 @@ class SafeLensApp(App):
         self.last_output: WorkerOutput | None = None
         self.last_event: WorkerEvent | None = None
         self.exit_code = 0
-        self.sheet: Any = None
-        self._screenshot_taken = False
-        self._record_started = False
-        self._frames_at_start = 0
+        self.sheets = EffectSheets(self.session, self.specs, self.results, self.store, lambda: self.messages,
+                                   self.policy_options)
+        self.qa = QaDriver(config, self.session, lambda: self.manager.current == "camera",
+                           self.toggle_recording, self.stop)
         self._shut_down = False
         self._thumbnail_thread: threading.Thread | None = None
 
@@ -117,8 +115,7 @@ class SafeLensApp(App):
         if self.cfg.hud:
             self.session.toggle_hud()
         Clock.schedule_once(lambda dt: self._first_screen(), 0)
-        if self.cfg.screenshot is not None:
-            Clock.schedule_interval(self._check_screenshot, 0.1)
+        self.qa.start()
         return self.manager
 
     def on_stop(self) -> None:
@@ -233,22 +230,8 @@ class SafeLensApp(App):
                                  mode=self.session.settings.policy_mode)
 
     def _worker_options(self) -> WorkerOptions:
-        s = self.session.settings
-        device = next((d for d in load_devices() if d.device_id == s.device), None)
-        return WorkerOptions(
-            source=s.source,
-            resolution=device.resolution if device is not None else s.resolution,
-            seed=self.cfg.seed,
-            budget_ms=device.budget_ms if device is not None else DEFAULT_BUDGET_MS,
-            policy=self.policy_options(),
-            policy_record={**self.policy_settings.as_provenance(), "effective": {
-                "mode": self.policy_options().mode.value,
-                "challenge_age_years": float(self.policy_options().challenge_age_years)}},
-            language=s.language,
-            export_dir=self.cfg.export_dir or (self.data_dir / EXPORTS_FOLDER),
-            identity_dir=identity_dir(self.data_dir),
-            data_dir=self.data_dir,
-        )
+        return options_for_app(self.session.settings, self.cfg, self.policy_options(),
+                               self.policy_settings.as_provenance(), self.data_dir)
 
     def _ensure_worker(self) -> None:
         if self.worker is not None and self.worker.running:
@@ -322,60 +305,23 @@ class SafeLensApp(App):
             self.pick_effect(self.session.active_effect_id, explain=False)
 
     def lock_reason(self, effect_id: str) -> str:
-        """Why the policy blocks ``effect_id`` now, in the app's language."""
-        decision = self.session.decision_for(effect_id)
-        if decision is None:  # before the first frame: judge without a live signal
-            profile = self.session.profile
-            if profile is None:
-                return ""
-            spec = self.specs[effect_id]
-            decision = decide(self.results.category(spec), subject_of(profile, self.store.today()), None,
-                              self.policy_options())
-        if self.messages.language == "en" or f"policy.{decision.code.value}" not in self.messages.texts:
-            return decision.reason
-        text = self.messages(f"policy.{decision.code.value}", challenge=f"{self.policy_options().challenge_age_years:g}")
-        return (self.messages("policy.unmeasured") + " " + text) if not decision.measured else text
+        return self.sheets.lock_reason(effect_id)
 
     def show_lock(self, effect_id: str) -> None:
-        from camera_app.ui.widgets.overlays import lock_sheet
-
-        self._close_sheet()
-        self.sheet = lock_sheet(self.messages("lock.title"), self.lock_reason(effect_id), self.messages("lock.ok"))
-        self.sheet.effect_id = effect_id
-        self.sheet.open_in(Window.width)
+        self.sheets.show_lock(effect_id)
 
     def show_info(self, effect_id: str | None = None) -> None:
-        from camera_app.ui.widgets.overlays import info_sheet
-        from disclosure.catalogue import load_catalogue
-        from disclosure.labels import sheet_text
-
         effect_id = effect_id or self.session.active_effect_id
-        if effect_id is None:
-            return
-        spec = self.specs[effect_id]
-        entry = next(e for e in self.session.effects if e.effect_id == effect_id)
-        name = entry.name(self.session.settings.language)
-        result = self.results.get(spec)
-        m = self.messages
-        if result is None:
-            self.results.request([spec])
-            lines = [m("info.measuring")]
-            badge, colour, title = m("badge.unknown"), theme.SURFACE_3, name
-        else:
-            lines = list(sheet_text(result, load_catalogue(self.session.settings.language), name))
-            altering = result.category.value == "appearance_altering"
-            badge = m(f"badge.{result.category.value}")
-            colour = theme.APPEARANCE if altering else theme.PLAYFUL
-            title = m("info.title") if altering else m("info.playful_title")
-        self._close_sheet()
-        self.sheet = info_sheet(title, badge, colour, lines, m("info.close"))
-        self.sheet.effect_id = effect_id
-        self.sheet.open_in(Window.width)
+        if effect_id is not None:
+            self.sheets.show_info(effect_id)
+
+    @property
+    def sheet(self) -> Any:
+        """The sheet open over the camera, if any."""
+        return self.sheets.current
 
     def _close_sheet(self) -> None:
-        if self.sheet is not None:
-            self.sheet.dismiss(animation=False)
-            self.sheet = None
+        self.sheets.close()
 
     def toggle_hud(self) -> None:
         self.session.toggle_hud()
@@ -404,17 +350,8 @@ class SafeLensApp(App):
         self.screens["camera"].on_topic(topic)
         if topic in ("decisions", "active", "effects"):
             self._sync_blocked_banner()
-        if topic == "frame" and self.cfg.record and not self._record_started:
-            effect_id = self.session.active_effect_id
-            applied = self.last_output.applied if self.last_output is not None else ()
-            waited_too_long = self.session.frames_shown >= RECORD_WAIT_FRAMES  # e.g. the effect cannot be measured
-            if self.session.frames_shown >= 5 and (effect_id is None or effect_id in applied or waited_too_long):
-                self._record_started = True
-                self._frames_at_start = self.session.frames_shown
-                self.toggle_recording()
-        if topic == "frame" and self.cfg.quit_after_frames is not None and self.cfg.screenshot is None:
-            if self.frames_counted() >= self.cfg.quit_after_frames:
-                self.stop()
+        if topic == "frame":
+            self.qa.on_frame(tuple(self.last_output.applied) if self.last_output is not None else ())
 
     def _sync_blocked_banner(self) -> None:
         """While the chosen effect is blocked, or still being measured, say so (the preview
@@ -437,54 +374,20 @@ class SafeLensApp(App):
     def _on_key_down(self, window: Any, key: int, scancode: int, codepoint: str | None, modifiers: list[str]) -> bool:
         screen = self.manager.current
         if key == 27:  # Esc: close a sheet, else go back; never quit the app
-            if self.sheet is not None and self.sheet.parent is not None:
-                self._close_sheet()
+            if self.sheets.is_open:
+                self.sheets.close()
                 return True
             self.manager.current_screen.go_back()
             return True
-        if screen != "camera" or (self.sheet is not None and self.sheet.parent is not None):
+        if screen != "camera" or self.sheets.is_open:
             return False
-        if key == 32:
-            self.snapshot()
-        elif codepoint in ("r", "R"):
-            self.toggle_recording()
-        elif codepoint in ("h", "H"):
-            self.toggle_hud()
-        elif key == 276:
-            self.step_effect(-1)
-        elif key == 275:
-            self.step_effect(+1)
-        else:
+        action = camera_action(key, codepoint)
+        handlers = {"snapshot": self.snapshot, "record": self.toggle_recording, "hud": self.toggle_hud,
+                    "previous": lambda: self.step_effect(-1), "next": lambda: self.step_effect(+1)}
+        if action is None:
             return False
-        return True
-
-    # -- screenshots for QA ---------------------------------------------------------------
-
-    def frames_counted(self) -> int:
-        """Frames shown so far; with ``record``, frames shown since the recording started."""
-        if self.cfg.record:
-            return self.session.frames_shown - self._frames_at_start if self._record_started else 0
-        return self.session.frames_shown
-
-    def _check_screenshot(self, dt: float) -> bool:
-        if self._screenshot_taken:
-            return False
-        wanted = self.cfg.quit_after_frames or 1
-        on_camera = self.manager.current == "camera"
-        waited = Clock.get_boottime()
-        if (on_camera and self.frames_counted() >= wanted) or (not on_camera and waited > 3.0):
-            self._screenshot_taken = True
-            Clock.schedule_once(lambda dt: self.save_screenshot(self.cfg.screenshot), 0.05)  # type: ignore[arg-type]
-            return False
+        handlers[action]()
         return True
 
     def save_screenshot(self, target: Path, then_stop: bool = True) -> Path:
-        """The whole window (sheets included) as a PNG at ``target``."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        written = Window.screenshot(name=str(target))  # Kivy adds a counter before the suffix
-        if written:
-            os.replace(written, target)
-        print(f"screenshot: {target}")
-        if then_stop:
-            self.stop()
-        return target
+        return self.qa.save_screenshot(target, then_stop)

@@ -117,10 +117,10 @@ def posterize_nb(
         while lum_done < min(y + 1, h - 1):
             q = lum_done + 1
             while tmp_done < min(q + 2, h - 1):
-                r = tmp_done + 1
-                _raw_luma_row_nb(rows_in[r], raw)
-                _blur_row_nb(raw, tmp[r % 5])
-                tmp_done = r
+                row = tmp_done + 1
+                _raw_luma_row_nb(rows_in[row], raw)
+                _blur_row_nb(raw, tmp[row % 5])
+                tmp_done = row
             _blur_column_nb(tmp[max(q - 2, 0) % 5], tmp[max(q - 1, 0) % 5], tmp[q % 5], tmp[min(q + 1, h - 1) % 5],
                             tmp[min(q + 2, h - 1) % 5], lum[q % 3])
             lum_done = q

@@ -224,8 +224,8 @@ class Eyeliner(Op):
         for poly in polys:
             fixed = np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)
             cv2.fillPoly(canvas, [fixed], 255, lineType=cv2.LINE_AA, shift=shift)
-        alpha = canvas.astype(np.float32) * np.float32(1.0 / 255.0)
-        alpha = cv2.GaussianBlur(alpha, (0, 0), sigma, borderType=cv2.BORDER_CONSTANT)
+        hard = canvas.astype(np.float32) * np.float32(1.0 / 255.0)
+        alpha = np.asarray(cv2.GaussianBlur(hard, (0, 0), sigma, borderType=cv2.BORDER_CONSTANT), np.float32)
         return roi, alpha
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.graphics import Color, Rectangle
 from kivy.uix.screenmanager import Screen
@@ -11,13 +11,11 @@ from kivy.uix.textinput import TextInput
 from kivy.metrics import dp
 
 from camera_app.ui import theme
-
-if TYPE_CHECKING:
-    from camera_app.ui.app import SafeLensApp
+from camera_app.ui.screens.host import ScreenHost
 
 
 class AppScreen(Screen):
-    def __init__(self, app: SafeLensApp, **kwargs: Any) -> None:
+    def __init__(self, app: ScreenHost, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app = app
         with self.canvas.before:

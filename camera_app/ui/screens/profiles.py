@@ -24,7 +24,7 @@ AVATAR_COLOURS = [
 
 
 class ProfileCard(ButtonBehavior, BoxLayout):
-    def __init__(self, title: str, initial: str, colour: tuple[float, ...] | None, tag: str, **kwargs: Any) -> None:
+    def __init__(self, title: str, initial: str, colour: tuple[float, float, float, float] | None, tag: str, **kwargs: Any) -> None:
         super().__init__(orientation="vertical", size_hint=(None, None), size=(dp(150), dp(176)),
                          padding=(0, dp(10)), spacing=dp(12), **kwargs)
         self.tag = tag

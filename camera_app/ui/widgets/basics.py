@@ -73,7 +73,7 @@ class Chip(ButtonBehavior, Label):
         kwargs.setdefault("size_hint", (None, None))
         kwargs.setdefault("height", dp(40))
         super().__init__(text=text, font_name=theme.FONT_BOLD, **kwargs)
-        self.padding = (dp(16), 0)
+        self.padding = (dp(16), 0, dp(16), 0)
         with self.canvas.before:
             self._bg = Color(rgba=self.fill)
             self._rect = RoundedRectangle(pos=self.pos, size=self.size, radius=[self.height / 2])

@@ -95,8 +95,8 @@ def lock_sheet(title: str, reason: str, ok_text: str) -> Sheet:
     heading.bind(size=lambda w, *_: setattr(w, "text_size", w.size))
     row.add_widget(heading)
     sheet.body.add_widget(row)
-    sheet.reason = Text(reason, wrap=True, color=theme.TEXT_DIM, font_size=sp(15))  # type: ignore[attr-defined]
-    sheet.body.add_widget(sheet.reason)  # type: ignore[attr-defined]
+    sheet.reason = Text(reason, wrap=True, color=theme.TEXT_DIM, font_size=sp(15))
+    sheet.body.add_widget(sheet.reason)
     _add_dismiss_button(sheet, Chip(ok_text, filled=True, size_hint=(None, None)))
     return sheet
 
@@ -116,15 +116,16 @@ def info_sheet(title: str, badge: str, badge_colour: Sequence[float], lines: Seq
     column.bind(minimum_height=column.setter("height"))
     in_list = False
     for i, line in enumerate(lines):
-        heading = i == 0 or line.endswith(":")
-        in_list = in_list or (heading and i > 0)
-        bullet = in_list and not heading
-        column.add_widget(Text(("\u2022  " if bullet else "") + line, wrap=True, bold=heading,
-                               color=theme.TEXT if heading else theme.TEXT_DIM, font_size=sp(15 if heading else 14)))
+        is_heading = i == 0 or line.endswith(":")
+        in_list = in_list or (is_heading and i > 0)
+        bullet = in_list and not is_heading
+        column.add_widget(Text(("\u2022  " if bullet else "") + line, wrap=True, bold=is_heading,
+                               color=theme.TEXT if is_heading else theme.TEXT_DIM,
+                               font_size=sp(15 if is_heading else 14)))
     scroll.add_widget(column)
     column.bind(height=lambda *_: setattr(scroll, "height", min(column.height, dp(360))))
     sheet.body.add_widget(scroll)
-    sheet.lines = list(lines)  # type: ignore[attr-defined]
+    sheet.lines = list(lines)
     _add_dismiss_button(sheet, Chip(close_text, filled=True))
     return sheet
 

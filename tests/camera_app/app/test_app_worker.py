@@ -14,7 +14,8 @@ from camera_app.catalog.effects import load_registry
 from camera_app.profiles.model import Assurance, Profile
 from camera_app.app.results import EffectResults
 from camera_app.app.session import AgeState
-from camera_app.app.worker import EventKind, ProcessingWorker, WorkerEvent, WorkerOptions, WorkerOutput
+from camera_app.app.worker import ProcessingWorker
+from camera_app.app.worker_messages import EventKind, WorkerEvent, WorkerOptions, WorkerOutput
 from effects.classification import Category, Change, ClassificationResult, Reason
 
 

@@ -25,7 +25,7 @@ from camera_app.app.session import (
     Settings,
 )
 from camera_app.app.stats import FrameStats
-from camera_app.app.worker import age_status
+from camera_app.app.worker_messages import age_status
 from effects.classification import Category
 
 REPO = Path(__file__).resolve().parents[3]

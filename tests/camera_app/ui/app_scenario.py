@@ -37,7 +37,7 @@ from kivy.clock import Clock  # noqa: E402
 
 from camera_app.ui.app import SafeLensApp  # noqa: E402
 from camera_app.app.config import AppConfig  # noqa: E402
-from camera_app.app.worker import EventKind  # noqa: E402
+from camera_app.app.worker_messages import EventKind  # noqa: E402
 
 STEP_TIMEOUT_S = 90.0
 
