@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from age_estimation.prediction import AgePredictor
 from benchmarks.affinity import pinned
@@ -34,10 +34,12 @@ from camera_app.policy.rules import PolicySubject
 from camera_app.profiles.model import Assurance
 from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
 from camera_app.runtime.pipeline import CAPTURE, LANDMARKS, Pipeline
-from camera_app.stages.age import AgeStage
-from camera_app.stages.effects import GatedEffectStage
 from effects.classification import ClassificationResult
 from effects.spec import EffectSpec
+
+if TYPE_CHECKING:  # built by the chain, only read here
+    from camera_app.stages.age import AgeStage
+    from camera_app.stages.effects import GatedEffectStage
 
 NO_EFFECT = "none"
 _WORKER_STEPS = frozenset({CAPTURE, LANDMARKS})

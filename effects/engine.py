@@ -18,6 +18,7 @@ import numpy as np
 
 from effects.face import FaceTrack
 from effects.ops.base import Op, OpContext
+from effects.ops.values import check_frame
 from effects.ops.warp import WarpOp, apply_warps
 from effects.spec import EffectSpec
 
@@ -72,9 +73,7 @@ class EffectStack:
         ``timings_ms`` (benchmarks): when given, the wall time of each step is added to it under
         the op's name, or ``warp:name+name...`` for consecutive warp ops run as one pass.
         """
-        if not isinstance(rgb, np.ndarray) or rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-            found = f"{rgb.shape} {rgb.dtype}" if isinstance(rgb, np.ndarray) else type(rgb).__name__
-            raise EffectStackError(f"rgb: expected an (H, W, 3) uint8 array, found {found}")
+        check_frame("", rgb)
         tracks = tuple(tracks)
         for i, track in enumerate(tracks):
             if not isinstance(track, FaceTrack):

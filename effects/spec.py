@@ -40,7 +40,8 @@ from effects.classification import Category
 from effects.ops.base import OPS, Op
 from effects.spec_zip import discard, unpack_effect_zip
 from effects.toml_lines import TomlLines
-from effects.validate import EffectSpecError, SpecSite, describe, quoted_list, show, validate_op
+from effects.ops.values import describe, quoted_list, show
+from effects.validate import EffectSpecError, SpecSite, validate_op
 
 __all__ = ["EffectSpec", "EffectSpecError", "OpSpec", "load_effect", "parse_effect"]
 

@@ -17,6 +17,7 @@ from camera_app.profiles import (
     parse_birthdate,
 )
 from camera_app.profiles.store import ENV_DATA_DIR, system_clock
+from camera_app.profiles.recovery import recover
 
 
 def add_data_dir_option(p: argparse.ArgumentParser) -> None:
@@ -138,7 +139,7 @@ def run_delete(args: argparse.Namespace) -> int:
 
 def run_recover(args: argparse.Namespace) -> int:
     try:
-        report = ProfileStore.recover(getattr(args, "data_dir", None))
+        report = recover(getattr(args, "data_dir", None))
     except (ProfileStoreError, OSError) as exc:
         raise CliError(str(exc)) from exc
     for path in report.moved_aside:

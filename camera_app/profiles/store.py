@@ -11,7 +11,7 @@ SQLite backup API to ``profiles.db.bak`` (under the writer lock, so the newest
 backup always holds every commit so far; written to a temp file and renamed, so a
 crash never leaves half a backup). A damaged ``profiles.db`` raises
 ``ProfileStoreCorruptError`` naming the file and the way out:
-``ProfileStore.recover`` (``safelens profile recover``) sets the damaged file aside
+``recovery.recover`` (``safelens profile recover``) sets the damaged file aside
 and restores the backup.
 """
 
@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from camera_app.paths import ENV_DATA_DIR, resolve_data_dir
 from camera_app.profiles import audit, lock
@@ -46,9 +45,6 @@ from camera_app.profiles.gate import (
 )
 from camera_app.profiles.model import Assurance, Profile
 from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
-
-if TYPE_CHECKING:
-    from camera_app.profiles.recovery import RecoveryReport
 
 __all__ = [  # the errors live in errors.py (and in the package's namespace)
     "BACKUP_FILE",
@@ -345,19 +341,6 @@ class ProfileStore:
     def audit_events(self, entry_id: int | None = None) -> list[audit.AuditEvent]:
         with self.read() as conn:
             return audit.events(conn, entry_id)
-
-    # -- recovery -------------------------------------------------------------------------
-    @classmethod
-    def recover(
-        cls,
-        data_dir: str | os.PathLike[str] | None = None,
-        options: StoreOptions | None = None,
-        clock: Clock = system_clock,
-    ) -> RecoveryReport:
-        """Set a damaged database aside and restore the last backup (see ``recovery.recover``)."""
-        from camera_app.profiles.recovery import recover
-
-        return recover(data_dir, options, clock)
 
 
 _SELECT = "SELECT profile_id, name, birthdate, assurance, created_utc FROM profiles"

@@ -22,39 +22,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from effects.face import FaceTrack
+from effects.ops.values import REQUIRED, Param, op_values
 
-REQUIRED: Any = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Param:
-    """One op parameter.
-
-    ``kind`` is one of ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"color"`` (an
-    ``[r, g, b]`` list of 0-255 ints or a ``"#rrggbb"`` string), ``"region"`` (a name
-    from ``effects.regions``), ``"regions"`` (a list of them), ``"landmark"`` (an index
-    0-477) or ``"asset"`` (a path inside the effect folder; its ``choices`` are the file
-    suffixes the op can read, e.g. ``(".cube",)``, so a spec is refused at load time, not
-    when the op first reads the file).
-    """
-
-    name: str
-    kind: str
-    default: Any = REQUIRED
-    min: float | None = None
-    max: float | None = None
-    choices: tuple[str, ...] | None = None
-    doc: str = ""
-
-    def range_text(self) -> str:
-        """The allowed range in words for messages (``" in [0, 1]"``, ``" >= 0"``, or ``""``)."""
-        if self.min is not None and self.max is not None:
-            return f" in [{self.min:g}, {self.max:g}]"
-        if self.min is not None:
-            return f" >= {self.min:g}"
-        if self.max is not None:
-            return f" <= {self.max:g}"
-        return ""
+__all__ = ["OPS", "REQUIRED", "Op", "OpContext", "Param", "register_op"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +44,9 @@ class Op(ABC):
     params: ClassVar[tuple[Param, ...]]
 
     def __init__(self, **values: Any) -> None:
-        self.values: Mapping[str, Any] = dict(values)
+        """Every parameter checked against ``params`` (defaults filled in); ``OpParamError``
+        names the op and the first bad field."""
+        self.values: Mapping[str, Any] = op_values(self.name, self.params, values)
 
     @property
     def strength(self) -> float:

@@ -19,8 +19,7 @@ from effects.face import FaceTrack
 from effects.kernels.blend import MODE_INDEX, MODES, tint_nb, tint_np, whiten_nb, whiten_np
 from effects.masks import clip_roi, region_mask
 from effects.ops.base import Op, OpContext, Param, register_op
-from effects.ops.colour_values import color01, op_values
-from effects.ops.param_values import OpParamError
+from effects.ops.values import OpParamError, check_frame, color01
 
 STRENGTH = Param("strength", "float", 1.0, 0.0, 1.0, doc="0 = no change, 1 = the full effect")
 
@@ -36,14 +35,6 @@ IRISES: dict[str, tuple[tuple[int, tuple[int, ...], str], ...]] = {
 }
 IRISES["irises"] = IRISES["right_iris"] + IRISES["left_iris"]
 Roi = tuple[int, int, int, int]
-
-
-def check_rgb(op: str, rgb: Any) -> np.ndarray:
-    """``rgb`` if it is an (H, W, 3) uint8 array; a typed error naming the op otherwise."""
-    if not isinstance(rgb, np.ndarray) or rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        found = f"{rgb.shape} {rgb.dtype}" if isinstance(rgb, np.ndarray) else type(rgb).__name__
-        raise OpParamError(f"{op}: rgb: expected an (H, W, 3) uint8 array, found {found}")
-    return rgb
 
 
 def tint_roi(out: np.ndarray, roi: tuple[int, int, int, int], alpha: np.ndarray, color: np.ndarray, mode: str,
@@ -106,11 +97,8 @@ class RegionTint(Op):
         STRENGTH,
     )
 
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
-
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_rgb(self.name, rgb).copy()
+        out = check_frame(self.name, rgb).copy()
         opacity = self.values["opacity"] * self.strength
         if opacity <= 0.0:
             return out
@@ -144,11 +132,8 @@ class Whiten(Op):
         STRENGTH,
     )
 
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
-
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_rgb(self.name, rgb).copy()
+        out = check_frame(self.name, rgb).copy()
         amount = self.values["amount"] * self.strength
         if amount <= 0.0:
             return out
@@ -202,9 +187,6 @@ class Eyeliner(Op):
         STRENGTH,
     )
 
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
-
     def mask(self, frame_shape: tuple[int, ...], track: FaceTrack) -> tuple[tuple[int, int, int, int], np.ndarray]:
         """The liner's ROI and soft coverage (float32 in [0, 1]) for one face."""
         iod = track.interocular_px
@@ -229,7 +211,7 @@ class Eyeliner(Op):
         return roi, alpha
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_rgb(self.name, rgb).copy()
+        out = check_frame(self.name, rgb).copy()
         opacity = self.values["opacity"] * self.strength
         if opacity <= 0.0:
             return out

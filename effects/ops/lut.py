@@ -22,9 +22,8 @@ from effects.lut_io import read_cube
 from effects.lut_presets import PRESET_NAMES, preset_table
 from effects.masks import region_mask
 from effects.ops.base import Op, OpContext, Param, register_op
-from effects.ops.colour import STRENGTH, check_rgb
-from effects.ops.colour_values import op_values
-from effects.ops.param_values import OpParamError
+from effects.ops.colour import STRENGTH
+from effects.ops.values import OpParamError, check_frame
 
 _NO_ALPHA = np.zeros((1, 1), np.float32)
 Domain = tuple[float, float, float]
@@ -75,7 +74,7 @@ class Lut(Op):
     )
 
     def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
+        super().__init__(**values)
         has_file = bool(self.values["file"])
         has_preset = bool(self.values["preset"])
         if has_file == has_preset:
@@ -100,7 +99,7 @@ class Lut(Op):
         return cached
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        src = np.ascontiguousarray(check_rgb(self.name, rgb))
+        src = np.ascontiguousarray(check_frame(self.name, rgb))
         if self.strength <= 0.0:
             return src.copy()
         table = self.table_for(ctx.asset_root)

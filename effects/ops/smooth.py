@@ -20,8 +20,8 @@ from effects.face import FaceTrack
 from effects.kernels import smooth as k
 from effects.masks import region_mask
 from effects.ops.base import Op, OpContext, Param, register_op
-from effects.ops.param_values import checked_values
-from effects.ops.warp import STRENGTH, check_frame
+from effects.ops.values import check_frame
+from effects.ops.warp import STRENGTH
 
 # Squared grey levels: local contrast well above sqrt(EPS) (about 25 levels) counts as an edge;
 # chosen by eye on the test faces (400: freckles stay faint, 900: skin starts to look plastic).
@@ -47,9 +47,6 @@ class SmoothSkin(Op):
         Param("detail", "float", 0.3, 0.0, 1.0, doc="share of the finest texture (pores) kept"),
         STRENGTH,
     )
-
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**checked_values(self.name, self.params, values))
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
         check_frame(self.name, rgb)

@@ -26,9 +26,8 @@ from effects.face import FaceTrack
 from effects.kernels.composite import particles_nb, particles_np, sticker_nb, sticker_np
 from effects.masks import clip_roi, region_mask
 from effects.ops.base import Op, OpContext, Param, register_op
-from effects.ops.colour import STRENGTH, check_rgb
-from effects.ops.colour_values import color01, op_values
-from effects.ops.param_values import OpParamError
+from effects.ops.colour import STRENGTH
+from effects.ops.values import OpParamError, check_frame, color01
 from effects.ops.sprite_assets import ANCHORS, MipSprite, anchor_point, face_axes, load_sprite, sparkle_sprite
 
 OCCLUSION_FEATHER_FW = 0.02  # soft edge of the face oval that hides a sticker, in face widths
@@ -87,11 +86,11 @@ class Sticker(Op):
     )
 
     def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
+        super().__init__(**values)
         self._sprites: dict[Path, MipSprite] = {}
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_rgb(self.name, rgb).copy()
+        out = check_frame(self.name, rgb).copy()
         if self.strength <= 0.0 or not tracks:
             return out
         mip = _sprites_for(self, self._sprites, ctx, "image")
@@ -146,7 +145,7 @@ class Particles(Op):
     )
 
     def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
+        super().__init__(**values)
         n = self.values["count"]
         rng = np.random.default_rng(self.values["seed"])
         # per particle: base angle, radius, angular speed, twinkle frequency and phase, size, spin
@@ -196,7 +195,7 @@ class Particles(Op):
         return np.stack([cx, cy, size, np.cos(spin), np.sin(spin), alpha], axis=1)
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_rgb(self.name, rgb).copy()
+        out = check_frame(self.name, rgb).copy()
         if self.strength <= 0.0:
             return out
         frame_wide = self.values["region"] == "frame"

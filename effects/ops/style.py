@@ -16,8 +16,8 @@ from effects.kernels.grain import frame_key, grain_nb, grain_np, lattice_nb, lat
 from effects.kernels.posterize import level_table, posterize_nb, posterize_np
 from effects.kernels.vignette import gain_map_nb, gain_rows, vignette_nb, vignette_np
 from effects.ops.base import Op, OpContext, Param, register_op
-from effects.ops.colour import STRENGTH, check_rgb
-from effects.ops.colour_values import op_values
+from effects.ops.colour import STRENGTH
+from effects.ops.values import check_frame
 
 GRAIN_SD_LEVELS = 30.0  # grain standard deviation, in grey levels, at amount 1 (mid-tones)
 EDGE_SOFTNESS = 1.6  # ink goes from none at the threshold to full at this multiple of it
@@ -37,12 +37,12 @@ class Posterize(Op):
     )
 
     def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
+        super().__init__(**values)
         self._table = level_table(self.values["levels"])
         self._ink = np.asarray(self.values["ink_color"], np.float64)
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        src = np.ascontiguousarray(check_rgb(self.name, rgb))
+        src = np.ascontiguousarray(check_frame(self.name, rgb))
         if self.strength <= 0.0:
             return src.copy()
         out = np.empty_like(src)
@@ -65,11 +65,8 @@ class FilmGrain(Op):
         STRENGTH,
     )
 
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
-
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        src = np.ascontiguousarray(check_rgb(self.name, rgb))
+        src = np.ascontiguousarray(check_frame(self.name, rgb))
         sd = self.values["amount"] * GRAIN_SD_LEVELS * self.strength
         if sd <= 0.0:
             return src.copy()
@@ -95,7 +92,7 @@ class Vignette(Op):
     )
 
     def __init__(self, **values: Any) -> None:
-        super().__init__(**op_values(self.name, self.params, values))
+        super().__init__(**values)
         self._gain_key: tuple[int, int, float] | None = None
         self._gain = np.zeros((0, 0), np.uint16)
 
@@ -109,7 +106,7 @@ class Vignette(Op):
         return self._gain
 
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        src = np.ascontiguousarray(check_rgb(self.name, rgb))
+        src = np.ascontiguousarray(check_frame(self.name, rgb))
         depth = self.values["amount"] * self.strength
         if depth <= 0.0:
             return src.copy()

@@ -20,7 +20,7 @@ import numpy as np
 
 from effects.face import N_LANDMARKS, FaceTrack
 from effects.ops.base import Op, OpContext, Param, register_op
-from effects.ops.param_values import OpParamError, check_number, checked_values
+from effects.ops.values import OpParamError, check_frame, check_number
 from effects.regions import FACE_OVAL, region
 from effects.warp_field import WarpError, WarpField, apply_field
 
@@ -32,18 +32,8 @@ MAX_MOVE_PER_RADIUS = 0.6
 MAX_CONTOUR_MOVE_PER_RADIUS = 0.4
 
 
-def check_frame(op: str, rgb: Any) -> np.ndarray:
-    if not isinstance(rgb, np.ndarray) or rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        found = f"{rgb.shape} {rgb.dtype}" if isinstance(rgb, np.ndarray) else type(rgb).__name__
-        raise WarpError(f"{op}: rgb: expected an (H, W, 3) uint8 array, found {found}")
-    return rgb
-
-
 class WarpOp(Op):
     """An op whose whole effect is a displacement field per face."""
-
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**checked_values(self.name, self.params, values))
 
     def field(self, track: FaceTrack) -> WarpField:
         """This op's primitives for one face at full strength times ``self.strength``."""

@@ -12,7 +12,7 @@ from effects.kernels.blend import MODE_INDEX, MODES, tint_nb, tint_np, whiten_nb
 from effects.masks import region_mask
 from effects.ops.base import OpContext
 from effects.ops.colour import Eyeliner, RegionTint, Whiten, iris_mask
-from effects.ops.param_values import OpParamError
+from effects.ops.values import OpParamError
 
 CTX = OpContext()
 
@@ -229,11 +229,11 @@ def test_every_face_in_the_frame_is_coloured() -> None:
 def test_bad_values_are_refused_with_the_field() -> None:
     with pytest.raises(OpParamError) as err:
         RegionTint(regions=["lips"], color=(300, 0, 0))
-    assert str(err.value) == "region_tint: color: expected a colour \"#rrggbb\" or [r, g, b] with integers 0-255, found (300, 0, 0)"
+    assert str(err.value) == "region_tint: color: expected a colour \"#rrggbb\" or [r, g, b] with integers 0-255, found [300, 0, 0]"
     with pytest.raises(OpParamError) as err:
         RegionTint(regions=["lips"], color="#ff0000", mode="hue")
     assert "region_tint: mode: expected one of \"normal\"" in str(err.value)
-    with pytest.raises(OpParamError, match="unknown landmark region 'lipz'"):
+    with pytest.raises(OpParamError, match='regions\\[0\\]: unknown landmark region "lipz"'):
         Whiten(regions=["lipz"])
     with pytest.raises(OpParamError, match="missing parameter 'color'"):
         RegionTint(regions=["lips"])

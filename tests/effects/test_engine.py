@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from spec_helpers import HEADER, FakeSticker, fake_ops, make_effect  # noqa: F401
 
+from effects.ops.values import FrameError
 from effects.engine import EffectStack, EffectStackError, build_stack
 from effects.ops.base import OPS, Op, OpContext, Param
 from effects.spec import EffectSpec, load_effect
@@ -72,7 +73,7 @@ def test_same_effect_twice_is_refused(tmp_path: Path) -> None:
 )
 def test_bad_frame(tmp_path: Path, rgb: object, found: str) -> None:
     stack = build_stack([_spec(tmp_path / "a", "a", STICKER)])
-    with pytest.raises(EffectStackError) as info:
+    with pytest.raises(FrameError) as info:
         stack.apply(rgb)  # type: ignore[arg-type]
     assert str(info.value) == f"rgb: expected an (H, W, 3) uint8 array, found {found}"
 

@@ -15,7 +15,7 @@ from effects.lut_presets import PRESET_NAMES, LutPresetError, identity_table, pr
 from effects.masks import region_mask
 from effects.ops.base import OpContext
 from effects.ops.lut import Lut
-from effects.ops.param_values import OpParamError
+from effects.ops.values import OpParamError
 from landmark_faces import ADULT_FACES, load_face
 
 NO_ALPHA = np.zeros((1, 1), np.float32)
@@ -229,4 +229,4 @@ def test_file_and_preset_are_exclusive() -> None:
     assert str(err.value) == 'lut: expected exactly one of "file" or "preset", found neither'
     with pytest.raises(OpParamError) as err:
         Lut(preset="warm", scope="body")
-    assert str(err.value) == "lut: scope: expected one of \"frame\", \"face\", found 'body'"
+    assert str(err.value) == "lut: scope: expected one of \"frame\", \"face\", found \"body\""

@@ -11,10 +11,9 @@ from effects.face import FaceTrack
 from effects.kernels import smooth as k
 from effects.masks import region_mask
 from effects.ops.base import OpContext
-from effects.ops.param_values import OpParamError
+from effects.ops.values import FrameError, OpParamError
 from effects.ops.smooth import ERODE_IOD, FEATHER_IOD, SmoothSkin, filter_geometry
 from effects.regions import LEFT_EYE, LIPS_OUTER
-from effects.warp_field import WarpError
 
 CTX = OpContext()
 
@@ -167,8 +166,8 @@ def test_filter_geometry() -> None:
     [
         ({"radius_iod": 0.5}, "smooth_skin: radius_iod: expected a number in [0.01, 0.3], found 0.5"),
         ({"detail": -0.1}, "smooth_skin: detail: expected a number in [0, 1], found -0.1"),
-        ({"detail": True}, "smooth_skin: detail: expected a number in [0, 1], found True"),
-        ({"strength": "1"}, "smooth_skin: strength: expected a number in [0, 1], found '1'"),
+        ({"detail": True}, "smooth_skin: detail: expected a number in [0, 1], found a boolean (true)"),
+        ({"strength": "1"}, "smooth_skin: strength: expected a number in [0, 1], found a string \"1\""),
         ({"sigma": 3}, "smooth_skin: unknown parameter 'sigma'; expected one of detail, radius_iod, strength"),
     ],
 )
@@ -180,5 +179,5 @@ def test_bad_parameters_raise(values: dict, message: str) -> None:
 
 def test_bad_frame_raises(small_face: tuple[np.ndarray, FaceTrack]) -> None:
     rgb, track = small_face
-    with pytest.raises(WarpError, match=r"smooth_skin: rgb: expected an \(H, W, 3\) uint8 array, found \(.*, 4\) uint8"):
+    with pytest.raises(FrameError, match=r"smooth_skin: rgb: expected an \(H, W, 3\) uint8 array, found \(.*, 4\) uint8"):
         SmoothSkin().apply(np.zeros((*rgb.shape[:2], 4), np.uint8), [track], CTX)

@@ -12,10 +12,10 @@ from effects import backend
 from effects.face import FaceTrack
 from effects.kernels import warp as k
 from effects.ops.base import OpContext
-from effects.ops.param_values import OpParamError
+from effects.ops.values import FrameError, OpParamError
 from effects.ops.warp import ContourPush, Displace, RadialScale, WarpOp, apply_warps
 from effects.regions import LEFT_EYE, RIGHT_EYE
-from effects.warp_field import WarpError, WarpField, field_grid, grid_step, radial_profile
+from effects.warp_field import WarpField, field_grid, grid_step, radial_profile
 
 CTX = OpContext()
 
@@ -236,7 +236,7 @@ def test_radial_profile_is_monotonic_and_ends_at_identity() -> None:
         (lambda: RadialScale(regions=["left_eye"], scale=3.5), "radial_scale: scale: expected a number in [0.3, 3], found 3.5"),
         (lambda: RadialScale(regions=["left_eye"], scale=1.1, strength=1.5),
          "radial_scale: strength: expected a number in [0, 1], found 1.5"),
-        (lambda: RadialScale(regions=["ears"], scale=1.1), "radial_scale: regions: unknown landmark region 'ears'"),
+        (lambda: RadialScale(regions=["ears"], scale=1.1), 'radial_scale: regions[0]: unknown landmark region "ears"'),
         (lambda: RadialScale(scale=1.1), "radial_scale: missing parameter 'regions'"),
         (lambda: RadialScale(regions=["lips"], scale=1.1, size=2), "radial_scale: unknown parameter 'size'"),
         (lambda: ContourPush(target="ears", amount=0.1), 'contour_push: target: expected one of "jaw", "cheeks", "chin", "face"'),
@@ -244,7 +244,7 @@ def test_radial_profile_is_monotonic_and_ends_at_identity() -> None:
         (lambda: ContourPush(target="jaw", amount=0.2, radius_iod=0.3),
          "contour_push: amount: expected a move of at most 0.4 x radius_iod (0.12) so the image does not fold over, "
          "found 0.2"),
-        (lambda: Displace(points=[]), "displace: points: expected a non-empty list of tables, found []"),
+        (lambda: Displace(points=[]), "displace: points: expected a non-empty list of tables, found a list []"),
         (lambda: Displace(points=[{"landmark": 500, "dx_iod": 0.0, "dy_iod": 0.0, "radius_iod": 0.2}]),
          "displace: points[0].landmark: expected a landmark index 0-477, found 500"),
         (lambda: Displace(points=[{"landmark": 1, "dx_iod": 0.0, "dy_iod": 0.0}]),
@@ -262,7 +262,7 @@ def test_bad_parameters_raise(build, message: str) -> None:  # type: ignore[no-u
 def test_bad_frame_raises(small_face: tuple[np.ndarray, FaceTrack]) -> None:
     rgb, track = small_face
     op = RadialScale(regions=["lips"], scale=1.2)
-    with pytest.raises(WarpError, match=r"radial_scale: rgb: expected an \(H, W, 3\) uint8 array, found \(.*\) float32"):
+    with pytest.raises(FrameError, match=r"radial_scale: rgb: expected an \(H, W, 3\) uint8 array, found \(.*\) float32"):
         op.apply(rgb.astype(np.float32), [track], CTX)
 
 

@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 
 from camera_app.cli import main
+from camera_app.profiles.recovery import recover
 from camera_app.profiles import (
     ProfileStore,
     ProfileStoreBusyError,
@@ -224,7 +225,7 @@ def test_a_corrupted_database_gives_a_clear_error_and_recovery_keeps_every_commi
     message = str(info.value)
     assert message.startswith(f"{tmp_path / 'profiles.db'}: the profile database is damaged (")
     assert f"`safelens profile recover --data-dir {tmp_path}`" in message
-    report = ProfileStore.recover(tmp_path, clock=_clock)
+    report = recover(tmp_path, clock=_clock)
     assert report.restored_from == tmp_path / "profiles.db.bak" and report.n_profiles == 5
     with _store(tmp_path) as store:
         assert sorted(p.name for p in store.list_profiles()) == sorted(names)
@@ -245,7 +246,7 @@ def test_corruption_while_the_app_has_the_store_open(tmp_path: Path) -> None:
             store.create_profile("Cy", date(1970, 1, 1))
     finally:
         store.close()
-    ProfileStore.recover(tmp_path, clock=_clock)
+    recover(tmp_path, clock=_clock)
     with _store(tmp_path) as store:
         assert [p.name for p in store.list_profiles()] == ["Ada", "Bob"]
 

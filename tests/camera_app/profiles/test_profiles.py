@@ -32,6 +32,7 @@ from camera_app.profiles import (
 from camera_app.profiles import lock as gate_lock
 from camera_app.profiles.gate import days_in
 from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
+from camera_app.profiles.recovery import recover
 
 
 class Clock:
@@ -413,7 +414,7 @@ def test_a_corrupt_database_gives_a_clear_error_and_recovers_everything_committe
     assert f"The last good copy is {tmp_path / 'profiles.db.bak'}" in message
     assert f"Run `safelens profile recover --data-dir {tmp_path}`" in message
 
-    report = ProfileStore.recover(tmp_path, clock=at(2024, 3, 2))
+    report = recover(tmp_path, clock=at(2024, 3, 2))
     assert report.restored_from == tmp_path / "profiles.db.bak" and report.n_profiles == 3
     assert report.moved_aside[0] == tmp_path / "profiles.db.corrupt-20240302T120000Z"
     assert report.moved_aside[0].exists()  # kept aside, not deleted
@@ -426,7 +427,7 @@ def test_a_corrupt_database_gives_a_clear_error_and_recovers_everything_committe
 def test_recover_refuses_a_healthy_database(tmp_path: Path) -> None:
     _three_profiles(tmp_path)
     with pytest.raises(ProfileStoreError, match="the database checks out; there is nothing to recover"):
-        ProfileStore.recover(tmp_path)
+        recover(tmp_path)
 
 
 def test_recover_without_a_backup_starts_empty(tmp_path: Path) -> None:
@@ -435,7 +436,7 @@ def test_recover_without_a_backup_starts_empty(tmp_path: Path) -> None:
     _scribble(tmp_path / "profiles.db", 0, 100)
     with pytest.raises(ProfileStoreCorruptError, match="There is no backup"):
         ProfileStore(tmp_path)
-    report = ProfileStore.recover(tmp_path)
+    report = recover(tmp_path)
     assert report.restored_from is None and report.n_profiles == 0
 
 
