@@ -16,9 +16,10 @@ OUT ?= out
 run: venv
 	$(BIN)/safelens app --source demo
 
-# The import rules (pyproject's [tool.importlinter] contracts), then the tests.
+# The import rules (pyproject's [tool.importlinter] contracts), the types (its [tool.mypy]), then the tests.
 test: venv
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 system-deps:

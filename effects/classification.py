@@ -194,6 +194,8 @@ def _number(value: object, where: str) -> float:
 
 def _enum(kind: type[_E], value: object, where: str) -> _E:
     try:
+        if not isinstance(value, str):
+            raise ValueError(value)
         return kind(value)
     except ValueError:
         allowed = ", ".join(m.value for m in kind)

@@ -34,7 +34,7 @@ class FlowPair:
 
 
 def _dis() -> cv2.DISOpticalFlow:
-    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     dis.setPatchSize(8)
     dis.setPatchStride(3)
     dis.setFinestScale(0)
@@ -47,8 +47,8 @@ def dense_flow(rgb_in: np.ndarray, rgb_out: np.ndarray) -> FlowPair:
     g_in = cv2.cvtColor(rgb_in, cv2.COLOR_RGB2GRAY)
     g_out = cv2.cvtColor(rgb_out, cv2.COLOR_RGB2GRAY)
     dis = _dis()
-    forward = dis.calc(g_in, g_out, None)
-    backward = _dis().calc(g_out, g_in, None)
+    forward = np.asarray(dis.calc(g_in, g_out, None))  # type: ignore[call-overload]  # None: OpenCV allocates
+    backward = np.asarray(_dis().calc(g_out, g_in, None))  # type: ignore[call-overload]  # (stubs want an array)
     return FlowPair(forward, backward)
 
 

@@ -1,7 +1,7 @@
 """What the classifier needs from the outside, as small Protocols.
 
 ``effects/`` never imports MediaPipe: a landmark detector is passed in (the app's
-``camera_app.tracker.FaceTracker`` in IMAGE mode fits). An effect under test is
+``camera_app.tracking.tracker.FaceTracker`` in IMAGE mode fits). An effect under test is
 anything with an id, a version, an optional declared category and ``apply``; an
 effect made of several parts (a stack, or one effect's ops) also offers ``parts()``
 so that "a stack is altering if any part is" can be checked part by part.
