@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from camera_app.paths import ENV_DATA_DIR, resolve_data_dir
-from camera_app.profiles import audit, lock
+from camera_app.profiles import audit, integrity, lock
 from camera_app.profiles.errors import (
     ProfileExistsError,
     ProfileStoreBusyError,
@@ -45,7 +45,9 @@ from camera_app.profiles.gate import (
     validate_birthdate,
 )
 from camera_app.profiles.model import Assurance, Profile
-from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
+from camera_app.profiles.schema import AUDIT_NO_UPDATE, MIGRATIONS, SCHEMA_VERSION
+from camera_app.profiles.seal import SEALED, Keys, reseal_all, reseal_row, row_ok
+from camera_app.profiles.secret import DeviceSecret, open_secret
 
 if TYPE_CHECKING:
     from camera_app.profiles.recovery import RecoveryReport
@@ -145,6 +147,8 @@ class ProfileStore:
         self.options = options or StoreOptions()
         self.clock = clock
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.secret: DeviceSecret = open_secret(self.data_dir)
+        self.keys = Keys.of(self.secret)
         self._conn = self._open()
 
     # -- paths and time -------------------------------------------------------------------
@@ -168,6 +172,7 @@ class ProfileStore:
     # -- connection, transactions, backup ---------------------------------------------
     def _open(self) -> sqlite3.Connection:
         path = self.db_path
+        fresh = _create_private(path)
         conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {self.options.busy_timeout_ms}")
@@ -177,7 +182,8 @@ class ProfileStore:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate(conn)
+            migrated = self._migrate(conn)
+            self._check(conn, fresh, migrated)
         except sqlite3.DatabaseError as exc:
             conn.close()
             if _is_corruption(exc):
@@ -190,7 +196,8 @@ class ProfileStore:
             raise
         return conn
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
+    def _migrate(self, conn: sqlite3.Connection) -> bool:
+        """Bring the schema up to date; True when a migration ran."""
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise ProfileStoreVersionError(
@@ -198,16 +205,34 @@ class ProfileStore:
                 f"(this one knows up to {SCHEMA_VERSION}); upgrade SafeLens"
             )
         if version == SCHEMA_VERSION:
-            return
+            return False
         with _immediate(conn):
             version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
                     conn.execute(statement)
                 if number == 0:
-                    lock.reseal(conn, lock.ensure_key(self.data_dir))  # the seal of the empty lock table
+                    lock.reseal(conn, self.keys.gate)  # the seal of the empty lock table
+                if number == 2:  # seal the rows written before seals, chain the log, restore its trigger
+                    for table in SEALED:
+                        reseal_all(conn, self.keys, table)
+                    audit.chain_rows(conn, self.keys)
+                    conn.execute(AUDIT_NO_UPDATE)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        self._backup(conn)
+        return True
+
+    def _check(self, conn: sqlite3.Connection, fresh: bool, migrated: bool) -> None:
+        """The integrity checks of ``integrity.check``, under the writer lock; backs up and saves
+        the state beside the secret when they or a migration wrote something (or none was saved yet)."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            wrote = integrity.check(conn, self.secret, self.keys, self.now_utc(), self.options.lock_days, fresh)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        if wrote or migrated or not self.secret.read_state().present:
+            self._backup(conn)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -243,6 +268,7 @@ class ProfileStore:
     def _backup(self, conn: sqlite3.Connection) -> None:
         tmp = self.data_dir / f"{BACKUP_FILE}.tmp{os.getpid()}"
         tmp.unlink(missing_ok=True)
+        _create_private(tmp)
         # Hold the writer lock so no commit lands between the copy and the rename:
         # whichever process renames last also copied last.
         # The copy reads through a second connection: SQLite refuses to back up from a
@@ -257,6 +283,8 @@ class ProfileStore:
                 target.close()
                 source.close()
             os.replace(tmp, self.backup_path)
+            # The state beside the secret follows the newest commit (read under the writer lock).
+            self.secret.write_state(integrity.side_state_of(conn, self.keys, self.secret.read_state(), self.now_utc()))
         finally:
             conn.execute("ROLLBACK")
             tmp.unlink(missing_ok=True)
@@ -283,15 +311,15 @@ class ProfileStore:
         now = self.now_utc()
         refused: str | None = None
         with self.write() as conn:
-            state = lock.read_state(conn, self.data_dir, now)
+            state = lock.read_state(conn, self.keys.gate, now)
             if state.tampered and state.until_utc is None:
-                lock.append_lock(conn, self.data_dir, None, now, self.options.lock_days)
-                audit.record(conn, now, "gate_tamper_detected")
+                lock.append_lock(conn, self.keys.gate, None, now, self.options.lock_days)
+                audit.record(conn, self.keys, now, "gate_tamper_detected")
                 refused = "tampered"
             elif state.refuses(birthdate):
                 refused = "locked"
             elif age_band(age_on(birthdate, today)) is AgeBand.UNDER_13:
-                lock.append_lock(conn, self.data_dir, birthdate, now, self.options.lock_days)
+                lock.append_lock(conn, self.keys.gate, birthdate, now, self.options.lock_days)
                 refused = "under_13"
             else:
                 if conn.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
@@ -302,49 +330,55 @@ class ProfileStore:
                 )
                 profile_id = cur.lastrowid
                 assert profile_id is not None
-                audit.record(conn, now, "profile_created", profile_id=profile_id)
+                reseal_row(conn, self.keys, "profiles", profile_id)
+                audit.record(conn, self.keys, now, "profile_created", profile_id=profile_id)
             if refused is not None:
-                audit.record(conn, now, "signup_refused", cause=refused)
+                audit.record(conn, self.keys, now, "signup_refused", cause=refused)
         if refused is not None:
             raise SignUpUnavailableError(refused)
         return self.get(name)
 
     def lock_state(self) -> lock.LockState:
         with self.read() as conn:
-            return lock.read_state(conn, self.data_dir, self.now_utc())
+            return lock.read_state(conn, self.keys.gate, self.now_utc())
 
     def get(self, name: str) -> Profile:
         with self.read() as conn:
             row = conn.execute(_SELECT + " WHERE name = ?", (name.strip(),)).fetchone()
         if row is None:
             raise ProfileNotFoundError(f"profile: no profile called {name!r} in {self.data_dir}")
-        return _profile(row)
+        return _profile(row, self.keys)
 
     def get_by_id(self, profile_id: int) -> Profile:
         with self.read() as conn:
             row = conn.execute(_SELECT + " WHERE profile_id = ?", (profile_id,)).fetchone()
         if row is None:
             raise ProfileNotFoundError(f"profile: no profile with id {profile_id} in {self.data_dir}")
-        return _profile(row)
+        return _profile(row, self.keys)
 
     def list_profiles(self) -> list[Profile]:
         with self.read() as conn:
             rows = conn.execute(_SELECT + " ORDER BY profile_id").fetchall()
-        return [_profile(r) for r in rows]
+        return [_profile(r, self.keys) for r in rows]
 
     def delete_profile(self, name: str) -> Profile:
         profile = self.get(name)
         with self.write() as conn:
-            delete_profile_row(conn, self.now_utc(), profile.profile_id, reason="user_request")
+            delete_profile_row(conn, self.keys, self.now_utc(), profile.profile_id, reason="user_request")
         return profile
 
     def set_assurance(self, profile_id: int, assurance: Assurance) -> None:
         with self.write() as conn:
-            set_assurance_row(conn, self.now_utc(), profile_id, assurance)
+            set_assurance_row(conn, self.keys, self.now_utc(), profile_id, assurance)
 
     def audit_events(self, entry_id: int | None = None) -> list[audit.AuditEvent]:
         with self.read() as conn:
             return audit.events(conn, entry_id)
+
+    def verify_audit_chain(self) -> audit.ChainBreak | None:
+        """The first audit entry that breaks the chain, or None when the whole log checks out."""
+        with self.read() as conn:
+            return audit.verify_chain(conn, self.keys)
 
     # -- recovery -------------------------------------------------------------------------
     @classmethod
@@ -360,32 +394,50 @@ class ProfileStore:
         return recover(data_dir, options, clock)
 
 
-_SELECT = "SELECT profile_id, name, birthdate, assurance, created_utc FROM profiles"
+_SELECT = "SELECT profile_id, name, birthdate, assurance, created_utc, seal FROM profiles"
 
 
-def _profile(row: tuple[int, str, str, str, str]) -> Profile:
-    profile_id, name, born, assurance, created = row
-    return Profile(
-        profile_id=profile_id,
-        name=name,
-        birthdate=date.fromisoformat(born),
-        assurance=Assurance(assurance),
-        created_utc=datetime.fromisoformat(created),
-    )
+def _create_private(path: Path) -> bool:
+    """Create ``path`` empty and 0600 when it does not exist (SQLite gives its -wal and -shm files
+    the database's mode); True when it was created."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    return True
 
 
-def delete_profile_row(conn: sqlite3.Connection, now_utc: datetime, profile_id: int, reason: str) -> None:
-    """Delete one profile (inside the caller's write transaction) and log it."""
+def _profile(row: tuple[int, str, str, str, str, str | None], keys: Keys) -> Profile:
+    """A profile as stored; a row whose seal fails (or whose fields no longer parse) reads as
+    ``seal_ok=False``, which the policy treats as under 18 and under review."""
+    profile_id, name, born, assurance, created, seal = row
+    ok = row_ok(keys.records, "profiles", row[:5], seal)
+    try:
+        return Profile(profile_id=profile_id, name=name, birthdate=date.fromisoformat(born),
+                       assurance=Assurance(assurance), created_utc=datetime.fromisoformat(created), seal_ok=ok)
+    except (TypeError, ValueError):
+        return Profile(profile_id=profile_id, name=str(name), birthdate=date.min, assurance=Assurance.CHALLENGED,
+                       created_utc=datetime.min.replace(tzinfo=UTC), seal_ok=False)
+
+
+def delete_profile_row(conn: sqlite3.Connection, keys: Keys, now_utc: datetime, profile_id: int, reason: str) -> None:
+    """Delete one profile (inside the caller's write transaction) and log it; its review entries
+    lose their profile (``ON DELETE SET NULL``) and are sealed again."""
+    entries = [r[0] for r in conn.execute("SELECT entry_id FROM review_entries WHERE profile_id = ?", (profile_id,))]
     cur = conn.execute("DELETE FROM profiles WHERE profile_id = ?", (profile_id,))
     if cur.rowcount != 1:
         raise ProfileNotFoundError(f"profile: no profile with id {profile_id}")
-    audit.record(conn, now_utc, "profile_deleted", profile_id=profile_id, reason=reason)
+    for entry_id in entries:
+        reseal_row(conn, keys, "review_entries", entry_id)
+    audit.record(conn, keys, now_utc, "profile_deleted", profile_id=profile_id, reason=reason)
 
 
-def set_assurance_row(conn: sqlite3.Connection, now_utc: datetime, profile_id: int, assurance: Assurance) -> None:
+def set_assurance_row(conn: sqlite3.Connection, keys: Keys, now_utc: datetime, profile_id: int,
+                      assurance: Assurance) -> None:
     cur = conn.execute(
         "UPDATE profiles SET assurance = ? WHERE profile_id = ?", (Assurance(assurance).value, profile_id)
     )
     if cur.rowcount != 1:
         raise ProfileNotFoundError(f"profile: no profile with id {profile_id}")
-    audit.record(conn, now_utc, "assurance_changed", profile_id=profile_id, assurance=Assurance(assurance).value)
+    reseal_row(conn, keys, "profiles", profile_id)
+    audit.record(conn, keys, now_utc, "assurance_changed", profile_id=profile_id, assurance=Assurance(assurance).value)

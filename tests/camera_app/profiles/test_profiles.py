@@ -32,6 +32,7 @@ from camera_app.profiles import (
 from camera_app.profiles import lock as gate_lock
 from camera_app.profiles.gate import days_in
 from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
+from camera_app.profiles.secret import open_secret
 
 
 class Clock:
@@ -297,7 +298,7 @@ def test_wal_and_schema_version(tmp_path: Path) -> None:
     ProfileStore(tmp_path).close()
     conn = raw(tmp_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
 
 
@@ -309,9 +310,12 @@ def test_nothing_but_profile_facts_is_stored(tmp_path: Path) -> None:
     columns = {t: [(c[1], c[2]) for c in conn.execute(f"PRAGMA table_info({t})")] for t in tables}
     conn.close()
     assert all(kind.upper() != "BLOB" for cols in columns.values() for _, kind in cols)
-    assert [c for c, _ in columns["profiles"]] == ["profile_id", "name", "birthdate", "assurance", "created_utc"]
-    assert sorted(columns) == ["audit_log", "gate_locks", "meta", "profiles", "review_appeals", "review_decisions",
-                               "review_entries"]
+    assert [c for c, _ in columns["profiles"]] == ["profile_id", "name", "birthdate", "assurance", "created_utc",
+                                                   "seal"]
+    assert [c for c, _ in columns["moderators"]] == ["moderator_id", "name", "profile_id", "passphrase", "created_utc",
+                                                     "seal"]
+    assert sorted(columns) == ["audit_log", "gate_locks", "meta", "moderators", "profiles", "review_appeals",
+                               "review_decisions", "review_entries"]
 
 
 def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
@@ -319,7 +323,7 @@ def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
     conn.execute("BEGIN")
     for statement in MIGRATIONS[0]:
         conn.execute(statement)
-    gate_lock.reseal(conn, gate_lock.ensure_key(tmp_path))
+    gate_lock.reseal(conn, open_secret(tmp_path).key)
     conn.execute("INSERT INTO profiles (name, birthdate, assurance, created_utc) "
                  "VALUES ('Old', '1980-01-01', 'declared', '2020-01-01T00:00:00+00:00')")
     conn.execute("PRAGMA user_version = 1")
@@ -342,7 +346,7 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ProfileStoreVersionError) as info:
         ProfileStore(tmp_path)
     assert str(info.value) == (
-        f"{tmp_path / 'profiles.db'}: schema version 9 was written by a newer SafeLens (this one knows up to 2); "
+        f"{tmp_path / 'profiles.db'}: schema version 9 was written by a newer SafeLens (this one knows up to 3); "
         "upgrade SafeLens"
     )
 
