@@ -111,4 +111,8 @@ def refuse_blocked(chain: Any, specs: Sequence[EffectSpec], viewer: Viewer) -> N
     if blocked:
         name, decision = blocked[0]
         who = f"profile {viewer.profile.name}" if viewer.profile is not None else "no profile"
+        if viewer.profile is not None and not viewer.profile.seal_ok:
+            from camera_app.cli.cmd_profile import SEAL_BROKEN_NOTE
+
+            who += f"; {SEAL_BROKEN_NOTE}"
         raise CliError(f'effect "{name}" blocked: {decision.reason} ({who})')

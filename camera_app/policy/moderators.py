@@ -19,8 +19,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from camera_app.profiles import audit
+from camera_app.profiles.gate import AgeBand, age_band, age_on
+from camera_app.profiles.model import Assurance, Profile
 from camera_app.profiles.seal import broken_rows, reseal_row
 from camera_app.profiles.store import ProfileStore, clean_name
 
@@ -122,3 +125,21 @@ def refuse_own(moderator: Moderator, profile_id: int | None, what: str) -> None:
     """A moderator never acts on their own profile."""
     if profile_id is not None and moderator.profile_id == profile_id:
         raise ModeratorError(f"moderator {moderator.name!r}: cannot {what} their own profile; another moderator must")
+
+
+def confirm_profile(store: ProfileStore, moderator: Moderator, name: str, birthdate: date) -> Profile:
+    """The way out for a profile that failed closed: a moderator (never the profile's owner) states
+    its date of birth; the row is written again as ``declared``, sealed, and the act logged."""
+    profile = store.get(name)
+    refuse_own(moderator, profile.profile_id, "confirm")
+    if age_band(age_on(birthdate, store.today())) is AgeBand.UNDER_13:
+        raise ModeratorError(f"profile {profile.name}: a date of birth under 13 cannot hold a profile; "
+                             "remove it instead (`safelens profile delete`)")
+    now = store.now_utc()
+    with store.write() as conn:
+        conn.execute("UPDATE profiles SET birthdate = ?, assurance = ? WHERE profile_id = ?",
+                     (birthdate.isoformat(), Assurance.DECLARED.value, profile.profile_id))
+        reseal_row(conn, store.keys, "profiles", profile.profile_id)
+        audit.record(conn, store.keys, now, "profile_confirmed", profile_id=profile.profile_id,
+                     moderator=moderator.name, was_sealed=profile.seal_ok)
+    return store.get(name)

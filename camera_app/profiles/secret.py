@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from camera_app.profiles.errors import ProfileStoreError
+
 ENV_KEYSTORE = "SAFELENS_KEYSTORE"  # "auto" (default): the OS keystore when one works; "file": the key file
 KEY_FILE = "gate.key"
 STATE_FILE = "device.state"
@@ -37,7 +39,7 @@ SERVICE = "safelens"
 _KEYSTORE_CHOICES = ("auto", "file")
 
 
-class SecretError(RuntimeError):
+class SecretError(ProfileStoreError):
     """The device secret could not be read or stored; the message names where."""
 
 

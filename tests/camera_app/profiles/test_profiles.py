@@ -330,11 +330,11 @@ def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
     conn.execute("COMMIT")
     conn.close()
     with ProfileStore(tmp_path, clock=at(2024, 3, 1)) as store:
-        assert [p.name for p in store.list_profiles()] == ["Old"]
+        assert [(p.name, p.seal_ok) for p in store.list_profiles()] == [("Old", True)]  # sealed by the migration
         assert not store.lock_state().locked
         assert store.audit_events() == []  # the v2 table exists and is empty
     conn = raw(tmp_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     conn.close()
 
 
