@@ -17,6 +17,7 @@ from camera_app.cli.cmd_profile import add_data_dir_option, open_store
 from camera_app.progress import Progress
 from camera_app.cli.common import CliError, add_command
 from camera_app.cli.moderation import acting_moderator, add_moderator_options
+from camera_app.policy.moderators import ModeratorError
 from camera_app.policy.rules import FaceAge, FacesInView
 from camera_app.profiles import ProfileStore, ProfileStoreError
 from camera_app.policy.review import Outcome, ReviewEntry, ReviewError, ReviewQueue, ReviewRule, ReviewStatus
@@ -129,7 +130,7 @@ def _queue(store: ProfileStore) -> ReviewQueue:
 def _do(fn: Any) -> Any:
     try:
         return fn()
-    except (ReviewError, ProfileStoreError) as exc:
+    except (ReviewError, ModeratorError, ProfileStoreError) as exc:
         raise CliError(str(exc)) from exc
 
 
