@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import stat
 from datetime import date
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from camera_app.catalog.effects import BUILTIN_EFFECTS_DIR
 from camera_app.cli import main
 
 FACES = Path(__file__).resolve().parents[3] / "assets" / "faces"
@@ -50,6 +52,37 @@ def sql(data: Path, *statements: str) -> None:
 def log(capsys: pytest.CaptureFixture[str], data: Path) -> list[dict]:
     code, out, err = run(capsys, "review", "log", "--json", "--data-dir", str(data))
     return json.loads(out)
+
+
+# -- attack 1: a renamed copy of glam, and its cached category edited to playful ----------------------
+
+
+@pytest.mark.slow
+def test_an_edited_classification_cache_entry_is_measured_again(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    data, effects = tmp_path / "data", tmp_path / "effects"
+    d = ["--data-dir", str(data), "--effects-dir", str(effects)]
+    shutil.copytree(BUILTIN_EFFECTS_DIR / "glam", effects / "sparkle")
+    toml = effects / "sparkle" / "effect.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('id = "glam"', 'id = "sparkle"')
+                    .replace('category = "appearance_altering"', 'category = "playful"'), encoding="utf-8")
+    run(capsys, "profile", "create", "--name", "Teen", "--birthdate", TEEN_BORN, "--data-dir", str(data))
+    render = ["render", "--source", str(ADULT_FACE), "--frames", "2", "--effect", "sparkle", "--profile", "Teen", *d]
+    code, _, err = run(capsys, *render, "--out", f"{tmp_path / 'first'}/")
+    assert code == 2 and 'effect "sparkle" blocked' in err  # measured (and cached): appearance-altering
+
+    [entry] = (data / "classifications").glob("sparkle-*.json")
+    cached = json.loads(entry.read_text(encoding="utf-8"))
+    assert cached["result"]["category"] == "appearance_altering"
+    cached["result"]["category"] = "playful"  # what the attacker types into a text editor
+    cached["result"]["reasons"] = []
+    entry.write_text(json.dumps(cached, indent=2), encoding="utf-8")
+
+    code, _, err = run(capsys, *render, "--out", f"{tmp_path / 'second'}/")
+    assert code == 2 and 'effect "sparkle" blocked' in err
+    assert "aren't available on profiles under 18" in err
+    assert not (tmp_path / "second").exists() or not any((tmp_path / "second").iterdir())
+    assert json.loads(entry.read_text(encoding="utf-8"))["result"]["category"] == "appearance_altering"  # replaced
 
 
 # -- attack 2: one UPDATE makes a 15-year-old a verified adult ---------------------------------------
