@@ -25,7 +25,8 @@ from camera_app.profiles import audit
 from camera_app.profiles.gate import AgeBand, age_band, age_on
 from camera_app.profiles.model import Assurance, Profile
 from camera_app.profiles.seal import broken_rows, reseal_row
-from camera_app.profiles.store import ProfileStore, clean_name
+from camera_app.profiles.rows import clean_name
+from camera_app.profiles.store import ProfileStore
 
 MIN_PASSPHRASE_CHARS = 8
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2**14, 8, 1, 32

@@ -39,7 +39,8 @@ from camera_app.profiles.errors import ProfileNotFoundError
 from camera_app.profiles.gate import age_on
 from camera_app.profiles.model import Assurance
 from camera_app.profiles.seal import reseal_row, row_ok
-from camera_app.profiles.store import ProfileStore, delete_profile_row, set_assurance_row
+from camera_app.profiles.rows import delete_profile_row, set_assurance_row
+from camera_app.profiles.store import ProfileStore
 
 MAX_APPEAL_CHARS = 500
 

@@ -31,7 +31,6 @@ from camera_app.profiles import audit, integrity, lock
 from camera_app.profiles.errors import (
     ProfileExistsError,
     ProfileStoreBusyError,
-    ProfileNameError,
     ProfileNotFoundError,
     ProfileStoreCorruptError,
     ProfileStoreVersionError,
@@ -45,8 +44,9 @@ from camera_app.profiles.gate import (
     validate_birthdate,
 )
 from camera_app.profiles.model import Assurance, Profile
+from camera_app.profiles.rows import SELECT, clean_name, delete_profile_row, profile_of, set_assurance_row
 from camera_app.profiles.schema import AUDIT_NO_UPDATE, MIGRATIONS, SCHEMA_VERSION
-from camera_app.profiles.seal import SEALED, Keys, reseal_all, reseal_row, row_ok
+from camera_app.profiles.seal import SEALED, Keys, reseal_all, reseal_row
 from camera_app.profiles.secret import DeviceSecret, open_secret
 
 if TYPE_CHECKING:
@@ -59,17 +59,13 @@ __all__ = [  # the errors live in errors.py (and in the package's namespace)
     "Clock",
     "ProfileStore",
     "StoreOptions",
-    "clean_name",
-    "delete_profile_row",
     "quick_check",
     "resolve_data_dir",
-    "set_assurance_row",
     "system_clock",
 ]
 
 DB_FILE = "profiles.db"
 BACKUP_FILE = "profiles.db.bak"
-MAX_NAME_CHARS = 40
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 Clock = Callable[[], datetime]
@@ -121,17 +117,6 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
     if rows == [("ok",)]:
         return None
     return "; ".join(str(r[0]) for r in rows[:3])
-
-
-def clean_name(name: str) -> str:
-    if not isinstance(name, str):
-        raise ProfileNameError(f"name: expected text, found {type(name).__name__}")
-    cleaned = name.strip()
-    if not 1 <= len(cleaned) <= MAX_NAME_CHARS:
-        raise ProfileNameError(f"name: expected 1 to {MAX_NAME_CHARS} characters, found {len(cleaned)}")
-    if not cleaned.isprintable():
-        raise ProfileNameError(f"name: expected printable characters only, found {cleaned!r}")
-    return cleaned
 
 
 class ProfileStore:
@@ -344,22 +329,22 @@ class ProfileStore:
 
     def get(self, name: str) -> Profile:
         with self.read() as conn:
-            row = conn.execute(_SELECT + " WHERE name = ?", (name.strip(),)).fetchone()
+            row = conn.execute(SELECT + " WHERE name = ?", (name.strip(),)).fetchone()
         if row is None:
             raise ProfileNotFoundError(f"profile: no profile called {name!r} in {self.data_dir}")
-        return _profile(row, self.keys)
+        return profile_of(row, self.keys)
 
     def get_by_id(self, profile_id: int) -> Profile:
         with self.read() as conn:
-            row = conn.execute(_SELECT + " WHERE profile_id = ?", (profile_id,)).fetchone()
+            row = conn.execute(SELECT + " WHERE profile_id = ?", (profile_id,)).fetchone()
         if row is None:
             raise ProfileNotFoundError(f"profile: no profile with id {profile_id} in {self.data_dir}")
-        return _profile(row, self.keys)
+        return profile_of(row, self.keys)
 
     def list_profiles(self) -> list[Profile]:
         with self.read() as conn:
-            rows = conn.execute(_SELECT + " ORDER BY profile_id").fetchall()
-        return [_profile(r, self.keys) for r in rows]
+            rows = conn.execute(SELECT + " ORDER BY profile_id").fetchall()
+        return [profile_of(r, self.keys) for r in rows]
 
     def delete_profile(self, name: str) -> Profile:
         profile = self.get(name)
@@ -394,9 +379,6 @@ class ProfileStore:
         return recover(data_dir, options, clock)
 
 
-_SELECT = "SELECT profile_id, name, birthdate, assurance, created_utc, seal FROM profiles"
-
-
 def _create_private(path: Path) -> bool:
     """Create ``path`` empty and 0600 when it does not exist (SQLite gives its -wal and -shm files
     the database's mode); True when it was created."""
@@ -405,39 +387,3 @@ def _create_private(path: Path) -> bool:
     except FileExistsError:
         return False
     return True
-
-
-def _profile(row: tuple[int, str, str, str, str, str | None], keys: Keys) -> Profile:
-    """A profile as stored; a row whose seal fails (or whose fields no longer parse) reads as
-    ``seal_ok=False``, which the policy treats as under 18 and under review."""
-    profile_id, name, born, assurance, created, seal = row
-    ok = row_ok(keys.records, "profiles", row[:5], seal)
-    try:
-        return Profile(profile_id=profile_id, name=name, birthdate=date.fromisoformat(born),
-                       assurance=Assurance(assurance), created_utc=datetime.fromisoformat(created), seal_ok=ok)
-    except (TypeError, ValueError):
-        return Profile(profile_id=profile_id, name=str(name), birthdate=date.min, assurance=Assurance.CHALLENGED,
-                       created_utc=datetime.min.replace(tzinfo=UTC), seal_ok=False)
-
-
-def delete_profile_row(conn: sqlite3.Connection, keys: Keys, now_utc: datetime, profile_id: int, reason: str) -> None:
-    """Delete one profile (inside the caller's write transaction) and log it; its review entries
-    lose their profile (``ON DELETE SET NULL``) and are sealed again."""
-    entries = [r[0] for r in conn.execute("SELECT entry_id FROM review_entries WHERE profile_id = ?", (profile_id,))]
-    cur = conn.execute("DELETE FROM profiles WHERE profile_id = ?", (profile_id,))
-    if cur.rowcount != 1:
-        raise ProfileNotFoundError(f"profile: no profile with id {profile_id}")
-    for entry_id in entries:
-        reseal_row(conn, keys, "review_entries", entry_id)
-    audit.record(conn, keys, now_utc, "profile_deleted", profile_id=profile_id, reason=reason)
-
-
-def set_assurance_row(conn: sqlite3.Connection, keys: Keys, now_utc: datetime, profile_id: int,
-                      assurance: Assurance) -> None:
-    cur = conn.execute(
-        "UPDATE profiles SET assurance = ? WHERE profile_id = ?", (Assurance(assurance).value, profile_id)
-    )
-    if cur.rowcount != 1:
-        raise ProfileNotFoundError(f"profile: no profile with id {profile_id}")
-    reseal_row(conn, keys, "profiles", profile_id)
-    audit.record(conn, keys, now_utc, "assurance_changed", profile_id=profile_id, assurance=Assurance(assurance).value)
