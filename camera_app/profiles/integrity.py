@@ -62,35 +62,50 @@ def _parse_utc(text: str) -> datetime:
 
 
 def check(conn: sqlite3.Connection, secret: DeviceSecret, keys: Keys, now_utc: datetime, lock_days: int,
-          fresh_db: bool) -> bool:
-    """Run the checks (inside the caller's write transaction); True when something was written.
+          fresh_db: bool, apply: bool = True) -> bool:
+    """Run the checks; True when something was (``apply``: inside the caller's write transaction)
+    or, with ``apply=False``, would be written (nothing is written then, so a read transaction
+    will do: opening the store takes the writer lock only when there is something to record).
     ``fresh_db``: the database file was created by this open."""
     state = secret.read_state()
-    wrote = False
     if state.present and not state.intact:
+        if not apply:
+            return True
         if not lock.read_state(conn, keys.gate, now_utc).tampered:  # (a failing lock seal locks by itself)
             lock.append_lock(conn, keys.gate, None, now_utc, lock_days)
         audit.record(conn, keys, now_utc, "side_state_unverified",
                      problem="the state kept beside the device secret fails its MAC (edited, or the secret changed)")
-        wrote = True
     elif state.present and not audit.contains(conn, state.head_seq, state.head_hash):
+        if not apply:
+            return True
         _after_reset(conn, keys, state, now_utc)
-        wrote = True
     elif not state.present and fresh_db and not secret.created:
-        # A new database beside an old secret, and the saved state gone too: nothing says which
-        # locks ran, so a tamper lock (no date of birth passes it) stands in for them.
+        # A new database beside an old secret whose saved state is gone too (a new secret always
+        # starts with one): nothing says which locks ran, so a tamper lock (no date of birth
+        # passes it) stands in for them.
+        if not apply:
+            return True
         lock.append_lock(conn, keys.gate, None, now_utc, lock_days)
         audit.record(conn, keys, now_utc, "reset_detected", expected_head=None, locks_restored=0,
                      moderators_restored=0)
-        wrote = True
+    return _log_breaks(conn, keys, now_utc, apply)
+
+
+def _log_breaks(conn: sqlite3.Connection, keys: Keys, now_utc: datetime, apply: bool) -> bool:
+    """Log (once each) a broken audit chain, broken row seals and broken policy settings."""
+    wrote = False
     chain_break = audit.verify_chain(conn, keys)
     if chain_break is not None and not _logged(conn, "audit_chain_broken", first_bad=chain_break.seq):
+        if not apply:
+            return True
         audit.record(conn, keys, now_utc, "audit_chain_broken", first_bad=chain_break.seq, problem=chain_break.problem)
         wrote = True
     for table in SEALED:
         for row_id in broken_rows(conn, keys, table):
             digest = _row_digest(conn, table, row_id)
             if not _logged(conn, "seal_broken", table=table, row=row_id, content=digest):
+                if not apply:
+                    return True
                 audit.record(conn, keys, now_utc, "seal_broken", table=table, row=row_id, content=digest,
                              profile_id=row_id if table == "profiles" else None)
                 wrote = True
@@ -98,6 +113,8 @@ def check(conn: sqlite3.Connection, secret: DeviceSecret, keys: Keys, now_utc: d
         digest = hashlib.sha256(canonical(conn.execute(
             "SELECT key, value FROM meta WHERE key LIKE 'policy.%' ORDER BY key").fetchall())).hexdigest()[:16]
         if not _logged(conn, "seal_broken", table="meta", row="policy", content=digest):
+            if not apply:
+                return True
             audit.record(conn, keys, now_utc, "seal_broken", table="meta", row="policy", content=digest)
             wrote = True
     return wrote

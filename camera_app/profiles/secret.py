@@ -123,12 +123,17 @@ def keystore_choice() -> str:
 def open_secret(data_dir: Path) -> DeviceSecret:
     """This data folder's secret (created when there is none): the OS keystore's when one works
     and ``$SAFELENS_KEYSTORE`` is not ``file``, else the key file's."""
-    if keystore_choice() == "auto":
-        name = _working_keystore()
-        if name is not None:
-            return _from_keystore(data_dir, name)
-    key, created = _ensure_key_file(data_dir)
-    return DeviceSecret(key, "file", str(data_dir / KEY_FILE), data_dir, created)
+    name = _working_keystore() if keystore_choice() == "auto" else None
+    if name is not None:
+        secret = _from_keystore(data_dir, name)
+    else:
+        key, created = _ensure_key_file(data_dir)
+        secret = DeviceSecret(key, "file", str(data_dir / KEY_FILE), data_dir, created)
+    if secret.created:
+        # A new secret starts with an (empty) state beside it, so a secret found later without
+        # its state means the state was removed (see ``camera_app.profiles.integrity``).
+        secret.write_state(SideState())
+    return secret
 
 
 # -- the OS keystore --------------------------------------------------------------------------------

@@ -207,15 +207,19 @@ class ProfileStore:
         return True
 
     def _check(self, conn: sqlite3.Connection, fresh: bool, migrated: bool) -> None:
-        """The integrity checks of ``integrity.check``, under the writer lock; backs up and saves
-        the state beside the secret when they or a migration wrote something (or none was saved yet)."""
-        conn.execute("BEGIN IMMEDIATE")
+        """The integrity checks of ``integrity.check``: first in a read transaction; only when
+        they find something to record, again under the writer lock, recording it. Backs up and
+        saves the state beside the secret when they or a migration wrote something."""
+        now, days = self.now_utc(), self.options.lock_days
+        conn.execute("BEGIN")
         try:
-            wrote = integrity.check(conn, self.secret, self.keys, self.now_utc(), self.options.lock_days, fresh)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            needed = integrity.check(conn, self.secret, self.keys, now, days, fresh, apply=False)
+        finally:
+            conn.execute("COMMIT")
+        wrote = False
+        if needed:
+            with _immediate(conn):
+                wrote = integrity.check(conn, self.secret, self.keys, now, days, fresh)
         if wrote or migrated or not self.secret.read_state().present:
             self._backup(conn)
 
