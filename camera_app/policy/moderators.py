@@ -100,6 +100,11 @@ def add_moderator(store: ProfileStore, name: str, passphrase: str, *, profile_na
         raise ModeratorError(
             f"this installation has moderators ({', '.join(m.name for m in existing)}); adding another needs one "
             "of them: `safelens moderator add NAME --by MODERATOR`")
+    if by is None and _any_moderator_record(store):
+        raise ModeratorError(
+            "the stored moderator records fail their seals (changed outside SafeLens, or the device secret "
+            "changed; the audit log records it), so no moderator can act and no first moderator can be added. "
+            "Whoever owns this installation sets it up again in a new data folder")
     own = store.get(profile_name).profile_id if profile_name else _profile_id_named(store, name)
     hashed = hash_passphrase(passphrase)
     now = store.now_utc()
@@ -114,6 +119,13 @@ def add_moderator(store: ProfileStore, name: str, passphrase: str, *, profile_na
         audit.record(conn, store.keys, now, "moderator_added", profile_id=own, moderator=name,
                      by=None if by is None else by.name)
     return Moderator(moderator_id, name, own)
+
+
+def _any_moderator_record(store: ProfileStore) -> bool:
+    """Whether a moderator was ever added here: a row (sound or not) or one kept beside the secret."""
+    with store.read() as conn:
+        rows = conn.execute("SELECT count(*) FROM moderators").fetchone()[0]
+    return rows > 0 or bool(store.secret.read_state().moderators)
 
 
 def _profile_id_named(store: ProfileStore, name: str) -> int | None:

@@ -43,14 +43,15 @@ def side_state_of(conn: sqlite3.Connection, keys: Keys, previous: SideState, now
              for r in lock.active_locks(conn, now_utc)}
     locks |= {(born, expires) for born, expires in previous.locks if now_utc < _parse_utc(expires)}
     broken = set(broken_rows(conn, keys, "moderators"))
-    moderators = tuple(
-        {"name": name, "profile_id": profile_id, "passphrase": passphrase, "created_utc": created}
-        for moderator_id, name, profile_id, passphrase, created in conn.execute(
-            "SELECT moderator_id, name, profile_id, passphrase, created_utc FROM moderators ORDER BY moderator_id")
-        if moderator_id not in broken
-    )
+    # The saved moderators stay (there is no removing one), updated by the database's sound rows.
+    moderators = {m["name"].casefold(): m for m in previous.moderators}
+    for moderator_id, name, profile_id, passphrase, created in conn.execute(
+            "SELECT moderator_id, name, profile_id, passphrase, created_utc FROM moderators ORDER BY moderator_id"):
+        if moderator_id not in broken:
+            moderators[name.casefold()] = {"name": name, "profile_id": profile_id, "passphrase": passphrase,
+                                           "created_utc": created}
     return SideState(head_seq=seq, head_hash=digest, locks=tuple(sorted(locks, key=lambda x: (x[1], x[0] or ""))),
-                     moderators=moderators, present=True)
+                     moderators=tuple(moderators.values()), present=True)
 
 
 def _parse_utc(text: str) -> datetime:
@@ -88,6 +89,12 @@ def check(conn: sqlite3.Connection, secret: DeviceSecret, keys: Keys, now_utc: d
         lock.append_lock(conn, keys.gate, None, now_utc, lock_days)
         audit.record(conn, keys, now_utc, "reset_detected", expected_head=None, locks_restored=0,
                      moderators_restored=0)
+    elif state.present and _missing_moderators(conn, state):
+        # Moderator rows deleted by hand: put them back (the first-moderator rule must not reopen).
+        if not apply:
+            return True
+        restored = _restore_moderators(conn, keys, state)
+        audit.record(conn, keys, now_utc, "moderators_restored", names=restored)
     return _log_breaks(conn, keys, now_utc, apply)
 
 
@@ -127,17 +134,29 @@ def _after_reset(conn: sqlite3.Connection, keys: Keys, state: SideState, now_utc
         if now_utc < expires_utc:
             lock.restore_lock(conn, keys.gate, date.fromisoformat(born) if born else None, now_utc, expires_utc)
             restored += 1
-    for m in state.moderators:
-        if conn.execute("SELECT 1 FROM moderators WHERE name = ?", (m["name"],)).fetchone() is None:
-            cur = conn.execute("INSERT INTO moderators (name, profile_id, passphrase, created_utc) VALUES (?, ?, ?, ?)",
-                               (m["name"], m["profile_id"], m["passphrase"], m["created_utc"]))
-            assert cur.lastrowid is not None
-            reseal_row(conn, keys, "moderators", cur.lastrowid)
+    moderators = _restore_moderators(conn, keys, state)
     for (profile_id,) in conn.execute("SELECT profile_id FROM profiles").fetchall():
         conn.execute("UPDATE profiles SET assurance = ? WHERE profile_id = ?", (Assurance.CHALLENGED.value, profile_id))
         reseal_row(conn, keys, "profiles", profile_id)
     audit.record(conn, keys, now_utc, "reset_detected", expected_head=state.head_seq, locks_restored=restored,
-                 moderators_restored=len(state.moderators))
+                 moderators_restored=len(moderators))
+
+
+def _missing_moderators(conn: sqlite3.Connection, state: SideState) -> list[dict[str, Any]]:
+    return [m for m in state.moderators
+            if conn.execute("SELECT 1 FROM moderators WHERE name = ?", (m["name"],)).fetchone() is None]
+
+
+def _restore_moderators(conn: sqlite3.Connection, keys: Keys, state: SideState) -> list[str]:
+    """Insert (sealed) the saved moderators the database lacks; their names."""
+    restored = []
+    for m in _missing_moderators(conn, state):
+        cur = conn.execute("INSERT INTO moderators (name, profile_id, passphrase, created_utc) VALUES (?, ?, ?, ?)",
+                           (m["name"], m["profile_id"], m["passphrase"], m["created_utc"]))
+        assert cur.lastrowid is not None
+        reseal_row(conn, keys, "moderators", cur.lastrowid)
+        restored.append(str(m["name"]))
+    return restored
 
 
 def _row_digest(conn: sqlite3.Connection, table: str, row_id: int) -> str:

@@ -241,3 +241,63 @@ def test_store_files_are_private(tmp_path: Path, capsys: pytest.CaptureFixture[s
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir() if p.is_file()}
     assert {"profiles.db", "profiles.db.bak", "gate.key", "device.state"} <= set(modes)
     assert modes == {name: 0o600 for name in modes}, modes
+
+
+# -- the other sealed records: policy settings, review records, moderators ----------------------------
+
+
+def test_edited_policy_settings_read_as_the_defaults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = ["--data-dir", str(tmp_path)]
+    assert run(capsys, "policy", "set", "--challenge-age", "30", *d)[0] == 0
+    sql(tmp_path, "UPDATE meta SET value = 'declared' WHERE key = 'policy.mode'",
+        "UPDATE meta SET value = '18.0' WHERE key = 'policy.challenge_age_years'")
+    code, out, _ = run(capsys, "policy", "show", "--json", *d)
+    assert json.loads(out) == {"mode": "assured", "challenge_age_years": 25.0}  # the defaults, not the edit
+    assert "the stored settings fail their seal" in run(capsys, "policy", "show", *d)[1]
+    assert any(e["action"] == "seal_broken" and e["detail"]["table"] == "meta" for e in log(capsys, tmp_path))
+    # Once a moderator exists, only a moderator changes the policy.
+    run(capsys, "moderator", "add", "Mum", *passphrases(PASS), *d)
+    code, _, err = run(capsys, "policy", "set", "--mode", "declared", *d)
+    assert code == 2 and "changing the policy needs one of them" in err
+    assert run(capsys, "policy", "set", "--challenge-age", "30", *as_mod("Mum"), *d)[0] == 0
+    assert json.loads(run(capsys, "policy", "show", "--json", *d)[1]) == {"mode": "assured", "challenge_age_years": 30.0}
+
+
+def test_an_edited_review_entry_cannot_be_decided(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = ["--data-dir", str(tmp_path)]
+    run(capsys, "profile", "create", "--name", "Sam", "--birthdate", "1990-01-01", *d)
+    run(capsys, "moderator", "add", "Mod", *passphrases(PASS), *d)
+    run(capsys, "review", "request", "--profile", "Sam", *d)
+    sql(tmp_path, "UPDATE review_entries SET kind = 'suspected_under_13' WHERE entry_id = 1")
+    code, _, err = run(capsys, "review", "decide", "1", "--keep", *as_mod("Mod"), *d)
+    assert code == 2 and "review entry 1: a stored review_entries record fails its seal" in err
+
+
+def test_a_moderator_whose_passphrase_hash_was_replaced_cannot_act(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    d = ["--data-dir", str(tmp_path)]
+    run(capsys, "profile", "create", "--name", "Sam", "--birthdate", "1990-01-01", *d)
+    run(capsys, "moderator", "add", "Mod", *passphrases(PASS), *d)
+    run(capsys, "review", "request", "--profile", "Sam", *d)
+    from camera_app.policy.moderators import hash_passphrase
+
+    sql(tmp_path, f"UPDATE moderators SET passphrase = '{hash_passphrase('teen knows this')}'")
+    code, _, err = run(capsys, "review", "verify", "1", *as_mod("Mod", "teen knows this"), *d)
+    assert (code, err) == (2, "safelens review: error: moderator 'Mod': the stored record fails its seal (changed "
+                              "outside SafeLens); this moderator cannot act. Another moderator can add them again "
+                              "under a new name\n")
+
+
+@pytest.mark.parametrize("attack", ["UPDATE moderators SET created_utc = '2020-01-01'", "DELETE FROM moderators"])
+def test_breaking_the_moderator_records_does_not_free_the_first_moderator_rule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], attack: str) -> None:
+    d = ["--data-dir", str(tmp_path)]
+    run(capsys, "moderator", "add", "Mum", *passphrases(PASS), *d)
+    sql(tmp_path, attack)
+    code, _, err = run(capsys, "moderator", "add", "Teen", *passphrases("teen's own passphrase"), *d)
+    assert code == 2
+    if attack.startswith("DELETE"):  # deleted rows are put back from beside the secret
+        assert "this installation has moderators (Mum)" in err
+        assert [e["detail"]["names"] for e in log(capsys, tmp_path) if e["action"] == "moderators_restored"] == [["Mum"]]
+    else:
+        assert "the stored moderator records fail their seals" in err
