@@ -46,7 +46,7 @@ from camera_app.profiles.gate import (
 from camera_app.profiles.model import Assurance, Profile
 from camera_app.profiles.rows import SELECT, clean_name, delete_profile_row, profile_of, set_assurance_row
 from camera_app.profiles.schema import AUDIT_NO_UPDATE, MIGRATIONS, SCHEMA_VERSION
-from camera_app.profiles.seal import SEALED, Keys, reseal_all, reseal_row
+from camera_app.profiles.seal import SEALED, Keys, reseal_all, reseal_row, reseal_settings
 from camera_app.profiles.secret import DeviceSecret, open_secret
 
 if TYPE_CHECKING:
@@ -201,6 +201,7 @@ class ProfileStore:
                 if number == 2:  # seal the rows written before seals, chain the log, restore its trigger
                     for table in SEALED:
                         reseal_all(conn, self.keys, table)
+                    reseal_settings(conn, self.keys)
                     audit.chain_rows(conn, self.keys)
                     conn.execute(AUDIT_NO_UPDATE)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

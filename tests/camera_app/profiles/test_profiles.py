@@ -451,3 +451,32 @@ def test_backup_follows_every_commit(tmp_path: Path) -> None:
             assert copy.execute("SELECT count(*) FROM profiles").fetchone()[0] == n
             copy.close()
     assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]
+
+
+def test_a_version_2_store_is_sealed_and_chained_as_it_was(tmp_path: Path) -> None:
+    """The migration that added seals trusts what was there: rows, settings and log keep working."""
+    from camera_app.policy.settings import load_settings
+
+    conn = raw(tmp_path)
+    conn.execute("BEGIN")
+    for statement in (*MIGRATIONS[0], *MIGRATIONS[1]):
+        conn.execute(statement)
+    gate_lock.reseal(conn, open_secret(tmp_path).key)
+    conn.execute("INSERT INTO profiles (name, birthdate, assurance, created_utc) "
+                 "VALUES ('Old', '1980-01-01', 'verified_adult', '2020-01-01T00:00:00+00:00')")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('policy.mode', 'declared')")
+    conn.execute("INSERT INTO audit_log (at_utc, action, detail) VALUES ('2020-01-01T00:00:00+00:00', "
+                 "'profile_created', '{}')")
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("COMMIT")
+    conn.close()
+    with ProfileStore(tmp_path, clock=at(2024, 3, 1)) as store:
+        assert [(p.name, p.assurance, p.seal_ok) for p in store.list_profiles()] == [
+            ("Old", Assurance.VERIFIED_ADULT, True)]
+        assert load_settings(store).mode.value == "declared" and load_settings(store).seal_ok
+        assert store.verify_audit_chain() is None
+        assert [e.action for e in store.audit_events()] == ["profile_created"]
+    conn = raw(tmp_path)
+    with pytest.raises(sqlite3.IntegrityError, match="audit_log is append-only"):  # the trigger is back
+        conn.execute("UPDATE audit_log SET action = 'x'")
+    conn.close()
