@@ -117,3 +117,35 @@ def test_the_chain_head_names_the_last_entry(chain_rows: tuple[list[tuple], Keys
     seq, digest = audit.head(conn)
     assert seq == rows[-1][0] and audit.contains(conn, seq, digest)
     assert not audit.contains(_log(rows[:-1]), seq, digest)  # the last entry deleted
+
+
+# -- the state kept beside the secret ---------------------------------------------------------------
+
+
+@given(field=st.sampled_from(["head_hash", "locks", "moderators"]), position=st.integers(0, 300),
+       value=st.integers(0x20, 0x7E))
+def test_a_changed_byte_in_the_side_state_is_detected(tmp_path_factory: pytest.TempPathFactory, field: str,
+                                                      position: int, value: int) -> None:
+    import json
+
+    from camera_app.profiles.secret import STATE_FILE, SideState, open_secret
+
+    folder = tmp_path_factory.mktemp("state")
+    secret = open_secret(folder)
+    secret.write_state(SideState(head_seq=3, head_hash="ab" * 32, locks=(("2015-04-02", "2024-04-01T09:00:00+00:00"),),
+                                 moderators=({"name": "Mum", "profile_id": None, "passphrase": "scrypt$x",
+                                              "created_utc": "2024-03-01T09:00:00+00:00"},)))
+    assert secret.read_state().intact
+    stored = json.loads((folder / STATE_FILE).read_text())
+    text = json.dumps(stored["state"][field])
+    changed = flip(text, position, value)
+    if changed is None:
+        return
+    try:
+        stored["state"][field] = json.loads(changed)
+    except ValueError:
+        stored["state"][field] = changed  # no longer JSON of the same shape: as text
+    if stored["state"][field] == json.loads(text):
+        return  # the same content (e.g. a changed space)
+    (folder / STATE_FILE).write_text(json.dumps(stored))
+    assert not secret.read_state().intact
