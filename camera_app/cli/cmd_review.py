@@ -105,6 +105,7 @@ def _entry_dict(e: ReviewEntry) -> dict[str, Any]:
             for d in e.decisions
         ],
         "can_appeal": e.can_appeal,
+        "sealed": e.sealed,
     }
 
 
@@ -119,8 +120,9 @@ def _estimate_text(e: ReviewEntry) -> str:
 def _entry_line(e: ReviewEntry) -> str:
     profile = e.profile_name or "(removed)"
     last = e.decisions[-1].outcome.value if e.decisions else "-"
+    flag = "" if e.sealed else "  SEAL BROKEN: cannot be decided or appealed"
     return (f"{e.entry_id:>4}  {e.kind.value:<18}  {e.status.value:<14}  {profile:<16}  {last:<14}  "
-            f"{_estimate_text(e)}")
+            f"{_estimate_text(e)}{flag}")
 
 
 def _queue(store: ProfileStore) -> ReviewQueue:

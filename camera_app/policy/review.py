@@ -112,6 +112,7 @@ class ReviewEntry:
     created_utc: datetime
     updated_utc: datetime
     decisions: tuple[Decision, ...]
+    sealed: bool = True  # False: one of its records fails its seal (it cannot be decided or appealed)
 
     @property
     def can_appeal(self) -> bool:
@@ -314,8 +315,8 @@ class ReviewQueue:
         assert cur.lastrowid is not None
         return int(cur.lastrowid)
 
-    def _sealed_or_raise(self, conn: sqlite3.Connection, entry_id: int) -> None:
-        """Refuse an entry whose record, decisions or appeals fail their seals."""
+    def _broken_record(self, conn: sqlite3.Connection, entry_id: int) -> str | None:
+        """The table of the first of the entry's records (entry, decisions, appeals) that fails its seal."""
         checks = [("review_entries", _SEALED_ENTRY + " WHERE entry_id = ?"),
                   ("review_decisions", _SEALED_DECISION + " WHERE entry_id = ?"),
                   ("review_appeals", _SEALED_APPEAL + " WHERE decision_id IN "
@@ -323,11 +324,18 @@ class ReviewQueue:
         for table, sql in checks:
             for row in conn.execute(sql, (entry_id,)).fetchall():
                 if not row_ok(self.store.keys.records, table, row[:-1], row[-1]):
-                    raise ReviewError(
-                        f"review entry {entry_id}: a stored {table} record fails its seal (changed outside "
-                        "SafeLens; the audit log records it). The entry can no longer be decided or appealed; "
-                        "a moderator can open a new one (`safelens review request`) or confirm the profile "
-                        "(`safelens moderator confirm`)")
+                    return table
+        return None
+
+    def _sealed_or_raise(self, conn: sqlite3.Connection, entry_id: int) -> None:
+        """Refuse an entry whose record, decisions or appeals fail their seals."""
+        table = self._broken_record(conn, entry_id)
+        if table is not None:
+            raise ReviewError(
+                f"review entry {entry_id}: a stored {table} record fails its seal (changed outside "
+                "SafeLens; the audit log records it). The entry can no longer be decided or appealed; "
+                "a moderator can open a new one (`safelens review request`) or confirm the profile "
+                "(`safelens moderator confirm`)")
 
     def _open_or_raise(self, conn: sqlite3.Connection, entry_id: int) -> tuple[str, int | None]:
         row = conn.execute(
@@ -340,8 +348,7 @@ class ReviewQueue:
             raise ReviewError(f"review entry {entry_id}: already decided ({row[2]}); appeal it to reopen it")
         return row[0], row[1]
 
-    @staticmethod
-    def _entry(conn: sqlite3.Connection, row: tuple[Any, ...]) -> ReviewEntry:
+    def _entry(self, conn: sqlite3.Connection, row: tuple[Any, ...]) -> ReviewEntry:
         entry_id, profile_id, name, kind, status, est, spread, p13, n, created, updated = row
         decisions = conn.execute(
             "SELECT d.decision_id, d.outcome, d.decided_utc, a.reason, a.appealed_utc, d.moderator FROM review_decisions d "
@@ -368,4 +375,5 @@ class ReviewQueue:
                 )
                 for d_id, outcome, decided, reason, appealed, moderator in decisions
             ),
+            sealed=self._broken_record(conn, entry_id) is None,
         )

@@ -271,6 +271,8 @@ def test_an_edited_review_entry_cannot_be_decided(tmp_path: Path, capsys: pytest
     sql(tmp_path, "UPDATE review_entries SET kind = 'suspected_under_13' WHERE entry_id = 1")
     code, _, err = run(capsys, "review", "decide", "1", "--keep", *as_mod("Mod"), *d)
     assert code == 2 and "review entry 1: a stored review_entries record fails its seal" in err
+    code, out, _ = run(capsys, "review", "list", *d)
+    assert out.splitlines()[1].endswith("SEAL BROKEN: cannot be decided or appealed")
 
 
 def test_a_moderator_whose_passphrase_hash_was_replaced_cannot_act(tmp_path: Path,
