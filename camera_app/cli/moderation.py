@@ -20,9 +20,8 @@ from camera_app.profiles import ProfileStore, ProfileStoreError
 def add_moderator_options(p: argparse.ArgumentParser, required: bool = True, flag: str = "--moderator") -> None:
     p.add_argument(flag, required=required, metavar="NAME",
                    help="the moderator acting (their passphrase is asked for, or read from --passphrase-fd)")
-    if not any(a.dest == "passphrase_fd" for a in p._actions):
-        p.add_argument("--passphrase-fd", type=int, metavar="N",
-                       help="read passphrases from this file descriptor, one per line, instead of prompting")
+    p.add_argument("--passphrase-fd", type=int, metavar="N",
+                   help="read passphrases from this file descriptor, one per line, instead of prompting")
 
 
 def next_passphrase(args: argparse.Namespace, prompt: str) -> str:

@@ -145,6 +145,13 @@ def confirm_profile(store: ProfileStore, moderator: Moderator, name: str, birthd
     its date of birth; the row is written again as ``declared``, sealed, and the act logged."""
     profile = store.get(name)
     refuse_own(moderator, profile.profile_id, "confirm")
+    with store.read() as conn:
+        open_entry = conn.execute("SELECT entry_id FROM review_entries WHERE profile_id = ? AND status = 'open'",
+                                  (profile.profile_id,)).fetchone()
+    if profile.seal_ok and (profile.assurance is not Assurance.CHALLENGED or open_entry is not None):
+        what = (f"decide its open review entry {open_entry[0]} instead (`safelens review decide`)"
+                if open_entry is not None else "there is nothing to confirm")
+        raise ModeratorError(f"profile {profile.name}: its record checks out and it is not held by a reset; {what}")
     if age_band(age_on(birthdate, store.today())) is AgeBand.UNDER_13:
         raise ModeratorError(f"profile {profile.name}: a date of birth under 13 cannot hold a profile; "
                              "remove it instead (`safelens profile delete`)")

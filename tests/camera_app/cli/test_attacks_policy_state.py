@@ -119,6 +119,11 @@ def test_editing_a_profile_row_keeps_glam_blocked_and_is_logged(tmp_path: Path,
     assert (shown["seal_ok"], shown["age_years"], shown["assurance"]) == (True, 15, "declared")
     code, _, err = run(capsys, *render, "--out", f"{tmp_path / 'teen2'}/", "--profile", "Teen")
     assert code == 2 and "fails its seal" not in err
+    code, _, err = run(capsys, "moderator", "confirm", "Dad", "--birthdate", "1990-01-01", *as_mod("Mum"), *d)
+    assert code == 0  # Dad's row was edited too
+    code, _, err = run(capsys, "moderator", "confirm", "Dad", "--birthdate", "1970-01-01", *as_mod("Mum"), *d)
+    assert (code, err) == (2, "safelens moderator: error: profile Dad: its record checks out and it is not held by "
+                              "a reset; there is nothing to confirm\n")
 
 
 # -- attack 3: anyone could verify their own profile --------------------------------------------------
