@@ -86,7 +86,7 @@ def _resources(stack: ExitStack, registry: Any, effects: list[str]) -> BenchReso
     """The tracker, the age model and the effects' classifier results (cached between runs)."""
     from age_estimation.model import AgeModel, AgeModelOptions
     from camera_app.catalog.classifications import results_for
-    from camera_app.paths import classification_cache_dir
+    from camera_app.catalog.result_cache import result_cache
     from camera_app.models import model_path
     from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
 
@@ -97,7 +97,7 @@ def _resources(stack: ExitStack, registry: Any, effects: list[str]) -> BenchReso
             progress.total = total
             progress.advance(done - progress.count)
 
-        results = results_for(list(specs.values()), classification_cache_dir(None), progress=advance)
+        results = results_for(list(specs.values()), result_cache(None), progress=advance)
     tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=2)))
     model = AgeModel(AgeModelOptions(model_path("age")))
     stack.callback(model.close)

@@ -58,6 +58,7 @@ class ProvenanceReport:
     actions: tuple[ActionSummary, ...]
     effects: tuple[dict[str, Any], ...]
     label: dict[str, Any] | None
+    effect_assertion: dict[str, Any] = field(default_factory=dict)  # the whole org.safelens.effect data
 
     @property
     def signature_valid(self) -> bool:
@@ -148,4 +149,5 @@ def _report(path: Path, mime: str, store: dict[str, Any]) -> ProvenanceReport:
         actions=actions,
         effects=tuple(effect_data.get("effects", [])),
         label=effect_data.get("label"),
+        effect_assertion=dict(effect_data),
     )

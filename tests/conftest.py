@@ -15,7 +15,9 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="safelens-kivy-"))
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-# Tests never touch the real user data folder (profiles, the signing identity, caches).
+# Tests never touch the real user data folder (profiles, the signing identity, caches), nor the
+# user's OS keystore: the device secret lives in a key file in the (temporary) data folder.
+os.environ["SAFELENS_KEYSTORE"] = "file"
 os.environ.setdefault("SAFELENS_DATA_DIR", tempfile.mkdtemp(prefix="safelens-data-"))
 
 # Property and fuzz tests draw the same examples on every ordinary run, so a suite that passed

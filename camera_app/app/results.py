@@ -2,7 +2,7 @@
 policy, reasons for the label and the info sheet.
 
 Results come from ``camera_app.catalog.classifications``: the bundled results of the built-in
-effects, else the data folder's cache (by the effect's content hash). An effect with neither
+effects, else the data folder's sealed cache (by the effect's content hash). An effect with neither
 is measured on a background thread when it is first asked for; until then its category is
 ``None`` and the policy treats it as appearance-altering.
 """
@@ -13,9 +13,8 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
-
 from camera_app.catalog.classifications import ClassificationCacheError, known_result, results_for
+from camera_app.catalog.result_cache import ResultCache
 from effects.classification import Category, ClassificationResult
 from effects.spec import EffectSpec
 
@@ -25,8 +24,8 @@ Listener = Callable[[str, ClassificationResult | None, str | None], None]  # eff
 class EffectResults:
     """Thread-safe: ``get`` from any thread; measuring runs on one background thread."""
 
-    def __init__(self, cache_dir: Path | None, listener: Listener | None = None) -> None:
-        self.cache_dir = cache_dir
+    def __init__(self, cache: ResultCache | None, listener: Listener | None = None) -> None:
+        self.cache = cache
         self._listener = listener
         self._lock = threading.Lock()
         self._results: dict[tuple[str, str], ClassificationResult] = {}
@@ -65,7 +64,7 @@ class EffectResults:
         missing = []
         for spec in specs:
             try:
-                found = known_result(spec, self.cache_dir)
+                found = known_result(spec, self.cache)
             except ClassificationCacheError as exc:
                 with self._lock:
                     self._errors[(spec.id, spec.content_hash)] = str(exc)
@@ -100,7 +99,7 @@ class EffectResults:
                 spec = self._queued.pop(0)
             key = (spec.id, spec.content_hash)
             try:
-                result: ClassificationResult | None = results_for([spec], self.cache_dir)[0]
+                result: ClassificationResult | None = results_for([spec], self.cache)[0]
                 error = None
             except ClassificationCacheError as exc:
                 result, error = None, str(exc)

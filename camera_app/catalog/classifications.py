@@ -6,12 +6,12 @@ For each effect spec, ``results_for`` takes, in order:
 
 1. the **bundled** result: the built-in effects are measured once on all reference faces
    and committed as ``assets/effects/classifications.json``, keyed by effect id and content
-   hash (``python -m camera_app.cli.bundled_results`` regenerates the file; ``--check``
-   only says whether it is current, and a test does too);
-2. the **user cache**: one JSON file per effect in the user data folder
-   (``disclosure_paths.classification_cache_dir``), keyed by the effect's content hash and
-   a fingerprint of the classifier's source, so editing the effect or the classifier's rules
-   invalidates the entry;
+   hash (``python -m camera_app.cli.bundled_results`` regenerates the file and the SHA-256
+   of it kept in ``bundled_digest.py``; ``--check`` only says whether it is current, and a
+   test does too). A bundled file whose hash differs from the package's is not used;
+2. the **user cache** (``result_cache.py``): one sealed JSON file per effect in the user data
+   folder, keyed by the effect's content hash and a fingerprint of the classifier's source;
+   an entry that fails its seal is ignored;
 3. a **measurement**: the effect (``effects.classify.adapters.SpecEffect``, so each op of a
    stack is measured too: a stack is altering if any part is) on the quick reference set,
    then stored in the user cache.
@@ -36,6 +36,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from camera_app.catalog.fingerprint import classifier_fingerprint
+from camera_app.catalog.result_cache import (  # CACHE_SCHEMA, the error and the cache type are used through here
+    CACHE_SCHEMA,
+    ClassificationCacheError,
+    ResultCache,
+    as_stack,
+    read_cached,
+    write_cached,
+)
 from camera_app.models import ASSETS_DIR
 from effects.classification import Category, ClassificationFormatError, ClassificationResult
 from effects.spec import EffectSpec
@@ -43,29 +52,11 @@ from effects.spec import EffectSpec
 BUILTIN_RESULTS = ASSETS_DIR / "effects" / "classifications.json"
 REFERENCE_FACES = ASSETS_DIR / "faces"
 SCHEMA = 1  # of the bundled file
-CACHE_SCHEMA = 2  # of a user cache entry (1: keyed by quick/full too, written by the old label cache)
 
 ProgressFn = Callable[[int, int], None]
 
 
-class ClassificationCacheError(RuntimeError):
-    """An effect could not be classified, or a stored result is unreadable; the message names
-    the file (and field) or the effect."""
-
-
 @lru_cache(maxsize=1)
-def classifier_fingerprint() -> str:
-    """SHA-256 over the classifier's source files and the result types (changes with its rules)."""
-    import effects.classify
-
-    folder = Path(effects.classify.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted([*folder.glob("*.py"), folder.parent / "classification.py"]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 # --- 1. bundled results ------------------------------------------------------------------------
 
 
@@ -77,6 +68,7 @@ class BundledResults:
     fingerprint: str
     n_faces: int
     entries: dict[str, tuple[str, ClassificationResult]]  # id -> (content hash, result)
+    intact: bool = True  # False: the package's file does not hash to bundled_digest.py (not used)
 
     def get(self, spec: EffectSpec) -> ClassificationResult | None:
         """The bundled result for exactly this effect (same id and content hash), else None."""
@@ -98,8 +90,13 @@ def load_bundled(path: Path = BUILTIN_RESULTS) -> BundledResults:
 
 @lru_cache(maxsize=4)
 def _load_bundled(path: Path, mtime_ns: int, size: int) -> BundledResults:
+    from camera_app.catalog.bundled_digest import BUNDLED_SHA256
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        if path.resolve() == BUILTIN_RESULTS.resolve() and hashlib.sha256(raw).hexdigest() != BUNDLED_SHA256:
+            return BundledResults(path, "", 0, {}, intact=False)  # edited after shipping: measure instead
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ClassificationCacheError(f"{path}: unreadable ({exc})") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
@@ -116,66 +113,14 @@ def _load_bundled(path: Path, mtime_ns: int, size: int) -> BundledResults:
     return BundledResults(path, str(data.get("classifier_fingerprint", "")), int(data.get("faces", 0)), entries)
 
 
-# --- 2. the user cache -------------------------------------------------------------------------
+# --- 2. the user cache: sealed entries in the data folder (result_cache.py) ------------------------
 
 
-def cache_path(cache_dir: Path, spec: EffectSpec | Sequence[EffectSpec]) -> Path:
-    """The user cache file for this effect's (or this stack's) content with the current classifier."""
-    specs = _as_stack(spec)
-    if len(specs) == 1:
-        key = hashlib.sha256(f"{specs[0].content_hash}|{classifier_fingerprint()}".encode()).hexdigest()[:20]
-        return cache_dir / f"{specs[0].id}-{key}.json"
-    hashes = "|".join(s.content_hash for s in specs)
-    key = hashlib.sha256(f"stack|{hashes}|{classifier_fingerprint()}".encode()).hexdigest()[:20]
-    return cache_dir / f"stack-{key}.json"
-
-
-def _as_stack(spec: EffectSpec | Sequence[EffectSpec]) -> tuple[EffectSpec, ...]:
-    specs = (spec,) if isinstance(spec, EffectSpec) else tuple(spec)
-    if not specs:
-        raise ClassificationCacheError("expected at least one effect, found none")
-    return specs
-
-
-def read_cached(spec: EffectSpec | Sequence[EffectSpec], cache_dir: Path | None) -> ClassificationResult | None:
-    """The user cache's result for this effect or stack, None when there is none (or no cache folder)."""
-    if cache_dir is None:
-        return None
-    path = cache_path(cache_dir, spec)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ClassificationCacheError(f"{path}: unreadable classification cache entry ({exc}); delete it") from None
-    if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
-        return None
-    try:
-        return ClassificationResult.from_dict(data.get("result"), "result")
-    except ClassificationFormatError as exc:
-        raise ClassificationCacheError(f"{path}: bad classification cache entry ({exc}); delete it") from None
-
-
-def write_cached(spec: EffectSpec | Sequence[EffectSpec], result: ClassificationResult, cache_dir: Path,
-                 reference: str) -> Path:
-    """Store ``result`` (measured on the ``reference`` set: "quick" or "full") for this effect or stack."""
-    from disclosure.atomic import atomic_output
-
-    specs = _as_stack(spec)
-    path = cache_path(cache_dir, specs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {"schema": CACHE_SCHEMA, "effect_id": "+".join(s.id for s in specs),
-             "content_hash": "+".join(s.content_hash for s in specs), "reference": reference, "result": result.to_dict()}
-    with atomic_output(path) as fh:
-        fh.write(json.dumps(entry, indent=2).encode("utf-8"))
-    return path
-
-
-def known_result(spec: EffectSpec, cache_dir: Path | None,
+def known_result(spec: EffectSpec, cache: ResultCache | None,
                  bundled: BundledResults | None = None) -> ClassificationResult | None:
     """The bundled result, else the user cache's; None when the effect would have to be measured."""
     found = (bundled if bundled is not None else load_bundled()).get(spec)
-    return found if found is not None else read_cached(spec, cache_dir)
+    return found if found is not None else read_cached(spec, cache)
 
 
 # --- 3. measuring ------------------------------------------------------------------------------
@@ -194,7 +139,7 @@ def measure(spec: EffectSpec | Sequence[EffectSpec], detector: Any, quick: bool 
     from effects.classify import ClassifyError, ReferenceError, assess
     from effects.classify.adapters import SpecEffect
 
-    specs = _as_stack(spec)
+    specs = as_stack(spec)
     try:
         return assess(SpecEffect(specs), REFERENCE_FACES, detector, quick=quick, progress=progress).result
     except (ClassifyError, ReferenceError) as exc:
@@ -203,7 +148,7 @@ def measure(spec: EffectSpec | Sequence[EffectSpec], detector: Any, quick: bool 
 
 def results_for(
     specs: Sequence[EffectSpec],
-    cache_dir: Path | None,
+    cache: ResultCache | None,
     *,
     detector_factory: Callable[[], Any] = image_detector,
     quick: bool = True,
@@ -217,7 +162,7 @@ def results_for(
     the effects being measured.
     """
     bundled = bundled if bundled is not None else load_bundled()
-    found = [known_result(spec, cache_dir, bundled) for spec in specs]
+    found = [known_result(spec, cache, bundled) for spec in specs]
     todo = [i for i, r in enumerate(found) if r is None]
     if todo:
         with detector_factory() as detector:
@@ -228,15 +173,15 @@ def results_for(
                         progress(n * total + done, len(todo) * total)
 
                 result = measure(specs[i], detector, quick=quick, progress=step)
-                if cache_dir is not None:
-                    write_cached(specs[i], result, cache_dir, "quick" if quick else "full")
+                if cache is not None:
+                    write_cached(specs[i], result, cache, "quick" if quick else "full")
                 found[i] = result
     return tuple(r for r in found if r is not None)
 
 
 def stack_result_for(
     specs: Sequence[EffectSpec],
-    cache_dir: Path | None,
+    cache: ResultCache | None,
     *,
     detector_factory: Callable[[], Any] = image_detector,
     quick: bool = True,
@@ -244,16 +189,16 @@ def stack_result_for(
 ) -> ClassificationResult:
     """The result of a stack of two or more effects measured as one effect, in order: cached
     under the stack's content hashes, else measured (and cached)."""
-    stack = _as_stack(specs)
+    stack = as_stack(specs)
     if len(stack) < 2:
         raise ClassificationCacheError(f"stack_result_for: expected two or more effects, found {len(stack)}")
-    found = read_cached(stack, cache_dir)
+    found = read_cached(stack, cache)
     if found is not None:
         return found
     with detector_factory() as detector:
         result = measure(stack, detector, quick=quick, progress=progress)
-    if cache_dir is not None:
-        write_cached(stack, result, cache_dir, "quick" if quick else "full")
+    if cache is not None:
+        write_cached(stack, result, cache, "quick" if quick else "full")
     return result
 
 
@@ -296,7 +241,7 @@ def stacks_to_judge(specs: Sequence[EffectSpec], book: ResultBook) -> list[tuple
 
 def result_book(
     specs: Sequence[EffectSpec],
-    cache_dir: Path | None,
+    cache: ResultCache | None,
     *,
     detector_factory: Callable[[], Any] = image_detector,
     progress: ProgressFn | None = None,
@@ -304,11 +249,11 @@ def result_book(
     """Every result a chain with these effects needs: each effect (bundled, cached or measured),
     then each stack the gate may judge (cached or measured)."""
     book = ResultBook()
-    for spec, result in zip(specs, results_for(specs, cache_dir, detector_factory=detector_factory, progress=progress),
+    for spec, result in zip(specs, results_for(specs, cache, detector_factory=detector_factory, progress=progress),
                             strict=True):
         book.add((spec,), result)
     for stack in stacks_to_judge(specs, book):
-        book.add(stack, stack_result_for(stack, cache_dir, detector_factory=detector_factory, progress=progress))
+        book.add(stack, stack_result_for(stack, cache, detector_factory=detector_factory, progress=progress))
     return book
 
 
@@ -318,7 +263,9 @@ def result_book(
 def stale_entries(specs: Sequence[EffectSpec], bundled: BundledResults) -> list[str]:
     """Why the bundled file does not match ``specs`` and the classifier (empty when current)."""
     problems = []
-    if bundled.fingerprint != classifier_fingerprint():
+    if not bundled.intact:
+        problems.append("its SHA-256 differs from camera_app/catalog/bundled_digest.py (edited after it was written)")
+    elif bundled.fingerprint != classifier_fingerprint():
         problems.append("the classifier changed since the results were measured")
     for spec in specs:
         entry = bundled.entries.get(spec.id)
@@ -351,5 +298,16 @@ def regenerate(
         effects[spec.id] = {"version": spec.version, "content_hash": spec.content_hash, "result": result.to_dict()}
     data = {"schema": SCHEMA, "classifier_fingerprint": classifier_fingerprint(), "faces": len(reference),
             "effects": effects}
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
+    if path.resolve() == BUILTIN_RESULTS.resolve():
+        _write_digest(hashlib.sha256(text.encode("utf-8")).hexdigest())
     return data
+
+
+def _write_digest(sha256: str) -> None:
+    """Record the bundled file's hash in the package (``bundled_digest.py``)."""
+    module = Path(__file__).with_name("bundled_digest.py")
+    text = module.read_text(encoding="utf-8")
+    start = text.index('BUNDLED_SHA256 = "') + len('BUNDLED_SHA256 = "')
+    module.write_text(text[:start] + sha256 + text[start + 64:], encoding="utf-8")

@@ -82,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
     if wants_window and not kivy_env.has_display() and not kivy_env.forced_offscreen():
         return _no_display_demo(args)
     _check(args)
-    kivy_env.prepare(offscreen=args.offscreen or not kivy_env.has_display())
+    try:
+        kivy_env.prepare(offscreen=args.offscreen or not kivy_env.has_display(), data_dir=args.data_dir)
+    except OSError as exc:  # PrivateFolderError: a planted or shared Kivy home
+        raise CliError(str(exc)) from exc
     from camera_app.app.config import AppConfig
     from camera_app.ui.launch import launch
     from camera_app.app.session import Settings

@@ -3,9 +3,13 @@
 Prints what the C2PA manifest says (how the file was made, which effects altered it, the
 disclosure label), whether the signature is intact, and whether the signer is trusted: the
 signer is trusted when it chains to this installation's local root (in the user data
-folder) or to a root given with ``--trust``. Also checks the JSON sidecar when present.
+folder) or to a root given with ``--trust``. Also checks the JSON sidecar when present: that it
+matches the file's hash and says what the signed manifest says (every difference is listed).
 
-Exit codes: 0 signature intact; 1 changed after signing (invalid); 2 no manifest or unreadable.
+Exit codes: 0 signature intact and the sidecar (if any) agrees; 1 changed after signing
+(invalid), a sidecar that differs from the file or the manifest, or "manifest removed" (a
+SafeLens sidecar beside a file with no manifest: it was stripped); 2 no manifest and no
+sidecar, or unreadable.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from camera_app.paths import identity_dir
 from disclosure.identity import ROOT_FILE
 from disclosure.provenance import ProvenanceError
 from disclosure.sidecar import SidecarError, file_sha256, read_sidecar, sidecar_path
+from disclosure.sidecar_check import differences
 from disclosure.verify import NoManifestError, ProvenanceReport, ValidationState, read_provenance
 
 
@@ -58,7 +63,7 @@ def _anchors(args: argparse.Namespace) -> tuple[bytes | None, list[str]]:
     return (b"".join(pems) if pems else None), sources
 
 
-def _sidecar_status(media: Path) -> dict[str, Any]:
+def _sidecar_status(media: Path, report: ProvenanceReport) -> dict[str, Any]:
     path = sidecar_path(media)
     if not path.exists():
         return {"path": str(path), "present": False}
@@ -71,7 +76,30 @@ def _sidecar_status(media: Path) -> dict[str, Any]:
         "present": True,
         "readable": True,
         "matches_file": document.get("sha256") == file_sha256(media),
+        "differences": differences(document, report),
     }
+
+
+def _sidecar_agrees(sidecar: dict[str, Any]) -> bool:
+    """No sidecar, or one that matches the file and the manifest (an unreadable one does not agree)."""
+    if not sidecar["present"]:
+        return True
+    return bool(sidecar.get("readable")) and sidecar["matches_file"] and not sidecar["differences"]
+
+
+def _manifest_removed(media: Path, exc: NoManifestError) -> int:
+    """No manifest: exit 2, unless a SafeLens sidecar says there was one (then exit 1)."""
+    path = sidecar_path(media)
+    try:
+        document = read_sidecar(path) if path.exists() else None
+    except SidecarError:
+        document = None
+    if document is None:
+        raise CliError(f"{exc} (not signed, or the manifest was stripped)") from exc
+    print(f"manifest removed: {media} has no C2PA manifest, but its SafeLens sidecar {path} records one "
+          f"({document.get('c2pa_manifest')}): the signed manifest was stripped after export, so nothing the "
+          "sidecar says can be checked")
+    return 1
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,10 +108,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = read_provenance(media, anchors)
     except NoManifestError as exc:
-        raise CliError(f"{exc} (not signed, or the manifest was stripped)") from exc
+        return _manifest_removed(media, exc)
     except ProvenanceError as exc:
         raise CliError(str(exc)) from exc
-    sidecar = _sidecar_status(media)
+    sidecar = _sidecar_status(media, report)
     if args.json:
         document = report.to_json()
         document["trust_anchors"] = anchor_sources
@@ -91,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         print(_text(report, anchor_sources, sidecar))
-    return 0 if report.signature_valid else 1
+    return 0 if report.signature_valid and _sidecar_agrees(sidecar) else 1
 
 
 def _verdict(report: ProvenanceReport) -> list[str]:
@@ -141,5 +169,11 @@ def _text(report: ProvenanceReport, anchors: list[str], sidecar: dict[str, Any])
         lines.append(f"sidecar:   unreadable: {sidecar.get('error')}")
     else:
         lines.append("sidecar:   " + ("matches the file" if sidecar["matches_file"] else "does NOT match the file"))
+        if sidecar["differences"]:
+            lines.append(f"sidecar:   DIFFERS from the signed manifest in {len(sidecar['differences'])} places "
+                         "(the manifest is the authority):")
+            lines += [f"  {d}" for d in sidecar["differences"]]
+        else:
+            lines.append("sidecar:   says what the signed manifest says")
     lines.append("trusted roots: " + (", ".join(anchors) if anchors else "none (no local identity yet)"))
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from typing import Any
 
 from camera_app.cli.cmd_profile import add_data_dir_option, open_store
 from camera_app.cli.common import CliError, add_command, challenge_age
+from camera_app.cli.moderation import acting_moderator, add_moderator_options
 from camera_app.policy.rules import Mode, PolicyError
 from camera_app.policy.settings import PolicySettings, load_settings, save_settings
 from camera_app.profiles import ProfileStoreError
@@ -32,6 +33,7 @@ def register(subparsers: Any) -> None:
                     help="assured: declared age and the live age estimate (default); declared: declared age only")
     st.add_argument("--challenge-age", type=challenge_age, metavar="YEARS",
                     help="in assured mode, an estimate below this pauses appearance-altering effects (default 25)")
+    add_moderator_options(st, required=False)
     add_data_dir_option(st)
     st.set_defaults(handler=run_set)
 
@@ -51,12 +53,13 @@ def run_set(args: argparse.Namespace) -> int:
         raise CliError("nothing to set: give --mode and/or --challenge-age")
     with open_store(args) as store:
         current = _load(store)
+        moderator = acting_moderator(args, store) if args.moderator else None
         try:
             wanted = PolicySettings(
                 mode=Mode(args.mode) if args.mode is not None else current.mode,
                 challenge_age_years=args.challenge_age if args.challenge_age is not None else current.challenge_age_years,
             )
-            save_settings(store, wanted)
+            save_settings(store, wanted, moderator)
         except (PolicyError, ProfileStoreError) as exc:
             raise CliError(str(exc)) from exc
     print(f"policy was: {current.describe()}")

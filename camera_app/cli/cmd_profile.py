@@ -49,8 +49,12 @@ def register(subparsers: Any) -> None:
     add_data_dir_option(ls)
     ls.set_defaults(handler=run_list)
 
-    sh = add_command(sub, "show", "Show one profile.", "safelens profile show Sam")
-    sh.add_argument("name", help="the profile's name")
+    sh = add_command(sub, "show", "Show one profile, or with --security where the device secret is kept.",
+                     "safelens profile show Sam")
+    sh.add_argument("name", nargs="?", help="the profile's name")
+    sh.add_argument("--security", action="store_true",
+                    help="show where the device secret that seals the profiles is kept, and whether the "
+                         "audit log checks out")
     sh.add_argument("--json", action="store_true", help="print JSON instead of text")
     add_data_dir_option(sh)
     sh.set_defaults(handler=run_show)
@@ -76,7 +80,13 @@ def _as_dict(profile: Profile) -> dict[str, Any]:
         "age_years": profile.age_on(today),
         "assurance": profile.assurance.value,
         "created_utc": profile.created_utc.isoformat(timespec="seconds"),
+        "seal_ok": profile.seal_ok,
     }
+
+
+SEAL_BROKEN_NOTE = ("its stored record fails its seal (changed outside SafeLens, or the device secret changed): "
+                    "it counts as under 18 and under review; the audit log records it. Way out: a moderator "
+                    "confirms it with `safelens moderator confirm NAME --birthdate YYYY-MM-DD --moderator M`")
 
 
 def run_create(args: argparse.Namespace) -> int:
@@ -106,7 +116,10 @@ def run_list(args: argparse.Namespace) -> int:
     width = max(4, *(len(r["name"]) for r in rows))
     print(f"{'ID':>4}  {'NAME':<{width}}  {'BIRTHDATE':<10}  {'AGE':>3}  ASSURANCE")
     for r in rows:
-        print(f"{r['id']:>4}  {r['name']:<{width}}  {r['birthdate']:<10}  {r['age_years']:>3}  {r['assurance']}")
+        flag = "" if r["seal_ok"] else "  SEAL BROKEN: counts as under 18, under review"
+        print(f"{r['id']:>4}  {r['name']:<{width}}  {r['birthdate']:<10}  {r['age_years']:>3}  {r['assurance']}{flag}")
+    if not all(r["seal_ok"] for r in rows):
+        print(f"note: a profile marked SEAL BROKEN: {SEAL_BROKEN_NOTE}", file=sys.stderr)
     return 0
 
 
@@ -114,6 +127,10 @@ def run_show(args: argparse.Namespace) -> int:
     from camera_app.policy.rules import PolicyError
     from camera_app.policy.settings import load_settings
 
+    if args.security:
+        return _show_security(args)
+    if not args.name:
+        raise CliError("give a profile's name, or --security")
     with open_store(args) as store:
         row = _as_dict(_guard(lambda: store.get(args.name)))
         try:
@@ -126,7 +143,31 @@ def run_show(args: argparse.Namespace) -> int:
         policy = row.pop("policy")
         for key, value in row.items():
             print(f"{key + ':':<13}{value}")
+        if not row["seal_ok"]:
+            print(f"note: {SEAL_BROKEN_NOTE}", file=sys.stderr)
         print(f"{'policy:':<13}mode {policy['mode']}, challenge age {policy['challenge_age_years']:g} (installation setting)")
+    return 0
+
+
+def _show_security(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        chain_break = _guard(store.verify_audit_chain)
+        info = {
+            "device_secret": store.secret.backend,
+            "where": store.secret.location,
+            "description": store.secret.describe(),
+            "database": str(store.db_path),
+            "audit_log": "intact" if chain_break is None else str(chain_break),
+            "profiles_failing_seal": [p.name for p in _guard(store.list_profiles) if not p.seal_ok],
+        }
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        print(f"device secret: {info['description']}")
+        print(f"database:      {info['database']}")
+        print(f"audit log:     {info['audit_log']}")
+        failing = info["profiles_failing_seal"]
+        print(f"seals:         {'all profiles check out' if not failing else 'failing: ' + ', '.join(failing)}")
     return 0
 
 

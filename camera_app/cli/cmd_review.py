@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from camera_app.cli.cmd_profile import add_data_dir_option, open_store
 from camera_app.progress import Progress
 from camera_app.cli.common import CliError, add_command
+from camera_app.cli.moderation import acting_moderator, add_moderator_options
+from camera_app.policy.moderators import ModeratorError
 from camera_app.policy.rules import FaceAge, FacesInView
 from camera_app.profiles import ProfileStore, ProfileStoreError
 from camera_app.policy.review import Outcome, ReviewEntry, ReviewError, ReviewQueue, ReviewRule, ReviewStatus
@@ -49,16 +52,19 @@ def register(subparsers: Any) -> None:
     rq.set_defaults(handler=run_request)
 
     de = add_command(sub, "decide", "Decide an open entry: keep the profile, or remove it (deletes the profile).",
-                     "safelens review decide 3 --keep")
+                     "safelens review decide 3 --keep --moderator Alex")
     de.add_argument("entry_id", type=int, metavar="ID", help="the entry's id (from review list)")
     how = de.add_mutually_exclusive_group(required=True)
     how.add_argument("--keep", action="store_true", help="the profile stays")
     how.add_argument("--remove", action="store_true", help="delete the profile")
+    add_moderator_options(de)
     add_data_dir_option(de)
     de.set_defaults(handler=run_decide)
 
-    ve = add_command(sub, "verify", "Decide an open entry: the person is a verified adult.", "safelens review verify 3")
+    ve = add_command(sub, "verify", "Decide an open entry: the person is a verified adult.",
+                     "safelens review verify 3 --moderator Alex")
     ve.add_argument("entry_id", type=int, metavar="ID", help="the entry's id (from review list)")
+    add_moderator_options(ve)
     add_data_dir_option(ve)
     ve.set_defaults(handler=run_verify)
 
@@ -69,9 +75,12 @@ def register(subparsers: Any) -> None:
     add_data_dir_option(ap)
     ap.set_defaults(handler=run_appeal)
 
-    lg = add_command(sub, "log", "Print the audit log (every review action and profile change).", "safelens review log 3")
+    lg = add_command(sub, "log", "Print the audit log (every review action and profile change); exit 1 when its "
+                     "hash chain is broken.", "safelens review log --verify")
     lg.add_argument("entry_id", type=int, nargs="?", metavar="ID", help="only this entry's events")
     lg.add_argument("--json", action="store_true", help="print a JSON array instead of lines")
+    lg.add_argument("--verify", action="store_true",
+                    help="only check the chain: every entry's link and MAC (exit 1 naming the first bad entry)")
     add_data_dir_option(lg)
     lg.set_defaults(handler=run_log)
 
@@ -92,10 +101,11 @@ def _entry_dict(e: ReviewEntry) -> dict[str, Any]:
         "created_utc": e.created_utc.isoformat(timespec="seconds"),
         "decisions": [
             {"outcome": d.outcome.value, "decided_utc": d.decided_utc.isoformat(timespec="seconds"),
-             "appeal": d.appeal_reason}
+             "moderator": d.moderator, "appeal": d.appeal_reason}
             for d in e.decisions
         ],
         "can_appeal": e.can_appeal,
+        "sealed": e.sealed,
     }
 
 
@@ -110,8 +120,9 @@ def _estimate_text(e: ReviewEntry) -> str:
 def _entry_line(e: ReviewEntry) -> str:
     profile = e.profile_name or "(removed)"
     last = e.decisions[-1].outcome.value if e.decisions else "-"
+    flag = "" if e.sealed else "  SEAL BROKEN: cannot be decided or appealed"
     return (f"{e.entry_id:>4}  {e.kind.value:<18}  {e.status.value:<14}  {profile:<16}  {last:<14}  "
-            f"{_estimate_text(e)}")
+            f"{_estimate_text(e)}{flag}")
 
 
 def _queue(store: ProfileStore) -> ReviewQueue:
@@ -121,7 +132,7 @@ def _queue(store: ProfileStore) -> ReviewQueue:
 def _do(fn: Any) -> Any:
     try:
         return fn()
-    except (ReviewError, ProfileStoreError) as exc:
+    except (ReviewError, ModeratorError, ProfileStoreError) as exc:
         raise CliError(str(exc)) from exc
 
 
@@ -205,7 +216,8 @@ def run_decide(args: argparse.Namespace) -> int:
     outcome = Outcome.KEEP if args.keep else Outcome.REMOVE
     with open_store(args) as store:
         before = _do(lambda: _queue(store).get(args.entry_id))
-        entry = _do(lambda: _queue(store).decide(args.entry_id, outcome))
+        moderator = acting_moderator(args, store)
+        entry = _do(lambda: _queue(store).decide(args.entry_id, outcome, moderator))
     if before.profile_name is None:
         print(f"entry {entry.entry_id}: {outcome.value}; its profile had already been deleted "
               "(the person may sign up again)")
@@ -218,7 +230,8 @@ def run_decide(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        entry = _do(lambda: _queue(store).verify(args.entry_id))
+        moderator = acting_moderator(args, store)
+        entry = _do(lambda: _queue(store).verify(args.entry_id, moderator))
     print(f"entry {entry.entry_id}: profile {entry.profile_name} is a verified adult")
     return 0
 
@@ -233,6 +246,17 @@ def run_appeal(args: argparse.Namespace) -> int:
 def run_log(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         events = _do(lambda: store.audit_events(args.entry_id))
+        chain_break = _do(store.verify_audit_chain)
+        total = len(_do(store.audit_events))
+    if args.verify:
+        if chain_break is None:
+            print(f"audit log intact: {total} entries, every link and MAC checks out")
+            return 0
+        print(f"audit log broken: {chain_break}", file=sys.stderr)
+        return 1
+    if chain_break is not None:
+        print(f"warning: audit log broken: {chain_break}; the entries from there on cannot be trusted",
+              file=sys.stderr)
     if args.json:
         print(json.dumps([
             {"seq": e.seq, "at_utc": e.at_utc.isoformat(timespec="seconds"), "action": e.action,
@@ -247,4 +271,4 @@ def run_log(args: argparse.Namespace) -> int:
         ) if part)
         detail = " ".join(f"{k}={v}" for k, v in e.detail.items())
         print(f"{e.seq:>5}  {e.at_utc.isoformat(timespec='seconds')}  {e.action:<26} {where} {detail}".rstrip())
-    return 0
+    return 0 if chain_break is None else 1

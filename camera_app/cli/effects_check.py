@@ -99,7 +99,7 @@ def run_check(args: argparse.Namespace) -> int:
     from camera_app.catalog.classifications import image_detector
     from camera_app.creator.contact_sheet import SheetError
     from camera_app.creator.check import DEFAULT_FACES, CheckOptions, check_effects, load_specs
-    from camera_app.paths import classification_cache_dir
+    from camera_app.catalog.result_cache import result_cache
     from effects.classify import ClassifyError, ReferenceError
     from effects.spec import EffectSpecError
 
@@ -114,7 +114,7 @@ def run_check(args: argparse.Namespace) -> int:
         raise CliError(f"--faces {faces}: expected a folder of face photos, found no such folder")
     options = CheckOptions(faces_dir=faces, quick=args.quick, sheet=args.sheet,
                            expect=Category(args.expect) if args.expect else None,
-                           cache_dir=classification_cache_dir())
+                           cache=result_cache())
     bars: dict[str, Progress] = {}
 
     def progress_for(spec: Any) -> Any:

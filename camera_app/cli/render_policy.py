@@ -75,11 +75,11 @@ def measure_for_chain(specs: Sequence[EffectSpec], args: argparse.Namespace, pur
     """The classifier results a chain with these effects needs (each effect, and the stacks the
     policy may judge): ``camera_app.catalog.classifications.result_book``, with a progress bar."""
     from camera_app.catalog.classifications import ClassificationCacheError, result_book
-    from camera_app.paths import classification_cache_dir
+    from camera_app.catalog.result_cache import result_cache
 
     with _progress(purpose) as advance:
         try:
-            return result_book(specs, classification_cache_dir(getattr(args, "data_dir", None)), progress=advance)
+            return result_book(specs, result_cache(getattr(args, "data_dir", None)), progress=advance)
         except ClassificationCacheError as exc:
             raise CliError(str(exc)) from exc
 
@@ -111,4 +111,8 @@ def refuse_blocked(chain: Any, specs: Sequence[EffectSpec], viewer: Viewer) -> N
     if blocked:
         name, decision = blocked[0]
         who = f"profile {viewer.profile.name}" if viewer.profile is not None else "no profile"
+        if viewer.profile is not None and not viewer.profile.seal_ok:
+            from camera_app.cli.cmd_profile import SEAL_BROKEN_NOTE
+
+            who += f"; {SEAL_BROKEN_NOTE}"
         raise CliError(f'effect "{name}" blocked: {decision.reason} ({who})')

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import effects.ops  # noqa: F401  (fills the op registry the specs name)
+from camera_app.catalog.result_cache import ResultCache
 from camera_app.creator.contact_sheet import write_sheet
 from camera_app.creator.guidance import (
     HEAD_ANGLE_FACES,
@@ -57,7 +58,7 @@ class CheckOptions:
     expect: Category | None = None
     # Where to keep results measured on the bundled faces for render and the app
     # (``camera_app.catalog.classifications``); None: keep nothing.
-    cache_dir: Path | None = None
+    cache: ResultCache | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +237,11 @@ def _keep(spec: EffectSpec, result: ClassificationResult, options: CheckOptions)
     stays the one they use)."""
     from camera_app.catalog.classifications import REFERENCE_FACES, load_bundled, write_cached
 
-    if options.cache_dir is None or options.faces_dir.resolve() != REFERENCE_FACES.resolve():
+    if options.cache is None or options.faces_dir.resolve() != REFERENCE_FACES.resolve():
         return None
     if load_bundled().get(spec) is not None:
         return None
-    return write_cached(spec, result, options.cache_dir, "quick" if options.quick else "full")
+    return write_cached(spec, result, options.cache, "quick" if options.quick else "full")
 
 
 def check_effects(

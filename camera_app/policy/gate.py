@@ -29,7 +29,7 @@ from typing import Any
 from camera_app.policy.hysteresis import ChallengeHysteresis, HysteresisOptions
 from camera_app.frame import Frame
 from camera_app.policy.rules import Decision, FaceAge, FacesInView, PolicyOptions, PolicySubject, decide
-from camera_app.profiles.model import Profile
+from camera_app.profiles.model import Assurance, Profile
 from effects.classification import Category, ClassificationResult
 from effects.spec import EffectSpec
 
@@ -84,9 +84,13 @@ class EffectGateOptions:
 
 
 def subject_of(profile: Profile | None, today: date) -> PolicySubject:
-    """The policy's view of a profile; no profile is a viewer of unknown age."""
+    """The policy's view of a profile; no profile is a viewer of unknown age. A profile whose stored
+    record fails its seal counts as under 18 and under review (fails closed)."""
     if profile is None:
         return PolicySubject.unknown()
+    if not profile.seal_ok:
+        declared = profile.age_on(today) if today >= profile.birthdate else 0
+        return PolicySubject(declared_age_years=min(declared, 17), assurance=Assurance.CHALLENGED)
     return PolicySubject(declared_age_years=profile.age_on(today), assurance=profile.assurance)
 
 

@@ -13,12 +13,15 @@ effects pause, see ``camera_app.policy.rules``). The flag rule, all three must h
 - estimate + spread < 13 years (the estimate stays under 13 even moved by its spread).
 
 An adult held back by the live estimate can ask for a check (``request_adult_check``).
-A reviewer decides an open entry: ``keep`` (the profile stays; a challenged profile
+A moderator (``camera_app.policy.moderators``, passphrase checked by the caller) decides an
+open entry, never one of their own profile: ``keep`` (the profile stays; a challenged profile
 goes back to ``declared``), ``remove`` (the profile is deleted) or ``verify`` (a
 declared adult becomes ``verified_adult``). Each decision may be appealed once; an
 appeal reopens the entry (the profile is ``challenged`` again for a suspected child,
-back to ``declared`` for an adult check) until a new decision. Every action is written
-to the append-only audit log.
+back to ``declared`` for an adult check) until a new decision, which, when the installation
+has more than one moderator, someone other than the appealed decision's moderator makes.
+Every record is sealed and every action is written to the hash-chained audit log, with the
+moderator's name; an entry whose records fail their seals cannot be decided or appealed.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ from datetime import date, datetime
 from typing import Any
 from enum import StrEnum
 
+from camera_app.policy.moderators import Moderator, list_moderators, refuse_own
 from camera_app.policy.rules import FaceAge, FacesInView
 from camera_app.profiles import audit
 from camera_app.profiles.errors import ProfileNotFoundError
 from camera_app.profiles.gate import age_on
 from camera_app.profiles.model import Assurance
-from camera_app.profiles.store import ProfileStore, delete_profile_row, set_assurance_row
+from camera_app.profiles.seal import reseal_row, row_ok
+from camera_app.profiles.rows import delete_profile_row, set_assurance_row
+from camera_app.profiles.store import ProfileStore
 
 MAX_APPEAL_CHARS = 500
 
@@ -92,6 +98,7 @@ class Decision:
     decided_utc: datetime
     appeal_reason: str | None
     appealed_utc: datetime | None
+    moderator: str | None = None  # who decided (None for decisions made before moderators existed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +112,17 @@ class ReviewEntry:
     created_utc: datetime
     updated_utc: datetime
     decisions: tuple[Decision, ...]
+    sealed: bool = True  # False: one of its records fails its seal (it cannot be decided or appealed)
 
     @property
     def can_appeal(self) -> bool:
         return self.status is not ReviewStatus.OPEN and bool(self.decisions) and self.decisions[-1].appeal_reason is None
 
+
+_SEALED_ENTRY = ("SELECT entry_id, profile_id, kind, status, estimate_years, spread_years, p_under_13, n_samples, "
+                 "created_utc, updated_utc, seal FROM review_entries")
+_SEALED_DECISION = "SELECT decision_id, entry_id, outcome, decided_utc, moderator, seal FROM review_decisions"
+_SEALED_APPEAL = "SELECT appeal_id, decision_id, reason, appealed_utc, seal FROM review_appeals"
 
 _ENTRY = (
     "SELECT e.entry_id, e.profile_id, p.name, e.kind, e.status, e.estimate_years, e.spread_years, e.p_under_13, "
@@ -140,9 +153,10 @@ class ReviewQueue:
             if self._open_entry_of(conn, profile_id) is not None:
                 return None
             entry_id = self._insert(conn, now, profile_id, ReviewKind.SUSPECTED_UNDER_13, face)
-            set_assurance_row(conn, now, profile_id, Assurance.CHALLENGED)
+            reseal_row(conn, self.store.keys, "review_entries", entry_id)
+            set_assurance_row(conn, self.store.keys, now, profile_id, Assurance.CHALLENGED)
             audit.record(
-                conn, now, "flagged_suspected_under_13", entry_id=entry_id, profile_id=profile_id,
+                conn, self.store.keys, now, "flagged_suspected_under_13", entry_id=entry_id, profile_id=profile_id,
                 estimate_years=round(face.estimate_years, 1), samples=face.samples,
                 p_under_13=None if face.p_under_13 is None else round(face.p_under_13, 3),
             )
@@ -162,7 +176,8 @@ class ReviewQueue:
             if existing is not None:
                 raise ReviewError(f"profile {profile_id} already has an open review entry ({existing})")
             entry_id = self._insert(conn, now, profile_id, ReviewKind.ADULT_CHECK, face)
-            audit.record(conn, now, "adult_check_requested", entry_id=entry_id, profile_id=profile_id)
+            reseal_row(conn, self.store.keys, "review_entries", entry_id)
+            audit.record(conn, self.store.keys, now, "adult_check_requested", entry_id=entry_id, profile_id=profile_id)
         return self.get(entry_id)
 
     # -- reading --------------------------------------------------------------------------
@@ -182,14 +197,24 @@ class ReviewQueue:
             return [self._entry(conn, r) for r in rows]
 
     # -- decisions and appeals ----------------------------------------------------------
-    def decide(self, entry_id: int, outcome: Outcome) -> ReviewEntry:
-        """``KEEP``, ``REMOVE`` (deletes the profile) or ``VERIFIED_ADULT`` on an open entry."""
+    def decide(self, entry_id: int, outcome: Outcome, moderator: Moderator) -> ReviewEntry:
+        """``KEEP``, ``REMOVE`` (deletes the profile) or ``VERIFIED_ADULT`` on an open entry, by
+        ``moderator`` (whose passphrase the caller checked)."""
         outcome = Outcome(outcome)
         now = self.store.now_utc()
         today = self.store.today()
+        n_moderators = len(list_moderators(self.store))
+        keys = self.store.keys
         with self.store.write() as conn:
             entry = self._open_or_raise(conn, entry_id)
             kind, profile_id = ReviewKind(entry[0]), entry[1]
+            refuse_own(moderator, profile_id, "decide a review entry of")
+            appealed_by = conn.execute(
+                "SELECT d.moderator FROM review_decisions d JOIN review_appeals a USING (decision_id) "
+                "WHERE d.entry_id = ? ORDER BY d.decision_id DESC LIMIT 1", (entry_id,)).fetchone()
+            if appealed_by is not None and n_moderators > 1 and appealed_by[0] == moderator.name:
+                raise ReviewError(f"review entry {entry_id}: the appeal goes to another moderator than "
+                                  f"{moderator.name} (who made the appealed decision)")
             if outcome is Outcome.VERIFIED_ADULT:
                 if profile_id is None:
                     raise ReviewError(f"review entry {entry_id}: the profile was removed; there is no one to verify")
@@ -198,26 +223,29 @@ class ReviewQueue:
                     raise ReviewError(
                         f"review entry {entry_id}: the profile's date of birth is under 18; it cannot be verified as an adult"
                     )
-                set_assurance_row(conn, now, profile_id, Assurance.VERIFIED_ADULT)
+                set_assurance_row(conn, keys, now, profile_id, Assurance.VERIFIED_ADULT)
             elif outcome is Outcome.KEEP:
                 if profile_id is not None and kind is ReviewKind.SUSPECTED_UNDER_13:
-                    set_assurance_row(conn, now, profile_id, Assurance.DECLARED)
+                    set_assurance_row(conn, keys, now, profile_id, Assurance.DECLARED)
             elif profile_id is not None:
-                delete_profile_row(conn, now, profile_id, reason=f"review entry {entry_id}")
+                delete_profile_row(conn, keys, now, profile_id, reason=f"review entry {entry_id}")
             cur = conn.execute(
-                "INSERT INTO review_decisions (entry_id, outcome, decided_utc) VALUES (?, ?, ?)",
-                (entry_id, outcome.value, now.isoformat()),
+                "INSERT INTO review_decisions (entry_id, outcome, decided_utc, moderator) VALUES (?, ?, ?, ?)",
+                (entry_id, outcome.value, now.isoformat(), moderator.name),
             )
+            assert cur.lastrowid is not None
+            reseal_row(conn, keys, "review_decisions", cur.lastrowid)
             conn.execute(
                 "UPDATE review_entries SET status = ?, updated_utc = ? WHERE entry_id = ?",
                 (ReviewStatus(outcome.value).value, now.isoformat(), entry_id),
             )
-            audit.record(conn, now, "decided", entry_id=entry_id, profile_id=profile_id,
-                         outcome=outcome.value, decision_id=cur.lastrowid)
+            reseal_row(conn, keys, "review_entries", entry_id)
+            audit.record(conn, keys, now, "decided", entry_id=entry_id, profile_id=profile_id,
+                         outcome=outcome.value, decision_id=cur.lastrowid, moderator=moderator.name)
         return self.get(entry_id)
 
-    def verify(self, entry_id: int) -> ReviewEntry:
-        return self.decide(entry_id, Outcome.VERIFIED_ADULT)
+    def verify(self, entry_id: int, moderator: Moderator) -> ReviewEntry:
+        return self.decide(entry_id, Outcome.VERIFIED_ADULT, moderator)
 
     def appeal(self, entry_id: int, reason: str) -> ReviewEntry:
         """Appeal the latest decision of a closed entry (once per decision); reopens the entry."""
@@ -233,6 +261,7 @@ class ReviewQueue:
             ).fetchone()
             if row is None:
                 raise ReviewError(f"review entry {entry_id}: no such entry")
+            self._sealed_or_raise(conn, entry_id)
             kind, profile_id, status = ReviewKind(row[0]), row[1], ReviewStatus(row[2])
             if status is ReviewStatus.OPEN:
                 raise ReviewError(f"review entry {entry_id}: it is open; only a decision can be appealed")
@@ -242,18 +271,21 @@ class ReviewQueue:
             ).fetchone()[0]
             if conn.execute("SELECT 1 FROM review_appeals WHERE decision_id = ?", (decision_id,)).fetchone():
                 raise ReviewError(f"review entry {entry_id}: its decision was already appealed (one appeal per decision)")
-            conn.execute(
+            cur = conn.execute(
                 "INSERT INTO review_appeals (decision_id, reason, appealed_utc) VALUES (?, ?, ?)",
                 (decision_id, reason, now.isoformat()),
             )
+            assert cur.lastrowid is not None
+            reseal_row(conn, self.store.keys, "review_appeals", cur.lastrowid)
             conn.execute(
                 "UPDATE review_entries SET status = 'open', updated_utc = ? WHERE entry_id = ?",
                 (now.isoformat(), entry_id),
             )
+            reseal_row(conn, self.store.keys, "review_entries", entry_id)
             if profile_id is not None:
                 pending = Assurance.CHALLENGED if kind is ReviewKind.SUSPECTED_UNDER_13 else Assurance.DECLARED
-                set_assurance_row(conn, now, profile_id, pending)
-            audit.record(conn, now, "appealed", entry_id=entry_id, profile_id=profile_id, decision_id=decision_id)
+                set_assurance_row(conn, self.store.keys, now, profile_id, pending)
+            audit.record(conn, self.store.keys, now, "appealed", entry_id=entry_id, profile_id=profile_id, decision_id=decision_id)
         return self.get(entry_id)
 
     # -- helpers --------------------------------------------------------------------------
@@ -283,22 +315,43 @@ class ReviewQueue:
         assert cur.lastrowid is not None
         return int(cur.lastrowid)
 
-    @staticmethod
-    def _open_or_raise(conn: sqlite3.Connection, entry_id: int) -> tuple[str, int | None]:
+    def _broken_record(self, conn: sqlite3.Connection, entry_id: int) -> str | None:
+        """The table of the first of the entry's records (entry, decisions, appeals) that fails its seal."""
+        checks = [("review_entries", _SEALED_ENTRY + " WHERE entry_id = ?"),
+                  ("review_decisions", _SEALED_DECISION + " WHERE entry_id = ?"),
+                  ("review_appeals", _SEALED_APPEAL + " WHERE decision_id IN "
+                                     "(SELECT decision_id FROM review_decisions WHERE entry_id = ?)")]
+        for table, sql in checks:
+            for row in conn.execute(sql, (entry_id,)).fetchall():
+                if not row_ok(self.store.keys.records, table, row[:-1], row[-1]):
+                    return table
+        return None
+
+    def _sealed_or_raise(self, conn: sqlite3.Connection, entry_id: int) -> None:
+        """Refuse an entry whose record, decisions or appeals fail their seals."""
+        table = self._broken_record(conn, entry_id)
+        if table is not None:
+            raise ReviewError(
+                f"review entry {entry_id}: a stored {table} record fails its seal (changed outside "
+                "SafeLens; the audit log records it). The entry can no longer be decided or appealed; "
+                "a moderator can open a new one (`safelens review request`) or confirm the profile "
+                "(`safelens moderator confirm`)")
+
+    def _open_or_raise(self, conn: sqlite3.Connection, entry_id: int) -> tuple[str, int | None]:
         row = conn.execute(
             "SELECT kind, profile_id, status FROM review_entries WHERE entry_id = ?", (entry_id,)
         ).fetchone()
         if row is None:
             raise ReviewError(f"review entry {entry_id}: no such entry")
+        self._sealed_or_raise(conn, entry_id)
         if row[2] != ReviewStatus.OPEN.value:
             raise ReviewError(f"review entry {entry_id}: already decided ({row[2]}); appeal it to reopen it")
         return row[0], row[1]
 
-    @staticmethod
-    def _entry(conn: sqlite3.Connection, row: tuple[Any, ...]) -> ReviewEntry:
+    def _entry(self, conn: sqlite3.Connection, row: tuple[Any, ...]) -> ReviewEntry:
         entry_id, profile_id, name, kind, status, est, spread, p13, n, created, updated = row
         decisions = conn.execute(
-            "SELECT d.decision_id, d.outcome, d.decided_utc, a.reason, a.appealed_utc FROM review_decisions d "
+            "SELECT d.decision_id, d.outcome, d.decided_utc, a.reason, a.appealed_utc, d.moderator FROM review_decisions d "
             "LEFT JOIN review_appeals a USING (decision_id) WHERE d.entry_id = ? ORDER BY d.decision_id",
             (entry_id,),
         ).fetchall()
@@ -318,7 +371,9 @@ class ReviewQueue:
                     decided_utc=datetime.fromisoformat(decided),
                     appeal_reason=reason,
                     appealed_utc=None if appealed is None else datetime.fromisoformat(appealed),
+                    moderator=moderator,
                 )
-                for d_id, outcome, decided, reason, appealed in decisions
+                for d_id, outcome, decided, reason, appealed, moderator in decisions
             ),
+            sealed=self._broken_record(conn, entry_id) is None,
         )

@@ -18,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from camera_app.policy.moderators import Moderator, list_moderators
 from camera_app.policy.rules import Mode, PolicyError, PolicyOptions
 from camera_app.profiles import audit
+from camera_app.profiles.seal import reseal_settings, settings_ok
 from camera_app.profiles.store import ProfileStore
 
 DEFAULT_CHALLENGE_AGE = PolicyOptions().challenge_age_years
@@ -37,6 +39,8 @@ class PolicySettings:
 
     mode: Mode = Mode.ASSURED
     challenge_age_years: float = DEFAULT_CHALLENGE_AGE
+    # False when the stored settings failed their seal: these are then the defaults (fail closed).
+    seal_ok: bool = True
 
     def __post_init__(self) -> None:
         try:
@@ -55,6 +59,9 @@ class PolicySettings:
         if self.challenge_age_years < DEFAULT_CHALLENGE_AGE:
             looser.append(f"challenge age under the default {DEFAULT_CHALLENGE_AGE:g}")
         note = f" (loosened: {'; '.join(looser)})" if looser else ""
+        if not self.seal_ok:
+            note += (" (the stored settings fail their seal: changed outside SafeLens, so the defaults apply; "
+                     "a moderator can set them again with `safelens policy set`)")
         return f"policy mode {self.mode.value}, challenge age {self.challenge_age_years:g}{note}"
 
 
@@ -62,6 +69,9 @@ def load_settings(store: ProfileStore) -> PolicySettings:
     """The installation's settings (the defaults when none were ever set)."""
     with store.read() as conn:
         rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", (_MODE_KEY, _CHALLENGE_KEY)).fetchall())
+        sealed = settings_ok(conn, store.keys)
+    if not sealed:
+        return PolicySettings(seal_ok=False)
     try:
         challenge = float(rows.get(_CHALLENGE_KEY, DEFAULT_CHALLENGE_AGE))
     except ValueError:
@@ -81,15 +91,22 @@ def load_settings(store: ProfileStore) -> PolicySettings:
         raise PolicySettingsError(f"{store.db_path}: stored policy settings: {exc}; set them again with `safelens policy set`") from None
 
 
-def save_settings(store: ProfileStore, settings: PolicySettings) -> PolicySettings:
-    """Store new settings and write the change to the audit log; returns the previous settings."""
+def save_settings(store: ProfileStore, settings: PolicySettings, moderator: Moderator | None) -> PolicySettings:
+    """Store new settings (sealed) and write the change to the audit log, with the moderator who
+    made it; returns the previous settings. Once the installation has moderators, only one of
+    them (passphrase checked by the caller) may change the settings."""
+    if moderator is None and list_moderators(store):
+        raise PolicySettingsError("policy settings: this installation has moderators; changing the policy needs one "
+                                  "of them: `safelens policy set ... --moderator NAME`")
     before = load_settings(store)
     with store.write() as conn:
         for key, value in ((_MODE_KEY, settings.mode.value), (_CHALLENGE_KEY, repr(float(settings.challenge_age_years)))):
             conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                          (key, value))
-        audit.record(conn, store.now_utc(), "policy_settings_changed",
-                     before=before.as_provenance(), after=settings.as_provenance())
+        reseal_settings(conn, store.keys)
+        audit.record(conn, store.keys, store.now_utc(), "policy_settings_changed",
+                     before=before.as_provenance(), after=settings.as_provenance(),
+                     moderator=None if moderator is None else moderator.name)
     return before
 
 

@@ -3,29 +3,25 @@
 When someone enters a date of birth under 13, a row is appended to ``gate_locks``:
 for ``lock_days`` days, sign-up with a *different* date of birth is refused in this
 data directory. The table is append-only (triggers) and the whole of it is sealed
-by an HMAC-SHA256 stored in ``meta('gate_seal')``, keyed by 32 random bytes in a
-separate file (``gate.key``). Changing, adding or deleting any row, deleting the
-seal, or deleting the key makes the seal check fail, and a failed check counts as
+by an HMAC-SHA256 stored in ``meta('gate_seal')``, keyed by the device secret
+(``camera_app.profiles.secret``: the OS keystore, or the key file ``gate.key``). Changing,
+adding or deleting any row, deleting the seal, or losing the secret makes the seal check fail, and a failed check counts as
 locked: the next sign-up attempt appends a tamper lock (no date of birth matches
 it) for ``lock_days`` from that moment and re-seals.
 
-This stops casual edits with a database browser. Someone who reads the key file
-and recomputes the seal, or deletes the whole data directory, is not stopped; a
-local store cannot do that.
+The active locks are also kept beside the secret (``camera_app.profiles.integrity``), so
+deleting or replacing the database does not lift them. Someone who reads the secret and
+recomputes the seal, or deletes the data directory and the secret, is not stopped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-KEY_FILE = "gate.key"
 SEAL_KEY = "gate_seal"
 
 
@@ -50,46 +46,6 @@ class LockState:
         return self.locked and (self.tampered or birthdate not in self.allowed_birthdates)
 
 
-def _read_key(data_dir: Path) -> bytes | None:
-    path = data_dir / KEY_FILE
-    try:
-        text = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        return None
-    try:
-        key = bytes.fromhex(text)
-    except ValueError:
-        return None
-    return key if len(key) == 32 else None
-
-
-def ensure_key(data_dir: Path) -> bytes:
-    """The key, created (0600, atomically: link of a finished temp file) when there is none."""
-    existing = _read_key(data_dir)
-    if existing is not None:
-        return existing
-    tmp = data_dir / f"{KEY_FILE}.tmp{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_bytes(32).hex())
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        if (data_dir / KEY_FILE).exists():
-            # Present but unreadable: a broken key counts as a lost one; replace it.
-            os.replace(tmp, data_dir / KEY_FILE)
-        else:
-            os.link(tmp, data_dir / KEY_FILE)
-    except FileExistsError:
-        pass  # another process won the race; use its key
-    finally:
-        tmp.unlink(missing_ok=True)
-    key = _read_key(data_dir)
-    if key is None:
-        raise OSError(f"{data_dir / KEY_FILE}: could not create the gate key")
-    return key
-
-
 def _rows(conn: sqlite3.Connection) -> list[tuple[int, str | None, str, str]]:
     return conn.execute("SELECT seq, birthdate, created_utc, expires_utc FROM gate_locks ORDER BY seq").fetchall()
 
@@ -110,15 +66,10 @@ def reseal(conn: sqlite3.Connection, key: bytes) -> None:
     )
 
 
-def has_seal(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM meta WHERE key = ?", (SEAL_KEY,)).fetchone() is not None
-
-
-def read_state(conn: sqlite3.Connection, data_dir: Path, now_utc: datetime) -> LockState:
+def read_state(conn: sqlite3.Connection, key: bytes, now_utc: datetime) -> LockState:
     rows = _rows(conn)
     stored = conn.execute("SELECT value FROM meta WHERE key = ?", (SEAL_KEY,)).fetchone()
-    key = _read_key(data_dir)
-    intact = stored is not None and key is not None and hmac.compare_digest(stored[0], _seal(key, rows))
+    intact = stored is not None and hmac.compare_digest(stored[0], _seal(key, rows))
     if not intact:
         return LockState(locked=True, tampered=True, until_utc=None, allowed_birthdates=frozenset())
     parsed = [lock for lock in (_parse(r) for r in rows) if lock is not None]
@@ -136,11 +87,16 @@ def read_state(conn: sqlite3.Connection, data_dir: Path, now_utc: datetime) -> L
 
 
 def append_lock(
-    conn: sqlite3.Connection, data_dir: Path, birthdate: date | None, now_utc: datetime, lock_days: int
+    conn: sqlite3.Connection, key: bytes, birthdate: date | None, now_utc: datetime, lock_days: int
 ) -> LockRow:
     """Add a lock from ``now_utc`` for ``lock_days`` and re-seal (inside the caller's write transaction)."""
-    key = ensure_key(data_dir)
-    expires = now_utc + timedelta(days=lock_days)
+    return restore_lock(conn, key, birthdate, now_utc, now_utc + timedelta(days=lock_days))
+
+
+def restore_lock(conn: sqlite3.Connection, key: bytes, birthdate: date | None, created_utc: datetime,
+                 expires: datetime) -> LockRow:
+    """Add a lock with a given expiry and re-seal (a lock kept beside the secret, after a reset)."""
+    now_utc = created_utc
     cur = conn.execute(
         "INSERT INTO gate_locks (birthdate, created_utc, expires_utc) VALUES (?, ?, ?)",
         (birthdate.isoformat() if birthdate else None, now_utc.isoformat(), expires.isoformat()),
@@ -149,6 +105,11 @@ def append_lock(
     seq = cur.lastrowid
     assert seq is not None
     return LockRow(seq=seq, birthdate=birthdate, created_utc=now_utc, expires_utc=expires)
+
+
+def active_locks(conn: sqlite3.Connection, now_utc: datetime) -> list[LockRow]:
+    """The locks still running (whatever the seal says: what to keep beside the secret)."""
+    return [r for r in (_parse(row) for row in _rows(conn)) if r is not None and now_utc < r.expires_utc]
 
 
 def _parse(row: tuple[int, str | None, str, str]) -> LockRow | None:

@@ -31,6 +31,9 @@ class Profile:
     birthdate: date
     assurance: Assurance
     created_utc: datetime
+    # False when the stored row fails its seal (edited outside SafeLens, or the device secret
+    # changed): the policy then treats the profile as under 18 and under review.
+    seal_ok: bool = True
 
     def age_on(self, today: date) -> int:
         from camera_app.profiles.gate import age_on

@@ -81,6 +81,6 @@ def recover(
         restored = backup
     with ProfileStore(folder, options, clock) as store:
         with store.write() as conn:
-            audit.record(conn, store.now_utc(), "store_recovered", restored=restored is not None)
+            audit.record(conn, store.keys, store.now_utc(), "store_recovered", restored=restored is not None)
         n_profiles = len(store.list_profiles())
     return RecoveryReport(moved_aside=tuple(moved), restored_from=restored, n_profiles=n_profiles)

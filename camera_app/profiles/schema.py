@@ -7,7 +7,7 @@ that has shipped.
 
 What is stored: a profile's name, declared date of birth and assurance state; the
 age-gate locks; the review queue (one estimate summary per entry, no image) and an
-append-only audit log. No frames, no crops, no history of age estimates.
+append-only, hash-chained audit log; moderators (a name and an scrypt hash). No frames, no crops, no history of age estimates.
 """
 
 from __future__ import annotations
@@ -75,5 +75,31 @@ _V2_REVIEW_AND_AUDIT: tuple[str, ...] = (
        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_PROFILES_AND_GATE, _V2_REVIEW_AND_AUDIT)
+# Seals and the audit chain (see seal.py and audit.py). The store seals the rows that exist and
+# chains the log right after this migration, then re-creates the audit log's update trigger
+# (``AUDIT_NO_UPDATE``), dropped here so the chain columns can be filled in.
+_V3_SEALS_CHAIN_MODERATORS: tuple[str, ...] = (
+    "ALTER TABLE profiles ADD COLUMN seal TEXT",
+    "ALTER TABLE review_entries ADD COLUMN seal TEXT",
+    "ALTER TABLE review_decisions ADD COLUMN moderator TEXT",
+    "ALTER TABLE review_decisions ADD COLUMN seal TEXT",
+    "ALTER TABLE review_appeals ADD COLUMN seal TEXT",
+    "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT",
+    "ALTER TABLE audit_log ADD COLUMN mac TEXT",
+    "DROP TRIGGER audit_log_no_update",
+    # A moderator's passphrase is stored only as an scrypt hash (see camera_app.policy.moderators).
+    """CREATE TABLE moderators (
+        moderator_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        profile_id INTEGER,
+        passphrase TEXT NOT NULL,
+        created_utc TEXT NOT NULL,
+        seal TEXT
+    )""",
+)
+
+AUDIT_NO_UPDATE = """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"""
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_PROFILES_AND_GATE, _V2_REVIEW_AND_AUDIT, _V3_SEALS_CHAIN_MODERATORS)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,11 +26,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from camera_app.paths import ENV_DATA_DIR, resolve_data_dir
-from camera_app.profiles import audit, lock
+from camera_app.profiles import audit, integrity, lock
 from camera_app.profiles.errors import (
     ProfileExistsError,
     ProfileStoreBusyError,
-    ProfileNameError,
     ProfileNotFoundError,
     ProfileStoreCorruptError,
     ProfileStoreVersionError,
@@ -44,7 +43,10 @@ from camera_app.profiles.gate import (
     validate_birthdate,
 )
 from camera_app.profiles.model import Assurance, Profile
-from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
+from camera_app.profiles.rows import SELECT, clean_name, delete_profile_row, profile_of, set_assurance_row
+from camera_app.profiles.schema import AUDIT_NO_UPDATE, MIGRATIONS, SCHEMA_VERSION
+from camera_app.profiles.seal import SEALED, Keys, reseal_all, reseal_row, reseal_settings
+from camera_app.profiles.secret import DeviceSecret, open_secret
 
 __all__ = [  # the errors live in errors.py (and in the package's namespace)
     "BACKUP_FILE",
@@ -53,17 +55,13 @@ __all__ = [  # the errors live in errors.py (and in the package's namespace)
     "Clock",
     "ProfileStore",
     "StoreOptions",
-    "clean_name",
-    "delete_profile_row",
     "quick_check",
     "resolve_data_dir",
-    "set_assurance_row",
     "system_clock",
 ]
 
 DB_FILE = "profiles.db"
 BACKUP_FILE = "profiles.db.bak"
-MAX_NAME_CHARS = 40
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 Clock = Callable[[], datetime]
@@ -117,17 +115,6 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
     return "; ".join(str(r[0]) for r in rows[:3])
 
 
-def clean_name(name: str) -> str:
-    if not isinstance(name, str):
-        raise ProfileNameError(f"name: expected text, found {type(name).__name__}")
-    cleaned = name.strip()
-    if not 1 <= len(cleaned) <= MAX_NAME_CHARS:
-        raise ProfileNameError(f"name: expected 1 to {MAX_NAME_CHARS} characters, found {len(cleaned)}")
-    if not cleaned.isprintable():
-        raise ProfileNameError(f"name: expected printable characters only, found {cleaned!r}")
-    return cleaned
-
-
 class ProfileStore:
     """Profiles, the age-gate lock and the review tables of one data directory."""
 
@@ -141,6 +128,8 @@ class ProfileStore:
         self.options = options or StoreOptions()
         self.clock = clock
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.secret: DeviceSecret = open_secret(self.data_dir)
+        self.keys = Keys.of(self.secret)
         self._conn = self._open()
 
     # -- paths and time -------------------------------------------------------------------
@@ -164,6 +153,7 @@ class ProfileStore:
     # -- connection, transactions, backup ---------------------------------------------
     def _open(self) -> sqlite3.Connection:
         path = self.db_path
+        fresh = _create_private(path)
         conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {self.options.busy_timeout_ms}")
@@ -173,7 +163,8 @@ class ProfileStore:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate(conn)
+            migrated = self._migrate(conn)
+            self._check(conn, fresh, migrated)
         except sqlite3.DatabaseError as exc:
             conn.close()
             if _is_corruption(exc):
@@ -186,7 +177,8 @@ class ProfileStore:
             raise
         return conn
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
+    def _migrate(self, conn: sqlite3.Connection) -> bool:
+        """Bring the schema up to date; True when a migration ran."""
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise ProfileStoreVersionError(
@@ -194,16 +186,39 @@ class ProfileStore:
                 f"(this one knows up to {SCHEMA_VERSION}); upgrade SafeLens"
             )
         if version == SCHEMA_VERSION:
-            return
+            return False
         with _immediate(conn):
             version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
                     conn.execute(statement)
                 if number == 0:
-                    lock.reseal(conn, lock.ensure_key(self.data_dir))  # the seal of the empty lock table
+                    lock.reseal(conn, self.keys.gate)  # the seal of the empty lock table
+                if number == 2:  # seal the rows written before seals, chain the log, restore its trigger
+                    for table in SEALED:
+                        reseal_all(conn, self.keys, table)
+                    reseal_settings(conn, self.keys)
+                    audit.chain_rows(conn, self.keys)
+                    conn.execute(AUDIT_NO_UPDATE)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        self._backup(conn)
+        return True
+
+    def _check(self, conn: sqlite3.Connection, fresh: bool, migrated: bool) -> None:
+        """The integrity checks of ``integrity.check``: first in a read transaction; only when
+        they find something to record, again under the writer lock, recording it. Backs up and
+        saves the state beside the secret when they or a migration wrote something."""
+        now, days = self.now_utc(), self.options.lock_days
+        conn.execute("BEGIN")
+        try:
+            needed = integrity.check(conn, self.secret, self.keys, now, days, fresh, apply=False)
+        finally:
+            conn.execute("COMMIT")
+        wrote = False
+        if needed:
+            with _immediate(conn):
+                wrote = integrity.check(conn, self.secret, self.keys, now, days, fresh)
+        if wrote or migrated or not self.secret.read_state().present:
+            self._backup(conn)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -239,6 +254,7 @@ class ProfileStore:
     def _backup(self, conn: sqlite3.Connection) -> None:
         tmp = self.data_dir / f"{BACKUP_FILE}.tmp{os.getpid()}"
         tmp.unlink(missing_ok=True)
+        _create_private(tmp)
         # Hold the writer lock so no commit lands between the copy and the rename:
         # whichever process renames last also copied last.
         # The copy reads through a second connection: SQLite refuses to back up from a
@@ -253,6 +269,8 @@ class ProfileStore:
                 target.close()
                 source.close()
             os.replace(tmp, self.backup_path)
+            # The state beside the secret follows the newest commit (read under the writer lock).
+            self.secret.write_state(integrity.side_state_of(conn, self.keys, self.secret.read_state(), self.now_utc()))
         finally:
             conn.execute("ROLLBACK")
             tmp.unlink(missing_ok=True)
@@ -279,15 +297,15 @@ class ProfileStore:
         now = self.now_utc()
         refused: str | None = None
         with self.write() as conn:
-            state = lock.read_state(conn, self.data_dir, now)
+            state = lock.read_state(conn, self.keys.gate, now)
             if state.tampered and state.until_utc is None:
-                lock.append_lock(conn, self.data_dir, None, now, self.options.lock_days)
-                audit.record(conn, now, "gate_tamper_detected")
+                lock.append_lock(conn, self.keys.gate, None, now, self.options.lock_days)
+                audit.record(conn, self.keys, now, "gate_tamper_detected")
                 refused = "tampered"
             elif state.refuses(birthdate):
                 refused = "locked"
             elif age_band(age_on(birthdate, today)) is AgeBand.UNDER_13:
-                lock.append_lock(conn, self.data_dir, birthdate, now, self.options.lock_days)
+                lock.append_lock(conn, self.keys.gate, birthdate, now, self.options.lock_days)
                 refused = "under_13"
             else:
                 if conn.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
@@ -298,77 +316,62 @@ class ProfileStore:
                 )
                 profile_id = cur.lastrowid
                 assert profile_id is not None
-                audit.record(conn, now, "profile_created", profile_id=profile_id)
+                reseal_row(conn, self.keys, "profiles", profile_id)
+                audit.record(conn, self.keys, now, "profile_created", profile_id=profile_id)
             if refused is not None:
-                audit.record(conn, now, "signup_refused", cause=refused)
+                audit.record(conn, self.keys, now, "signup_refused", cause=refused)
         if refused is not None:
             raise SignUpUnavailableError(refused)
         return self.get(name)
 
     def lock_state(self) -> lock.LockState:
         with self.read() as conn:
-            return lock.read_state(conn, self.data_dir, self.now_utc())
+            return lock.read_state(conn, self.keys.gate, self.now_utc())
 
     def get(self, name: str) -> Profile:
         with self.read() as conn:
-            row = conn.execute(_SELECT + " WHERE name = ?", (name.strip(),)).fetchone()
+            row = conn.execute(SELECT + " WHERE name = ?", (name.strip(),)).fetchone()
         if row is None:
             raise ProfileNotFoundError(f"profile: no profile called {name!r} in {self.data_dir}")
-        return _profile(row)
+        return profile_of(row, self.keys)
 
     def get_by_id(self, profile_id: int) -> Profile:
         with self.read() as conn:
-            row = conn.execute(_SELECT + " WHERE profile_id = ?", (profile_id,)).fetchone()
+            row = conn.execute(SELECT + " WHERE profile_id = ?", (profile_id,)).fetchone()
         if row is None:
             raise ProfileNotFoundError(f"profile: no profile with id {profile_id} in {self.data_dir}")
-        return _profile(row)
+        return profile_of(row, self.keys)
 
     def list_profiles(self) -> list[Profile]:
         with self.read() as conn:
-            rows = conn.execute(_SELECT + " ORDER BY profile_id").fetchall()
-        return [_profile(r) for r in rows]
+            rows = conn.execute(SELECT + " ORDER BY profile_id").fetchall()
+        return [profile_of(r, self.keys) for r in rows]
 
     def delete_profile(self, name: str) -> Profile:
         profile = self.get(name)
         with self.write() as conn:
-            delete_profile_row(conn, self.now_utc(), profile.profile_id, reason="user_request")
+            delete_profile_row(conn, self.keys, self.now_utc(), profile.profile_id, reason="user_request")
         return profile
 
     def set_assurance(self, profile_id: int, assurance: Assurance) -> None:
         with self.write() as conn:
-            set_assurance_row(conn, self.now_utc(), profile_id, assurance)
+            set_assurance_row(conn, self.keys, self.now_utc(), profile_id, assurance)
 
     def audit_events(self, entry_id: int | None = None) -> list[audit.AuditEvent]:
         with self.read() as conn:
             return audit.events(conn, entry_id)
 
-
-_SELECT = "SELECT profile_id, name, birthdate, assurance, created_utc FROM profiles"
-
-
-def _profile(row: tuple[int, str, str, str, str]) -> Profile:
-    profile_id, name, born, assurance, created = row
-    return Profile(
-        profile_id=profile_id,
-        name=name,
-        birthdate=date.fromisoformat(born),
-        assurance=Assurance(assurance),
-        created_utc=datetime.fromisoformat(created),
-    )
+    def verify_audit_chain(self) -> audit.ChainBreak | None:
+        """The first audit entry that breaks the chain, or None when the whole log checks out."""
+        with self.read() as conn:
+            return audit.verify_chain(conn, self.keys)
 
 
-def delete_profile_row(conn: sqlite3.Connection, now_utc: datetime, profile_id: int, reason: str) -> None:
-    """Delete one profile (inside the caller's write transaction) and log it."""
-    cur = conn.execute("DELETE FROM profiles WHERE profile_id = ?", (profile_id,))
-    if cur.rowcount != 1:
-        raise ProfileNotFoundError(f"profile: no profile with id {profile_id}")
-    audit.record(conn, now_utc, "profile_deleted", profile_id=profile_id, reason=reason)
-
-
-def set_assurance_row(conn: sqlite3.Connection, now_utc: datetime, profile_id: int, assurance: Assurance) -> None:
-    cur = conn.execute(
-        "UPDATE profiles SET assurance = ? WHERE profile_id = ?", (Assurance(assurance).value, profile_id)
-    )
-    if cur.rowcount != 1:
-        raise ProfileNotFoundError(f"profile: no profile with id {profile_id}")
-    audit.record(conn, now_utc, "assurance_changed", profile_id=profile_id, assurance=Assurance(assurance).value)
+def _create_private(path: Path) -> bool:
+    """Create ``path`` empty and 0600 when it does not exist (SQLite gives its -wal and -shm files
+    the database's mode); True when it was created."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    return True

@@ -21,7 +21,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
-from camera_app.paths import classification_cache_dir
+from camera_app.catalog.result_cache import result_cache
 from camera_app.catalog.effects import load_registry
 from camera_app.policy.rules import PolicyOptions
 from camera_app.policy.settings import effective_options, load_settings
@@ -76,7 +76,7 @@ class SafeLensApp(App):
         self.policy_settings = load_settings(self.store)  # the installation's; the app may only tighten them
         self.registry = load_registry(list(config.effects_dirs))
         self.specs: dict[str, EffectSpec] = {spec.id: spec for spec in self.registry}
-        self.results = EffectResults(classification_cache_dir(self.data_dir), self._measured_on_thread)
+        self.results = EffectResults(result_cache(self.data_dir), self._measured_on_thread)
         self.worker: ProcessingWorker | None = None
         self.none_thumbnail: str | None = None
         self.last_output: WorkerOutput | None = None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
+from pathlib import Path
+
+from camera_app.paths import ensure_private_dir, runtime_dir
 
 OFFSCREEN = "offscreen"
 
@@ -29,17 +31,21 @@ def forced_offscreen(environ: dict[str, str] | None = None) -> bool:
     return env.get("SDL_VIDEODRIVER", "") == OFFSCREEN
 
 
-def prepare(offscreen: bool) -> None:
+def prepare(offscreen: bool, data_dir: str | os.PathLike[str] | None = None) -> None:
     """Kivy without its own argument parsing, a private settings folder (so a user's
-    ``~/.kivy`` cannot change the app), quiet console logs, and the offscreen driver when asked."""
+    ``~/.kivy`` cannot change the app), quiet console logs, and the offscreen driver when asked.
+
+    The Kivy home (its ``config.ini`` can name modules Kivy loads) is ``$KIVY_HOME`` when set, else
+    ``safelens-kivy`` in the per-user runtime folder (``camera_app.paths.runtime_dir``); either
+    way it must be private (``PrivateFolderError`` otherwise), so no other local user can plant
+    a configuration in it."""
+    home = os.environ.get("KIVY_HOME") or str(runtime_dir(data_dir) / "kivy")
+    ensure_private_dir(Path(home))
     if "kivy" in sys.modules:
         return  # too late to change anything; the first caller decided
     os.environ["KIVY_NO_ARGS"] = "1"
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
-    if "KIVY_HOME" not in os.environ:
-        home = os.path.join(tempfile.gettempdir(), f"safelens-kivy-{os.getuid() if hasattr(os, 'getuid') else 0}")
-        os.makedirs(home, exist_ok=True)
-        os.environ["KIVY_HOME"] = home
+    os.environ["KIVY_HOME"] = home
     if offscreen:
         os.environ["SDL_VIDEODRIVER"] = OFFSCREEN

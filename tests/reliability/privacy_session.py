@@ -153,7 +153,7 @@ def main() -> None:
     from camera_app.catalog.classifications import ResultBook, results_for
     from camera_app.catalog.effects import load_registry
     from camera_app.models import model_path
-    from camera_app.paths import classification_cache_dir
+    from camera_app.catalog.result_cache import result_cache
     from camera_app.policy.gate import subject_of
     from camera_app.policy.rules import PolicySubject
     from camera_app.profiles import ProfileStore, SignUpUnavailableError
@@ -166,7 +166,7 @@ def main() -> None:
 
     registry = {s.id: s for s in load_registry()}
     specs = [registry[i] for i in config["effects"]]
-    results = results_for(specs, classification_cache_dir())
+    results = results_for(specs, result_cache())
     with DemoSource(DemoOptions(resolution="480p", seed=1, paced=False, max_frames=1)) as warm_source, \
             FaceTracker(FaceTrackerOptions(max_faces=1)) as warm_tracker:
         warm = warm_tracker.track(warm_source.read())
@@ -192,7 +192,7 @@ def main() -> None:
         subject = subject_of(profile, date.today())
         assert isinstance(subject, PolicySubject)
         book = ResultBook()  # the session applies one effect at a time: no stack is judged
-        for spec, result in zip(specs, results_for(specs, classification_cache_dir()), strict=True):
+        for spec, result in zip(specs, results_for(specs, result_cache()), strict=True):
             book.add((spec,), result)
         tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=2)))
         model = stack.enter_context(AgeModel(AgeModelOptions(model_path("age"))))

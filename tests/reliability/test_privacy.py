@@ -24,15 +24,19 @@ SCRIPT = Path(__file__).with_name("privacy_session.py")
 FRAMES = 150
 EFFECTS = ["glam", "bunny_ears", "comic", "skin_smoothing"]
 # The profile store's own files: the database (and SQLite's journal files), its backup (made
-# through a temporary copy after each commit), and the key that seals the under-13 lock.
-STORE_FILES = ("profiles.db", "profiles.db-wal", "profiles.db-shm", "profiles.db-journal", "profiles.db.bak")
+# through a temporary copy after each commit), the device key file that seals the records, and
+# the state kept beside it (audit chain head, running under-13 locks, moderators; written
+# through a temporary file).
+STORE_FILES = ("profiles.db", "profiles.db-wal", "profiles.db-shm", "profiles.db-journal", "profiles.db.bak",
+               "device.state")
 
 
 def _is_store_file(path: str, data_dir: Path) -> bool:
     p = Path(path)
     if p.parent != data_dir:
         return False
-    return p.name in STORE_FILES or p.name.startswith("profiles.db.bak.tmp") or p.name.startswith("gate")
+    return (p.name in STORE_FILES or p.name.startswith(("profiles.db.bak.tmp", ".device.state.tmp"))
+            or p.name.startswith("gate"))
 
 
 def _can_unshare() -> bool:
@@ -100,7 +104,8 @@ def test_a_session_without_export_writes_only_the_profile_store_and_opens_no_soc
     assert report["inet_fds"] == []
     # Start-up (imports, kernels, label measurements) writes only caches that hold nothing of
     # the user: Numba's compiled kernels, the label classifications of the bundled effects
-    # (measured on the bundled reference faces), matplotlib's font list (mediapipe imports it).
+    # (measured on the bundled reference faces) and the device secret that seals them (a random
+    # key and the state beside it), matplotlib's font list (mediapipe imports it).
     # Also allowed: /dev/null, and temporary files (tempfile's writability probes, Numba's
     # O_TMPFILE check of its cache folder) that are gone again at the end.
     startup = report["startup_writes"] + report["made_during_setup"]
@@ -119,5 +124,7 @@ def _startup_cache(path: str, data: Path, home: Path) -> bool:
         return True
     if p.name.startswith(".") and p.parent == data / "classifications":
         return True  # the cache's own atomic temporaries
+    if p.parent == data and p.name.startswith(("gate.key", "device.state", ".device.state.tmp")):
+        return True  # the device secret (key file) and its state, and their temporaries
     mpl = (home / ".cache" / "matplotlib", home / ".config" / "matplotlib")
     return any(p == m or m in p.parents for m in mpl) or p in (home / ".cache", home / ".config")

@@ -53,7 +53,7 @@ def _teen() -> Profile:
 
 
 def _measured() -> EffectResults:
-    results = EffectResults(cache_dir=None)
+    results = EffectResults(cache=None)
     registry = load_registry()
     results.put(registry.get("bunny_ears"), ClassificationResult(
         "bunny_ears", registry.get("bunny_ears").version, Category.PLAYFUL, 0.9,

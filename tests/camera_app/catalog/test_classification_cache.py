@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import camera_app.catalog.classifications as cc
+from camera_app.catalog.result_cache import result_cache
 import effects.classify
 from camera_app.catalog.effects import BUILTIN_EFFECTS_DIR
 from effects.classification import Category, Change, ClassificationResult, Reason
@@ -116,11 +117,12 @@ def test_a_bundled_effect_is_never_measured(registry: EffectRegistry, tmp_path: 
         raise AssertionError("a bundled effect must not be measured")
 
     specs = [registry.get("glam"), registry.get("bunny_ears")]
-    got = cc.results_for(specs, tmp_path, detector_factory=no_detector)
+    cache = result_cache(tmp_path)
+    got = cc.results_for(specs, cache, detector_factory=no_detector)
     assert [(r.effect_id, r.category) for r in got] == [
         ("glam", Category.APPEARANCE_ALTERING), ("bunny_ears", Category.PLAYFUL)]
     assert got[0] is cc.load_bundled().get(specs[0])
-    assert fake_assess == [] and list(tmp_path.iterdir()) == []  # nothing cached for bundled effects
+    assert fake_assess == [] and not cache.folder.exists()  # nothing cached for bundled effects
 
 
 def test_a_user_copy_is_measured_once_then_cached(
@@ -128,13 +130,13 @@ def test_a_user_copy_is_measured_once_then_cached(
 ) -> None:
     spec = user_copy(tmp_path / "effects")
     assert spec.id == "eye_enlarge" and spec.content_hash != registry.get("eye_enlarge").content_hash
-    cache = tmp_path / "cache"
+    cache = result_cache(tmp_path / "data")
     first = cc.results_for([spec], cache, detector_factory=_Detector)
     again = cc.results_for([spec], cache, detector_factory=_Detector)
     assert first == again and first[0].effect_id == "eye_enlarge" and first[0].reasons == RESULT.reasons
     assert len(fake_assess) == 1 and _Detector.made == 1  # the second call measured nothing
     assert cc.known_result(spec, cache) == first[0]
-    (entry,) = cache.iterdir()
+    (entry,) = cache.folder.iterdir()
     stored = json.loads(entry.read_text(encoding="utf-8"))
     assert (stored["effect_id"], stored["content_hash"], stored["reference"]) == ("eye_enlarge", spec.content_hash, "quick")
     # Measured as a stack of parts by the classifier's own adapter, on the quick set.
@@ -144,10 +146,10 @@ def test_a_user_copy_is_measured_once_then_cached(
 
 
 def test_an_edited_effect_is_measured_again(tmp_path: Path, fake_assess: list[Any]) -> None:
-    cache = tmp_path / "cache"
+    cache = result_cache(tmp_path / "data")
     cc.results_for([user_copy(tmp_path / "a", scale="1.2")], cache, detector_factory=_Detector)
     cc.results_for([user_copy(tmp_path / "b", scale="1.3")], cache, detector_factory=_Detector)
-    assert len(fake_assess) == 2 and len(list(cache.iterdir())) == 2
+    assert len(fake_assess) == 2 and len(list(cache.folder.iterdir())) == 2
 
 
 def test_only_unknown_effects_are_measured_in_order(
@@ -173,22 +175,41 @@ def test_progress_counts_faces_over_all_measured_effects(tmp_path: Path, fake_as
     assert seen == [(12, 24), (24, 24)]
 
 
-def test_corrupt_cache_entries_are_typed_errors(tmp_path: Path, fake_assess: list[Any]) -> None:
+def test_unreadable_or_unsealed_entries_are_measured_again(tmp_path: Path, fake_assess: list[Any]) -> None:
+    """Issue 14, attack 1 at the library level: only an entry sealed by this installation is used."""
     spec = user_copy(tmp_path / "effects")
-    cache = tmp_path / "cache"
+    cache = result_cache(tmp_path / "data")
     cc.results_for([spec], cache, detector_factory=_Detector)
-    (entry,) = cache.iterdir()
-    entry.write_text("{", encoding="utf-8")
-    with pytest.raises(cc.ClassificationCacheError, match=rf"{entry.name}: unreadable classification cache entry"):
-        cc.results_for([spec], cache, detector_factory=_Detector)
-    entry.write_text(json.dumps({"schema": cc.CACHE_SCHEMA, "result": {**RESULT.to_dict(), "category": "odd"}}))
-    with pytest.raises(cc.ClassificationCacheError,
-                       match=rf"{entry.name}: bad classification cache entry \(result\.category: expected one of"):
-        cc.known_result(spec, cache)
-    entry.write_text(json.dumps({"schema": 1, "result": "from the old label cache"}))
-    assert cc.known_result(spec, cache) is None  # another schema: measured again and replaced
-    cc.results_for([spec], cache, detector_factory=_Detector)
-    assert cc.known_result(spec, cache) is not None
+    (entry,) = cache.folder.iterdir()
+    sealed = json.loads(entry.read_text(encoding="utf-8"))
+    assert cc.known_result(spec, cache) == RESULT
+    forged = {**sealed, "result": {**sealed["result"], "category": "playful"}}
+    for text in ("{", json.dumps(forged), json.dumps({**sealed, "seal": "0" * 64}),
+                 json.dumps({k: v for k, v in sealed.items() if k != "seal"}),
+                 json.dumps({**sealed, "schema": 2})):
+        entry.write_text(text, encoding="utf-8")
+        assert cc.known_result(spec, cache) is None, text[:40]
+    other = cc.ResultCache(cache.folder, b"another installation's key.....")
+    entry.write_text(json.dumps(sealed), encoding="utf-8")
+    assert cc.known_result(spec, other) is None  # copied from elsewhere: not ours
+    assert cc.known_result(spec, cache) == RESULT
+    entry.write_text(json.dumps(forged), encoding="utf-8")
+    assert cc.results_for([spec], cache, detector_factory=_Detector)[0].category is Category.APPEARANCE_ALTERING
+    assert len(fake_assess) == 2  # measured again, and the forged entry replaced
+    assert json.loads(entry.read_text(encoding="utf-8"))["result"]["category"] == "appearance_altering"
+
+
+def test_an_edited_bundled_file_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "classifications.json"
+    copy.write_bytes(cc.BUILTIN_RESULTS.read_bytes())
+    monkeypatch.setattr(cc, "BUILTIN_RESULTS", copy)
+    assert cc.load_bundled(copy).intact and cc.load_bundled(copy).entries
+    data = json.loads(copy.read_text(encoding="utf-8"))
+    data["effects"]["glam"]["result"]["category"] = "playful"
+    copy.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    edited = cc.load_bundled(copy)
+    assert not edited.intact and edited.entries == {}
+    assert cc.stale_entries([], edited)[0].startswith("its SHA-256 differs from camera_app/catalog/bundled_digest.py")
 
 
 def test_a_classifier_failure_names_the_effect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,7 +225,7 @@ def test_a_classifier_failure_names_the_effect(tmp_path: Path, monkeypatch: pyte
 def test_real_classifier_measures_a_user_copy(tmp_path: Path) -> None:
     """The real classifier and tracker on the quick reference set: a 20% eye scale is altering."""
     spec = user_copy(tmp_path / "effects", scale="1.2")
-    (result,) = cc.results_for([spec], tmp_path / "cache")
+    (result,) = cc.results_for([spec], result_cache(tmp_path / "data"))
     assert result.effect_id == "eye_enlarge" and result.category is Category.APPEARANCE_ALTERING
     assert Change.ENLARGES_EYES in {r.change for r in result.altering_reasons}
     assert result.declared is Category.APPEARANCE_ALTERING

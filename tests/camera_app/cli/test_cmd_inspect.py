@@ -112,3 +112,39 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["inspect", "--help"])
     assert "Example:\n  safelens inspect out/glam.mp4 --json" in capsys.readouterr().out
+
+
+# -- issue 14, attack 6: the sidecar edited, or the manifest stripped -------------------------------
+
+
+def test_clean_sidecar_agrees_with_the_manifest(signed: Path, data_dir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", str(signed), "--json", "--data-dir", str(data_dir)]) == 0
+    assert json.loads(capsys.readouterr().out)["sidecar"]["differences"] == []
+
+
+def test_an_edited_sidecar_is_reported_difference_by_difference(signed: Path, data_dir: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = signed.with_name(signed.name + ".provenance.json")
+    document = json.loads(path.read_text())
+    document["safelens"]["effects"][0]["category"] = "playful"
+    document["safelens"]["effects"][0]["reasons"] = []
+    path.write_text(json.dumps(document))
+    assert main(["inspect", str(signed), "--data-dir", str(data_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "sidecar:   matches the file" in out  # the hash alone would have passed it
+    assert "sidecar:   DIFFERS from the signed manifest in 2 places (the manifest is the authority):" in out
+    assert "  safelens.effects[0].category: sidecar 'playful', manifest 'appearance_altering'" in out
+    assert "  safelens.effects[0].reasons: sidecar has 0 items, manifest 2" in out
+    assert "altered appearance: yes, by glam" in out  # what is printed comes from the manifest
+
+
+def test_a_stripped_manifest_with_its_sidecar_left_is_manifest_removed(signed: Path, data_dir: Path, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    pixels = cv2.imread(str(signed))  # re-encoding keeps the picture and drops the manifest
+    stripped = tmp_path / "glam.png"
+    assert cv2.imwrite(str(stripped), pixels)
+    assert main(["inspect", str(stripped), "--data-dir", str(data_dir)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"manifest removed: {stripped} has no C2PA manifest, but its SafeLens sidecar")
+    assert captured.err == ""

@@ -196,6 +196,7 @@ def test_a_result_measured_on_the_bundled_faces_is_kept_for_render_and_the_app(t
     import dataclasses
 
     from camera_app.catalog.classifications import known_result, load_bundled
+    from camera_app.catalog.result_cache import result_cache
     from camera_app.creator.check import DEFAULT_FACES, CheckOptions, _keep
     from camera_app.catalog.effects import load_registry
     from effects.classification import Category, ClassificationResult
@@ -203,13 +204,13 @@ def test_a_result_measured_on_the_bundled_faces_is_kept_for_render_and_the_app(t
 
     spec = load_effect(_effect(tmp_path / "bright_eyes"))
     result = ClassificationResult("bright_eyes", "0.3.0", Category.APPEARANCE_ALTERING, 0.8)
-    cache = tmp_path / "cache"
-    assert _keep(spec, result, CheckOptions(faces_dir=tmp_path, cache_dir=cache)) is None  # other faces
-    assert _keep(spec, result, CheckOptions(cache_dir=None)) is None
+    cache = result_cache(tmp_path / "data")
+    assert _keep(spec, result, CheckOptions(faces_dir=tmp_path, cache=cache)) is None  # other faces
+    assert _keep(spec, result, CheckOptions(cache=None)) is None
     assert known_result(spec, cache) is None
-    kept = _keep(spec, result, CheckOptions(faces_dir=DEFAULT_FACES, quick=True, cache_dir=cache))
+    kept = _keep(spec, result, CheckOptions(faces_dir=DEFAULT_FACES, quick=True, cache=cache))
     assert kept is not None and json.loads(kept.read_text())["reference"] == "quick"
     assert known_result(spec, cache) == result
     glam = load_registry().get("glam")
-    assert _keep(glam, dataclasses.replace(result, effect_id="glam"), CheckOptions(cache_dir=cache)) is None
+    assert _keep(glam, dataclasses.replace(result, effect_id="glam"), CheckOptions(cache=cache)) is None
     assert known_result(glam, cache) == load_bundled().get(glam)

@@ -14,10 +14,12 @@ import pytest
 from camera_app.frame import Frame
 from camera_app.policy.rules import FaceAge, FacesInView, PolicySubject
 from camera_app.policy.gate import EffectGate
+from camera_app.policy.moderators import Moderator
 from camera_app.profiles import Assurance, ProfileNotFoundError, ProfileStore
 from camera_app.policy.review import Outcome, ReviewError, ReviewKind, ReviewQueue, ReviewRule, ReviewStatus
 from camera_app.stages.review_watch import UNDER_REVIEW_NOTICE, ReviewWatchStage
 
+MOD = Moderator(1, "Mod", None)  # the passphrase check is the caller's (camera_app.cli.moderation)
 CHILD = FaceAge(estimate_years=7.5, samples=5, spread_years=1.0, p_under_13=0.95)
 
 
@@ -89,15 +91,15 @@ def test_keep_restores_declared_and_remove_deletes_the_profile(store: ProfileSto
     b = store.create_profile("Ben", date(2009, 1, 1))
     ea = queue.consider(a.profile_id, one(CHILD))
     eb = queue.consider(b.profile_id, one(CHILD))
-    kept = queue.decide(ea.entry_id, Outcome.KEEP)
+    kept = queue.decide(ea.entry_id, Outcome.KEEP, MOD)
     assert kept.status is ReviewStatus.KEPT and store.get("Ann").assurance is Assurance.DECLARED
-    removed = queue.decide(eb.entry_id, Outcome.REMOVE)
+    removed = queue.decide(eb.entry_id, Outcome.REMOVE, MOD)
     assert removed.status is ReviewStatus.REMOVED and removed.profile_id is None
     assert [p.name for p in store.list_profiles()] == ["Ann"]
     with pytest.raises(ReviewError, match=r"review entry \d+: already decided \(removed\); appeal it to reopen it"):
-        queue.decide(eb.entry_id, Outcome.KEEP)
+        queue.decide(eb.entry_id, Outcome.KEEP, MOD)
     with pytest.raises(ReviewError, match="review entry 77: no such entry"):
-        queue.decide(77, Outcome.KEEP)
+        queue.decide(77, Outcome.KEEP, MOD)
 
 
 def test_one_appeal_per_decision_and_an_appeal_reopens(store: ProfileStore) -> None:
@@ -106,14 +108,14 @@ def test_one_appeal_per_decision_and_an_appeal_reopens(store: ProfileStore) -> N
     entry = queue.consider(p.profile_id, one(CHILD))
     with pytest.raises(ReviewError, match="it is open; only a decision can be appealed"):
         queue.appeal(entry.entry_id, "not yet decided")
-    queue.decide(entry.entry_id, Outcome.KEEP)
+    queue.decide(entry.entry_id, Outcome.KEEP, MOD)
     reopened = queue.appeal(entry.entry_id, "  someone else was in the picture  ")
     assert reopened.status is ReviewStatus.OPEN
     assert reopened.decisions[-1].appeal_reason == "someone else was in the picture"
     assert store.get("Sam").assurance is Assurance.CHALLENGED  # under review again
     with pytest.raises(ReviewError, match="it is open"):
         queue.appeal(entry.entry_id, "twice")
-    again = queue.decide(entry.entry_id, Outcome.KEEP)  # a new decision may be appealed once
+    again = queue.decide(entry.entry_id, Outcome.KEEP, MOD)  # a new decision may be appealed once
     assert again.can_appeal and len(again.decisions) == 2
     queue.appeal(entry.entry_id, "second decision")
     # The database itself refuses a second appeal of one decision.
@@ -131,12 +133,12 @@ def test_appeal_after_remove_reopens_an_entry_without_a_profile(store: ProfileSt
     queue = ReviewQueue(store)
     p = store.create_profile("Sam", date(2009, 1, 1))
     entry = queue.consider(p.profile_id, one(CHILD))
-    queue.decide(entry.entry_id, Outcome.REMOVE)
+    queue.decide(entry.entry_id, Outcome.REMOVE, MOD)
     reopened = queue.appeal(entry.entry_id, "I am 15")
     assert reopened.status is ReviewStatus.OPEN and reopened.profile_id is None
     with pytest.raises(ReviewError, match="the profile was removed; there is no one to verify"):
-        queue.verify(entry.entry_id)
-    assert queue.decide(entry.entry_id, Outcome.KEEP).status is ReviewStatus.KEPT
+        queue.verify(entry.entry_id, MOD)
+    assert queue.decide(entry.entry_id, Outcome.KEEP, MOD).status is ReviewStatus.KEPT
 
 
 def test_adult_check_and_verified_adult(store: ProfileStore) -> None:
@@ -148,7 +150,7 @@ def test_adult_check_and_verified_adult(store: ProfileStore) -> None:
     assert store.get("Eve").assurance is Assurance.DECLARED  # asking does not pause anything more
     with pytest.raises(ReviewError, match="already has an open review entry"):
         queue.request_adult_check(adult.profile_id)
-    verified = queue.verify(entry.entry_id)
+    verified = queue.verify(entry.entry_id, MOD)
     assert verified.status is ReviewStatus.VERIFIED_ADULT
     assert store.get("Eve").assurance is Assurance.VERIFIED_ADULT
     # An appeal of the verification withdraws it until the new decision.
@@ -158,7 +160,7 @@ def test_adult_check_and_verified_adult(store: ProfileStore) -> None:
         queue.request_adult_check(teen.profile_id)
     flagged = queue.consider(teen.profile_id, one(CHILD))
     with pytest.raises(ReviewError, match="the profile's date of birth is under 18; it cannot be verified as an adult"):
-        queue.verify(flagged.entry_id)
+        queue.verify(flagged.entry_id, MOD)
 
 
 def test_a_wrongly_flagged_adult_is_verified(store: ProfileStore) -> None:
@@ -166,7 +168,7 @@ def test_a_wrongly_flagged_adult_is_verified(store: ProfileStore) -> None:
     p = store.create_profile("Ida", date(1990, 1, 1))
     entry = queue.consider(p.profile_id, one(CHILD))
     assert store.get("Ida").assurance is Assurance.CHALLENGED
-    queue.verify(entry.entry_id)
+    queue.verify(entry.entry_id, MOD)
     assert store.get("Ida").assurance is Assurance.VERIFIED_ADULT
 
 
@@ -174,9 +176,9 @@ def test_every_action_is_in_the_append_only_audit_log(store: ProfileStore) -> No
     queue = ReviewQueue(store)
     p = store.create_profile("Sam", date(2009, 1, 1))
     entry = queue.consider(p.profile_id, one(CHILD))
-    queue.decide(entry.entry_id, Outcome.KEEP)
+    queue.decide(entry.entry_id, Outcome.KEEP, MOD)
     queue.appeal(entry.entry_id, "why")
-    queue.decide(entry.entry_id, Outcome.REMOVE)
+    queue.decide(entry.entry_id, Outcome.REMOVE, MOD)
     actions = [(e.action, e.detail.get("outcome")) for e in store.audit_events(entry.entry_id)]
     assert actions == [("flagged_suspected_under_13", None), ("decided", "kept"), ("appealed", None),
                        ("decided", "removed")]

@@ -33,6 +33,7 @@ from camera_app.profiles import lock as gate_lock
 from camera_app.profiles.gate import days_in
 from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
 from camera_app.profiles.recovery import recover
+from camera_app.profiles.secret import open_secret
 
 
 class Clock:
@@ -298,7 +299,7 @@ def test_wal_and_schema_version(tmp_path: Path) -> None:
     ProfileStore(tmp_path).close()
     conn = raw(tmp_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
 
 
@@ -310,9 +311,12 @@ def test_nothing_but_profile_facts_is_stored(tmp_path: Path) -> None:
     columns = {t: [(c[1], c[2]) for c in conn.execute(f"PRAGMA table_info({t})")] for t in tables}
     conn.close()
     assert all(kind.upper() != "BLOB" for cols in columns.values() for _, kind in cols)
-    assert [c for c, _ in columns["profiles"]] == ["profile_id", "name", "birthdate", "assurance", "created_utc"]
-    assert sorted(columns) == ["audit_log", "gate_locks", "meta", "profiles", "review_appeals", "review_decisions",
-                               "review_entries"]
+    assert [c for c, _ in columns["profiles"]] == ["profile_id", "name", "birthdate", "assurance", "created_utc",
+                                                   "seal"]
+    assert [c for c, _ in columns["moderators"]] == ["moderator_id", "name", "profile_id", "passphrase", "created_utc",
+                                                     "seal"]
+    assert sorted(columns) == ["audit_log", "gate_locks", "meta", "moderators", "profiles", "review_appeals",
+                               "review_decisions", "review_entries"]
 
 
 def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
@@ -320,18 +324,18 @@ def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
     conn.execute("BEGIN")
     for statement in MIGRATIONS[0]:
         conn.execute(statement)
-    gate_lock.reseal(conn, gate_lock.ensure_key(tmp_path))
+    gate_lock.reseal(conn, open_secret(tmp_path).key)
     conn.execute("INSERT INTO profiles (name, birthdate, assurance, created_utc) "
                  "VALUES ('Old', '1980-01-01', 'declared', '2020-01-01T00:00:00+00:00')")
     conn.execute("PRAGMA user_version = 1")
     conn.execute("COMMIT")
     conn.close()
     with ProfileStore(tmp_path, clock=at(2024, 3, 1)) as store:
-        assert [p.name for p in store.list_profiles()] == ["Old"]
+        assert [(p.name, p.seal_ok) for p in store.list_profiles()] == [("Old", True)]  # sealed by the migration
         assert not store.lock_state().locked
         assert store.audit_events() == []  # the v2 table exists and is empty
     conn = raw(tmp_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     conn.close()
 
 
@@ -343,7 +347,7 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ProfileStoreVersionError) as info:
         ProfileStore(tmp_path)
     assert str(info.value) == (
-        f"{tmp_path / 'profiles.db'}: schema version 9 was written by a newer SafeLens (this one knows up to 2); "
+        f"{tmp_path / 'profiles.db'}: schema version 9 was written by a newer SafeLens (this one knows up to 3); "
         "upgrade SafeLens"
     )
 
@@ -448,3 +452,32 @@ def test_backup_follows_every_commit(tmp_path: Path) -> None:
             assert copy.execute("SELECT count(*) FROM profiles").fetchone()[0] == n
             copy.close()
     assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]
+
+
+def test_a_version_2_store_is_sealed_and_chained_as_it_was(tmp_path: Path) -> None:
+    """The migration that added seals trusts what was there: rows, settings and log keep working."""
+    from camera_app.policy.settings import load_settings
+
+    conn = raw(tmp_path)
+    conn.execute("BEGIN")
+    for statement in (*MIGRATIONS[0], *MIGRATIONS[1]):
+        conn.execute(statement)
+    gate_lock.reseal(conn, open_secret(tmp_path).key)
+    conn.execute("INSERT INTO profiles (name, birthdate, assurance, created_utc) "
+                 "VALUES ('Old', '1980-01-01', 'verified_adult', '2020-01-01T00:00:00+00:00')")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('policy.mode', 'declared')")
+    conn.execute("INSERT INTO audit_log (at_utc, action, detail) VALUES ('2020-01-01T00:00:00+00:00', "
+                 "'profile_created', '{}')")
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("COMMIT")
+    conn.close()
+    with ProfileStore(tmp_path, clock=at(2024, 3, 1)) as store:
+        assert [(p.name, p.assurance, p.seal_ok) for p in store.list_profiles()] == [
+            ("Old", Assurance.VERIFIED_ADULT, True)]
+        assert load_settings(store).mode.value == "declared" and load_settings(store).seal_ok
+        assert store.verify_audit_chain() is None
+        assert [e.action for e in store.audit_events()] == ["profile_created"]
+    conn = raw(tmp_path)
+    with pytest.raises(sqlite3.IntegrityError, match="audit_log is append-only"):  # the trigger is back
+        conn.execute("UPDATE audit_log SET action = 'x'")
+    conn.close()
