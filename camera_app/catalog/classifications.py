@@ -56,7 +56,6 @@ SCHEMA = 1  # of the bundled file
 ProgressFn = Callable[[int, int], None]
 
 
-@lru_cache(maxsize=1)
 # --- 1. bundled results ------------------------------------------------------------------------
 
 

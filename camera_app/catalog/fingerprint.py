@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 
+@lru_cache(maxsize=1)
 def classifier_fingerprint() -> str:
     """SHA-256 over the classifier's source files and the result types (changes with its rules)."""
     import effects.classify
