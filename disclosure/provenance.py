@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import c2pa
 
 from disclosure import atomic
-from disclosure.atomic import ExportError, check_folder, commit_file, temporary_path
+from disclosure.atomic import ExportError, check_folder, commit_file, discard_temporary, temporary_path
 from disclosure.identity import SigningIdentity, load_or_create_identity
 from disclosure.labels import Label
 from disclosure.sidecar import file_sha256, sidecar_bytes, sidecar_document, sidecar_path
@@ -225,9 +225,9 @@ class ProvenanceSigner:
         except OSError as exc:
             raise ProvenanceError(f"{target}: writing the signed file failed: {exc}") from exc
         finally:
-            tmp.unlink(missing_ok=True)
+            discard_temporary(tmp)
             if sidecar_tmp is not None:
-                sidecar_tmp.unlink(missing_ok=True)
+                discard_temporary(sidecar_tmp)
         return SignedExport(path=target, sidecar=sidecar, sha256=digest, manifest_label=manifest_label)
 
     def _sign_stream(
