@@ -105,16 +105,16 @@ def folder_problem(folder: Path) -> str | None:
     except (OSError, AttributeError):
         read_only = False
     if read_only:
-        return f"the folder {folder} is on a read-only filesystem; choose a writable folder"
+        return f"the folder {folder} is on a read-only filesystem"
     if not os.access(folder, os.W_OK | os.X_OK):
-        return f"the folder {folder} is not writable (permission denied); choose a writable folder"
+        return f"the folder {folder} is not writable (permission denied)"
     return None
 
 
 def check_folder(target: Path) -> None:
     problem = folder_problem(target.parent)
     if problem is not None:
-        raise ExportError(f"{target}: {problem}")
+        raise ExportError(f"{target}: {problem}; choose another folder")
 
 
 def fsync_folder(folder: Path) -> None:

@@ -37,6 +37,7 @@ from typing import Any
 
 import effects.ops  # noqa: F401  (fills OPS: every op module registers itself on import)
 from effects.classification import Category
+from effects.cost_limits import cost_problem
 from effects.ops.base import OPS, Op
 from effects.spec_guard import MAX_DESCRIPTION_CHARS, MAX_TEXT_CHARS, nesting_problem, text_problem
 from effects.spec_zip import discard, unpack_effect_zip
@@ -195,6 +196,9 @@ def _ops(site: SpecSite, data: Mapping[str, Any]) -> tuple[OpSpec, ...]:
         except ValueError as exc:
             raise site.error(("ops", index), f'op "{name}" refused its values: {exc}') from None
         specs.append(spec)
+    too_costly = cost_problem([(s.op, s.params) for s in specs], site.asset_root)
+    if too_costly is not None:
+        raise site.error(("ops",), too_costly, line_path=())
     return tuple(specs)
 
 

@@ -159,15 +159,21 @@ def read_cached(spec: EffectSpec | Sequence[EffectSpec], cache_dir: Path | None)
 def write_cached(spec: EffectSpec | Sequence[EffectSpec], result: ClassificationResult, cache_dir: Path,
                  reference: str) -> Path:
     """Store ``result`` (measured on the ``reference`` set: "quick" or "full") for this effect or stack."""
-    from disclosure.atomic import atomic_output
+    from disclosure.atomic import ExportError, atomic_output
 
     specs = _as_stack(spec)
     path = cache_path(cache_dir, specs)
-    path.parent.mkdir(parents=True, exist_ok=True)
     entry = {"schema": CACHE_SCHEMA, "effect_id": "+".join(s.id for s in specs),
              "content_hash": "+".join(s.content_hash for s in specs), "reference": reference, "result": result.to_dict()}
-    with atomic_output(path) as fh:
-        fh.write(json.dumps(entry, indent=2).encode("utf-8"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(path) as fh:
+            fh.write(json.dumps(entry, indent=2).encode("utf-8"))
+    except (OSError, ExportError) as exc:
+        raise ClassificationCacheError(
+            f"{path}: cannot write the classification cache ({exc}); choose a writable data folder with "
+            "--data-dir or $SAFELENS_DATA_DIR"
+        ) from None
     return path
 
 

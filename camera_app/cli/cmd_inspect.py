@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from camera_app.cli.common import CliError, add_command
+from camera_app.cli.common import CliError, add_command, data_folder
 from camera_app.paths import identity_dir
 from disclosure.identity import ROOT_FILE
 from disclosure.provenance import ProvenanceError
@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--trust", metavar="PEM", action="append", default=[],
                    help="also trust this root certificate (PEM); may be repeated")
-    p.add_argument("--data-dir", metavar="DIR",
+    p.add_argument("--data-dir", metavar="DIR", type=data_folder,
                    help="user data folder holding the local signing identity (default: $SAFELENS_DATA_DIR "
                         "or the platform's user data folder)")
     p.set_defaults(handler=run)

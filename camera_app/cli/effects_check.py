@@ -1,8 +1,9 @@
 """``safelens effects check PATH... [--json] [--quick] [--faces DIR] [--sheet PNG] [--expect CATEGORY]``.
 
 The creator's pre-flight (``camera_app.creator.check``). Exit codes: 0 when the check
-ran; 1 with ``--expect`` when an effect's measured category differs (for a creator's
-CI); 2 for bad input (the message names the file and the field).
+ran; 1 when an effect's frame cost is over ``--max-cost`` (it is then not classified), or
+with ``--expect`` when an effect's measured category differs (for a creator's CI); 2 for
+bad input (the message names the file and the field).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_app.progress import Progress
-from camera_app.cli.common import CliError, add_command
+from camera_app.cli.common import CliError, add_command, data_folder
 from effects.classification import Category, Change
 
 EXAMPLE = "safelens effects check my_effect/ --quick --expect playful --sheet my_effect.png"
@@ -33,7 +34,23 @@ def register_check(sub: Any) -> None:
                         "one file per effect named PNG-stem-<id>.png")
     p.add_argument("--expect", choices=[c.value for c in Category], default=None,
                    help="exit with code 1 when the measured category is not this one")
+    p.add_argument("--max-cost", type=_milliseconds, default=None, metavar="MS",
+                   help="refuse (exit 1, before classifying) an effect whose median time on a 1280x720 frame "
+                        "is above this (default: one 30 fps frame, 33.3 ms)")
+    p.add_argument("--data-dir", metavar="DIR", type=data_folder,
+                   help="the user data folder whose classification cache receives the result "
+                        "(default: $SAFELENS_DATA_DIR, else the platform's user data folder)")
     p.set_defaults(handler=run_check)
+
+
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 < value <= 60_000.0:
+        raise argparse.ArgumentTypeError(f"expected a time in milliseconds, > 0 and <= 60000, found {text!r}")
+    return value
 
 
 def _level_mark(level: str) -> str:
@@ -41,7 +58,9 @@ def _level_mark(level: str) -> str:
 
 
 def format_check(check: Any) -> str:
-    """The report of one EffectCheck as plain text."""
+    """The report of one EffectCheck (or CostRefusal) as plain text."""
+    if not hasattr(check, "result"):
+        return f"== {check.spec.id} {check.spec.version}  ({check.spec.source})\n{check.message}"
     r = check.result
     spec = check.spec
     out = [f"== {spec.id} {spec.version}  ({spec.source})"]
@@ -98,7 +117,9 @@ def format_check(check: Any) -> str:
 def run_check(args: argparse.Namespace) -> int:
     from camera_app.catalog.classifications import image_detector
     from camera_app.creator.contact_sheet import SheetError
+    from camera_app.catalog.classifications import ClassificationCacheError
     from camera_app.creator.check import DEFAULT_FACES, CheckOptions, check_effects, load_specs
+    from camera_app.creator.cost import FRAME_BUDGET_MS, CostRefusal
     from camera_app.paths import classification_cache_dir
     from effects.classify import ClassifyError, ReferenceError
     from effects.spec import EffectSpecError
@@ -114,7 +135,8 @@ def run_check(args: argparse.Namespace) -> int:
         raise CliError(f"--faces {faces}: expected a folder of face photos, found no such folder")
     options = CheckOptions(faces_dir=faces, quick=args.quick, sheet=args.sheet,
                            expect=Category(args.expect) if args.expect else None,
-                           cache_dir=classification_cache_dir())
+                           cache_dir=classification_cache_dir(args.data_dir),
+                           max_cost_ms=args.max_cost if args.max_cost is not None else FRAME_BUDGET_MS)
     bars: dict[str, Progress] = {}
 
     def progress_for(spec: Any) -> Any:
@@ -134,7 +156,7 @@ def run_check(args: argparse.Namespace) -> int:
             checks = check_effects(specs, detector, options, progress_for)
     except ReferenceError as exc:
         raise CliError(f"--faces: {exc}") from exc
-    except (ClassifyError, SheetError) as exc:
+    except (ClassifyError, SheetError, ClassificationCacheError) as exc:
         raise CliError(str(exc)) from exc
     finally:
         for bar in bars.values():
@@ -144,6 +166,8 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print("\n\n".join(format_check(c) for c in checks))
+    if any(isinstance(c, CostRefusal) for c in checks):
+        return 1
     if options.expect is not None and not all(c.expect_met for c in checks):
         return 1
     return 0

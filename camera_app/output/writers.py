@@ -62,7 +62,7 @@ class Mp4Writer:
             raise WriterError(f"output {path}: expected a frame rate > 0, found {fps!r}")
         problem = folder_problem(path.parent)
         if problem is not None:
-            raise WriterError(f"output {path}: {problem}")
+            raise WriterError(f"output {path}: {problem}; choose another --out")
         self.path = path
         self.fps = float(fps)
         self.frames_written = 0
@@ -126,7 +126,7 @@ class PngFolderWriter:
             raise WriterError(f"output {folder}: cannot create the folder ({exc.strerror})") from exc
         problem = folder_problem(folder)
         if problem is not None:
-            raise WriterError(f"output {folder}: {problem}")
+            raise WriterError(f"output {folder}: {problem}; choose another --out")
 
     def frame_path(self, n: int) -> Path:
         return self.path / f"frame_{n:05d}.png"

@@ -31,6 +31,7 @@ from camera_app.profiles import audit, lock
 from camera_app.profiles.errors import (
     ProfileExistsError,
     ProfileStoreBusyError,
+    ProfileStoreUnavailableError,
     ProfileNameError,
     ProfileNotFoundError,
     ProfileStoreCorruptError,
@@ -101,6 +102,19 @@ def _is_busy(exc: sqlite3.DatabaseError) -> bool:
     return code is not None and (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+def _is_unwritable(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite could not create or write its files (a read-only folder or filesystem)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
+                                                  sqlite3.SQLITE_PERM, sqlite3.SQLITE_IOERR)
+
+
+def _folder_detail(folder: Path, detail: str) -> str:
+    from disclosure.atomic import folder_problem
+
+    return folder_problem(folder) or detail
+
+
 @contextmanager
 def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` (the writer lock) ... ``COMMIT``; ``ROLLBACK`` if the block raises."""
@@ -144,7 +158,10 @@ class ProfileStore:
         self.data_dir = resolve_data_dir(data_dir)
         self.options = options or StoreOptions()
         self.clock = clock
-        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProfileStoreUnavailableError(self.data_dir, exc.strerror or str(exc)) from None
         self._conn = self._open()
 
     # -- paths and time -------------------------------------------------------------------
@@ -168,7 +185,10 @@ class ProfileStore:
     # -- connection, transactions, backup ---------------------------------------------
     def _open(self) -> sqlite3.Connection:
         path = self.db_path
-        conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
+        try:
+            conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
+        except sqlite3.OperationalError as exc:  # "unable to open database file": a read-only folder
+            raise ProfileStoreUnavailableError(self.data_dir, _folder_detail(self.data_dir, str(exc))) from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {self.options.busy_timeout_ms}")
             problem = quick_check(conn)
@@ -184,6 +204,8 @@ class ProfileStore:
                 raise ProfileStoreCorruptError(path, self.backup_path, str(exc)) from exc
             if _is_busy(exc):
                 raise ProfileStoreBusyError(path, self.options.busy_timeout_ms, str(exc)) from exc
+            if _is_unwritable(exc):
+                raise ProfileStoreUnavailableError(self.data_dir, _folder_detail(self.data_dir, str(exc))) from exc
             raise
         except BaseException:
             conn.close()
