@@ -33,6 +33,7 @@ from camera_app.frame import FrameError
 from camera_app.models import ModelError
 from camera_app.output.writers import WriterError, open_writer
 from camera_app.policy.rules import Mode
+from camera_app.profiles import ProfileStoreError
 from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
 from camera_app.runtime.pipeline import Pipeline, PipelineError, ProcessedFrame
 from disclosure.atomic import ExportError
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
             stack.enter_context(source)
             return _render(args, source, pipeline, chain, viewer)
     except (SourceError, TrackerError, ModelError, WriterError, PipelineError, FrameError,
-            ClassificationCacheError, ExportError, IdentityError, PlateError) as exc:
+            ClassificationCacheError, ExportError, IdentityError, PlateError, ProfileStoreError) as exc:
         raise CliError(str(exc)) from exc
 
 
