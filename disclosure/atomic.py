@@ -29,8 +29,8 @@ class ExportError(RuntimeError):
 
 STALE_AFTER_S = 60.0
 LEGACY_STALE_AFTER_S = 3600.0
-_OURS = re.compile(r"^\..+\.(?P<pid>\d+)-[0-9a-f]{8}\.partial(\.[A-Za-z0-9]+)?$")
-_LEGACY = re.compile(r"^\..+(\.[0-9a-f]{8}\.partial(\.[A-Za-z0-9]+)?|\.partial-\d+\.(mp4|png))$")
+_OURS = re.compile(r"^\..+\.(?P<pid>[0-9]+)-[0-9a-f]{8}\.partial(\.[A-Za-z0-9]+)?$")
+_LEGACY = re.compile(r"^\..+(\.[0-9a-f]{8}\.partial(\.[A-Za-z0-9]+)?|\.partial-[0-9]+\.(mp4|png))$")
 _swept: set[Path] = set()
 
 

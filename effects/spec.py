@@ -51,7 +51,7 @@ MAX_OPS = 64
 MAX_HASHED_BYTES = 64 * 1024 * 1024
 LANGUAGES = ("en", "fr")
 ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
-VERSION_PATTERN = re.compile(r"\d+\.\d+\.\d+")
+VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")  # ASCII digits only
 _TOP_KEYS = ("id", "version", "author", "category", "name", "description", "ops")
 _SYNTAX = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 

@@ -74,6 +74,23 @@ def _sidecar_status(media: Path) -> dict[str, Any]:
     }
 
 
+def _was_signed(media: Path) -> bool:
+    """Whether ``media`` has a sidecar or holds C2PA manifest bytes (read in chunks)."""
+    if sidecar_path(media).exists():
+        return True
+    marker = b"c2pa"
+    tail = b""
+    try:
+        with media.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                if marker in tail + chunk:
+                    return True
+                tail = chunk[-(len(marker) - 1):]
+    except OSError:
+        return False
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     media = Path(args.file)
     anchors, anchor_sources = _anchors(args)
@@ -82,7 +99,13 @@ def run(args: argparse.Namespace) -> int:
     except NoManifestError as exc:
         raise CliError(f"{exc} (not signed, or the manifest was stripped)") from exc
     except ProvenanceError as exc:
-        raise CliError(str(exc)) from exc
+        if not _was_signed(media):
+            raise CliError(str(exc)) from exc
+        # A manifest is there (or a sidecar says the file was signed) but the file no longer
+        # parses: bytes were cut off or appended after signing.
+        print(f"file:      {media}\nsignature: INVALID: the file was changed after it was signed "
+              f"(its manifest can no longer be read: {exc})")
+        return 1
     sidecar = _sidecar_status(media)
     if args.json:
         document = report.to_json()

@@ -232,6 +232,8 @@ def run_appeal(args: argparse.Namespace) -> int:
 
 def run_log(args: argparse.Namespace) -> int:
     with open_store(args) as store:
+        if args.entry_id is not None:
+            _do(lambda: _queue(store).get(args.entry_id))  # an unknown entry is an error, not an empty log
         events = _do(lambda: store.audit_events(args.entry_id))
     if args.json:
         print(json.dumps([
