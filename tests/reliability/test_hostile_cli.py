@@ -270,3 +270,105 @@ def test_9_whatever_a_command_prints_cannot_drive_the_terminal(tmp_path: Path,
     err = capsys.readouterr().err
     _clean_error(code, err, "--effect", "x\\u001b]0;pwned\\u0007\\u202e")
     assert not any(ch in err for ch in "\x1b\x07\u202e")
+
+
+# -- 10. the smaller ones ------------------------------------------------------------------------------
+
+
+def test_10_an_empty_or_file_data_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a_file = tmp_path / "data.txt"
+    a_file.write_text("not a folder", encoding="utf-8")
+    for value, found in (("", "found an empty string"), (str(a_file), "found a file")):
+        for argv in (["profile", "list"], ["effects", "check", str(REPO / "assets" / "effects" / "comic")],
+                     ["inspect", str(a_file)]):
+            with pytest.raises(SystemExit) as info:
+                main([*argv, "--data-dir", value])
+            _clean_error(info.value.code, capsys.readouterr().err, "--data-dir", found)  # type: ignore[arg-type]
+
+
+def test_10_review_log_of_an_unknown_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["review", "log", "99", "--data-dir", str(tmp_path)])
+    _clean_error(code, capsys.readouterr().err, "review entry 99: no such entry")
+
+
+def test_10_an_empty_effect_and_an_unknown_profile_without_effect(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = f"{tmp_path / 'out'}/"
+    code = main(["render", "--source", "demo", "--frames", "1", "--effect", "", "--out", out, "--data-dir", str(tmp_path)])
+    _clean_error(code, capsys.readouterr().err, "--effect: expected effect ids")
+    code = main(["render", "--source", "demo", "--frames", "1", "--profile", "Ghost", "--out", out,
+                 "--data-dir", str(tmp_path)])
+    _clean_error(code, capsys.readouterr().err, "no profile called 'Ghost'")
+    assert not (tmp_path / "out").exists()
+
+
+def test_10_a_file_given_as_effects_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a_file = tmp_path / "effect.zip"
+    a_file.write_bytes(b"PK")
+    code = main(["effects", "list", "--effects-dir", str(a_file)])
+    _clean_error(code, capsys.readouterr().err, str(a_file), "expected a folder of effects, found a file")
+
+
+def test_10_birthdate_in_other_digits_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["profile", "create", "--name", "Sam", "--birthdate", "\u0661\u0669\u0669\u0660-\u0660\u0661-\u0660\u0661",
+                 "--data-dir", str(tmp_path)])
+    _clean_error(code, capsys.readouterr().err, "expected a date as YYYY-MM-DD")
+
+
+def _signed_render(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> Path:
+    source = tmp_path / "IMG_0042 me without makeup.jpg"
+    source.write_bytes((FACES / "nasa_astronaut_eileen_collins.jpg").read_bytes())
+    out = tmp_path / "x.mp4"
+    code = main(["render", "--source", str(source), "--frames", "3", "--out", str(out), "--data-dir",
+                 str(tmp_path / "data"), *extra])
+    assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+    return out
+
+
+@pytest.mark.parametrize("change", ["truncate", "append"])
+def test_10_a_signed_file_cut_or_extended_after_signing_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               change: str) -> None:
+    out = _signed_render(tmp_path, capsys)
+    data = out.read_bytes()
+    out.write_bytes(data[: len(data) // 2] if change == "truncate" else data + b"appended")
+    code = main(["inspect", str(out), "--data-dir", str(tmp_path / "data")])
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    assert "signature: INVALID: the file was changed after it was signed" in captured.out
+    assert "Traceback" not in captured.err
+
+
+def test_10_the_source_file_name_stays_out_of_provenance_unless_asked(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    out = _signed_render(tmp_path, capsys)
+    for written in (out, out.with_name("x.mp4.provenance.json")):
+        assert b"makeup" not in written.read_bytes() and b"IMG_0042" not in written.read_bytes()
+    out = _signed_render(tmp_path, capsys, "--record-source-name")
+    assert b"IMG_0042 me without makeup.jpg" in out.with_name("x.mp4.provenance.json").read_bytes()
+
+
+def test_10_ffmpeg_noise_is_not_printed_before_the_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\0\0\0\x18ftypmp42" + b"\0" * 4000)
+    done = _cli("render", "--source", str(broken), "--out", f"{tmp_path / 'out'}/", "--data-dir", str(tmp_path / "d"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"safelens render: error: video {broken}: cannot be opened "
+                                                "(corrupt, truncated, or not a video)"]
+
+
+def test_10_a_transparent_source_shows_grey_not_its_hidden_colours(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    rgba = np.zeros((48, 64, 4), np.uint8)
+    rgba[:, :, 2] = 255  # red under a fully transparent alpha
+    rgba[:, 32:, 3] = 255  # the right half opaque
+    source = tmp_path / "clear.png"
+    cv2.imwrite(str(source), rgba)
+    code = main(["render", "--source", str(source), "--frames", "1", "--out", f"{tmp_path / 'out'}/",
+                 "--data-dir", str(tmp_path / "d")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "transparent areas shown on grey" in captured.out
+    frame = cv2.imread(str(tmp_path / "out" / "frame_00000.png"))
+    assert (frame[:, :32] == 128).all()
+    assert (frame[:, 32:] == (0, 0, 255)).all()
