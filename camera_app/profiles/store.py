@@ -47,6 +47,7 @@ from camera_app.profiles.gate import (
 )
 from camera_app.profiles.model import Assurance, Profile
 from camera_app.profiles.schema import MIGRATIONS, SCHEMA_VERSION
+from camera_app.profiles.sqlite_codes import folder_detail, is_busy, is_corruption, is_unwritable
 
 if TYPE_CHECKING:
     from camera_app.profiles.recovery import RecoveryReport
@@ -69,7 +70,6 @@ __all__ = [  # the errors live in errors.py (and in the package's namespace)
 DB_FILE = "profiles.db"
 BACKUP_FILE = "profiles.db.bak"
 MAX_NAME_CHARS = 40
-_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 Clock = Callable[[], datetime]
 
@@ -89,30 +89,6 @@ class StoreOptions:
             raise ValueError(f"StoreOptions.lock_days: expected an int >= 1, found {self.lock_days!r}")
         if isinstance(self.busy_timeout_ms, bool) or not isinstance(self.busy_timeout_ms, int) or self.busy_timeout_ms < 0:
             raise ValueError(f"StoreOptions.busy_timeout_ms: expected an int >= 0, found {self.busy_timeout_ms!r}")
-
-
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and (code & 0xFF) in _CORRUPT_CODES
-
-
-def _is_busy(exc: sqlite3.DatabaseError) -> bool:
-    """The lock was still held by another connection when the busy timeout ran out."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-def _is_unwritable(exc: sqlite3.DatabaseError) -> bool:
-    """SQLite could not create or write its files (a read-only folder or filesystem)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and (code & 0xFF) in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
-                                                  sqlite3.SQLITE_PERM, sqlite3.SQLITE_IOERR)
-
-
-def _folder_detail(folder: Path, detail: str) -> str:
-    from disclosure.atomic import folder_problem
-
-    return folder_problem(folder) or detail
 
 
 @contextmanager
@@ -188,7 +164,7 @@ class ProfileStore:
         try:
             conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
         except sqlite3.OperationalError as exc:  # "unable to open database file": a read-only folder
-            raise ProfileStoreUnavailableError(self.data_dir, _folder_detail(self.data_dir, str(exc))) from None
+            raise ProfileStoreUnavailableError(self.data_dir, folder_detail(self.data_dir, str(exc))) from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {self.options.busy_timeout_ms}")
             problem = quick_check(conn)
@@ -200,12 +176,12 @@ class ProfileStore:
             self._migrate(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            if _is_corruption(exc):
+            if is_corruption(exc):
                 raise ProfileStoreCorruptError(path, self.backup_path, str(exc)) from exc
-            if _is_busy(exc):
+            if is_busy(exc):
                 raise ProfileStoreBusyError(path, self.options.busy_timeout_ms, str(exc)) from exc
-            if _is_unwritable(exc):
-                raise ProfileStoreUnavailableError(self.data_dir, _folder_detail(self.data_dir, str(exc))) from exc
+            if is_unwritable(exc):
+                raise ProfileStoreUnavailableError(self.data_dir, folder_detail(self.data_dir, str(exc))) from exc
             raise
         except BaseException:
             conn.close()
@@ -256,9 +232,9 @@ class ProfileStore:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            if _is_corruption(exc):
+            if is_corruption(exc):
                 raise ProfileStoreCorruptError(self.db_path, self.backup_path, str(exc)) from exc
-            if _is_busy(exc):  # a raw "database is locked" named neither the file nor the way out
+            if is_busy(exc):  # a raw "database is locked" named neither the file nor the way out
                 raise ProfileStoreBusyError(self.db_path, self.options.busy_timeout_ms, str(exc)) from exc
             raise
 
