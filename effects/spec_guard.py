@@ -83,15 +83,3 @@ def text_problem(value: str, limit: int) -> str | None:
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in _JOINERS:
             return f"expected no control or invisible characters, found U+{ord(ch):04X} at character {position + 1}"
     return None
-
-
-def printable(text: str) -> str:
-    """``text`` with every control, format and bidirectional character shown as ``\\u{XXXX}``:
-    for printing anything that came from outside (a file, an export) to a terminal."""
-    out = []
-    for ch in str(text):
-        if ch in _BIDI_CONTROLS or (unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in _JOINERS):
-            out.append(f"\\u{{{ord(ch):04X}}}")
-        else:
-            out.append(ch)
-    return "".join(out)

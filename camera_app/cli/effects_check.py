@@ -35,8 +35,8 @@ def register_check(sub: Any) -> None:
     p.add_argument("--expect", choices=[c.value for c in Category], default=None,
                    help="exit with code 1 when the measured category is not this one")
     p.add_argument("--max-cost", type=_milliseconds, default=None, metavar="MS",
-                   help="refuse (exit 1, before classifying) an effect whose median time on a 1280x720 frame "
-                        "is above this (default: one 30 fps frame, 33.3 ms)")
+                   help="refuse (exit 1, before classifying) an effect whose time on a 1280x720 frame, scaled to "
+                        "the reference machine, is above this (default: one 30 fps frame, 33.3 ms)")
     p.add_argument("--data-dir", metavar="DIR", type=data_folder,
                    help="the user data folder whose classification cache receives the result "
                         "(default: $SAFELENS_DATA_DIR, else the platform's user data folder)")
@@ -102,8 +102,9 @@ def format_check(check: Any) -> str:
         out.append(f"  {str(v['change']).replace('_', ' ')} ({v['measured_on']}): {f('median')}{suffix}; "
                    f"{f('p10')} to {f('p90')}; {f('min')} to {f('max')} on {v['n_faces']} faces")
     cost = check.frame_cost.to_dict()
-    out.append(f"frame cost at {cost['width']}x{cost['height']} on this machine: median {cost['median_ms']:.1f} ms, "
-               f"p95 {cost['p95_ms']:.1f} ms ({100 * cost['share_of_30fps_budget']:.0f}% of a 30 fps frame)")
+    out.append(f"frame cost at {cost['width']}x{cost['height']}: {cost['reference_machine_ms']:.1f} ms on the reference "
+               f"machine ({100 * cost['share_of_30fps_budget']:.0f}% of a 30 fps frame); here median "
+               f"{cost['median_ms']:.1f} ms, p95 {cost['p95_ms']:.1f} ms")
     if check.sheet is not None:
         out.append(f"contact sheet: {check.sheet}")
     if check.cached is not None:
