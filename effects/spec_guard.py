@@ -1,11 +1,11 @@
 """Checks on an effect.toml text that run before and beside the TOML parser.
 
-- ``check_nesting``: ``tomllib`` parses arrays and inline tables recursively, so a 1 KB
-  text of 500 nested brackets exhausts Python's stack. The text is scanned first and refused
-  past ``MAX_NESTING`` levels; the scanner over-counts rather than under-counts (a bracket it
-  cannot place is counted), and a ``RecursionError`` the parser raises anyway becomes the same
-  typed error (see ``effects.spec.parse_effect``).
-- ``check_creator_text``: creator-supplied text (name, author, description) is shown in
+- ``nesting_problem``: ``tomllib`` parses arrays and inline tables recursively, so a 1 KB
+  text of 500 nested brackets exhausts Python's stack. The text is scanned first (skipping
+  strings, with their escapes, and comments as TOML does) and refused past ``MAX_NESTING``
+  levels; a ``RecursionError`` the parser raises anyway becomes the same typed error (see
+  ``effects.spec.parse_effect``).
+- ``text_problem``: creator-supplied text (name, author, description) is shown in
   terminals, labels and reports, so control characters (ESC, NUL, ...), bidirectional
   overrides and isolates, and over-long strings are refused at load.
 """
@@ -50,8 +50,10 @@ def _skip_string(text: str, i: int) -> int:
     up to two more quotes (TOML allows them as content)."""
     quote = text[i]
     if text.startswith(quote * 3, i):
-        end = text.find(quote * 3, i + 3)
-        if end < 0:
+        end = i + 3
+        while end < len(text) and not text.startswith(quote * 3, end):
+            end += 2 if quote == '"' and text[end] == "\\" else 1
+        if end >= len(text):
             return len(text)
         end += 3
         extra = 0
