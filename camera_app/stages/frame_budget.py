@@ -5,7 +5,9 @@ time each effect took on each frame (``EffectStack.apply(effect_timings_ms=...)`
 effects together took more than ``budget_ms`` on ``OVER_FRAMES`` of the last ``WINDOW``
 frames (after ``WARMUP_FRAMES``, which include Numba's compilation), the effect that took the
 most time over that window is turned off for the rest of the session, with a notice; the
-window starts again, so a second costly effect goes the same way. Offline rendering has no
+window starts again, so a second costly effect goes the same way. A single frame over
+``HARD_FACTOR`` times the budget (after the warm-up) is evidence enough: its costliest effect
+goes at once, so a two-second frame freezes the preview once, not ten times. Offline rendering has no
 budget (``ChainOptions.frame_budget_ms`` None): there a slow frame only makes it take longer.
 """
 
@@ -16,6 +18,7 @@ from collections import deque
 WARMUP_FRAMES = 3
 WINDOW = 10
 OVER_FRAMES = 8
+HARD_FACTOR = 10.0
 
 
 class FrameBudget:
@@ -35,15 +38,20 @@ class FrameBudget:
         if self._seen <= WARMUP_FRAMES:
             return None
         self._window.append(dict(effect_ms))
+        if sum(effect_ms.values()) > HARD_FACTOR * self.budget_ms:
+            return self._drop_worst([effect_ms])
         over = sum(1 for frame in self._window if sum(frame.values()) > self.budget_ms)
         if over < OVER_FRAMES:
             return None
+        return self._drop_worst(list(self._window))
+
+    def _drop_worst(self, frames: list[dict[str, float]]) -> str:
         totals: dict[str, float] = {}
-        for frame in self._window:
+        for frame in frames:
             for ident, ms in frame.items():
                 totals[ident] = totals.get(ident, 0.0) + ms
         worst = max(totals, key=lambda ident: totals[ident])
-        self.dropped[worst] = totals[worst] / len(self._window)
+        self.dropped[worst] = totals[worst] / len(frames)
         self._window.clear()
         return worst
 

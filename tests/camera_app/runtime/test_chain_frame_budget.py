@@ -20,7 +20,7 @@ from camera_app.frame import Frame  # noqa: E402
 from camera_app.policy.rules import PolicySubject  # noqa: E402
 from camera_app.profiles.model import Assurance  # noqa: E402
 from camera_app.runtime.chain import ChainOptions, ChainResources, build_chain  # noqa: E402
-from camera_app.stages.frame_budget import OVER_FRAMES, WARMUP_FRAMES, WINDOW, FrameBudget  # noqa: E402
+from camera_app.stages.frame_budget import HARD_FACTOR, OVER_FRAMES, WARMUP_FRAMES, WINDOW, FrameBudget  # noqa: E402
 from effects.classification import Category, ClassificationResult  # noqa: E402
 from effects.spec import EffectSpec  # noqa: E402
 
@@ -65,7 +65,7 @@ def _run(ids: tuple[str, ...], budget_ms: float | None, frames: int) -> list[tup
 
 
 def test_an_effect_over_the_budget_is_turned_off_with_a_notice() -> None:
-    first_drop = WARMUP_FRAMES + OVER_FRAMES  # the frame whose time completes the evidence
+    first_drop = WARMUP_FRAMES + 1  # the first frame after the warm-up is far over a budget this small
     seen = _run(("bunny_ears",), budget_ms=1e-6, frames=first_drop + 3)
     for out, notices, applied in seen[:first_drop]:
         assert applied == ("bunny_ears",)
@@ -79,7 +79,7 @@ def test_an_effect_over_the_budget_is_turned_off_with_a_notice() -> None:
 
 
 def test_a_stack_loses_one_effect_at_a_time_and_the_rest_is_judged_again() -> None:
-    first_drop = WARMUP_FRAMES + OVER_FRAMES
+    first_drop = WARMUP_FRAMES + 1
     seen = _run(("bunny_ears", "comic"), budget_ms=1e-6, frames=first_drop + 2)
     dropped = seen[first_drop - 1][1][0].split('"')[1]
     assert dropped in ("bunny_ears", "comic")
@@ -102,6 +102,13 @@ def test_frame_budget_names_the_costliest_effect_after_enough_frames_over() -> N
     assert budget.dropped == {"glitter": 50.0}
     assert budget.notice("glitter") == ('effect "glitter" was turned off: it took 50 ms per frame on this device, '
                                         "more than the frame budget of 33 ms, and would freeze the preview")
+
+
+def test_one_frame_far_over_the_budget_is_enough() -> None:
+    budget = FrameBudget(33.0)
+    assert [budget.record({"a": 1.0, "b": 400.0}) for _ in range(WARMUP_FRAMES)] == [None] * WARMUP_FRAMES
+    assert budget.record({"a": 1.0, "b": 33.0 * HARD_FACTOR - 1.0}) is None  # just under: one frame is not enough
+    assert budget.record({"a": 1.0, "b": 33.0 * HARD_FACTOR + 1.0}) == "b"
 
 
 def test_frame_budget_forgives_occasional_slow_frames() -> None:
