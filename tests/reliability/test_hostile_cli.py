@@ -8,6 +8,7 @@ documented code), a message that names the file or option, and no traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -272,6 +273,27 @@ def test_9_whatever_a_command_prints_cannot_drive_the_terminal(tmp_path: Path,
     assert not any(ch in err for ch in "\x1b\x07\u202e")
 
 
+def test_9_inspecting_an_untrusted_export_cannot_drive_the_terminal(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A signed file made elsewhere can say anything in its manifest; inspect prints it escaped."""
+    from disclosure.export import write_snapshot
+    from disclosure.provenance import ProvenanceOptions, ProvenanceSigner
+    from effects.classification import Category, ClassificationResult
+
+    hostile = ClassificationResult("x\x1b]0;pwned\x07\u202e", "1.0.0\x1b[2J", Category.PLAYFUL, 0.9, ())
+    target = tmp_path / "shot.png"
+    with ProvenanceSigner(ProvenanceOptions(identity_dir=tmp_path / "elsewhere")) as signer:
+        write_snapshot(np.full((32, 32, 3), 90, np.uint8), target, signer, results=[hostile])
+    for extra in ([], ["--json"]):
+        code = main(["inspect", str(target), "--data-dir", str(tmp_path / "here"), *extra])
+        out = capsys.readouterr().out
+        assert code == 0
+        assert "x\\u001b]0;pwned\\u0007\\u202e" in out
+        assert not any(ch in out for ch in "\x1b\x07\u202e")
+
+    assert json.loads(out)["effects"][0]["id"] == "x\x1b]0;pwned\x07\u202e"  # the JSON still decodes to the text
+
+
 # -- 10. the smaller ones ------------------------------------------------------------------------------
 
 
@@ -373,24 +395,3 @@ def test_10_a_transparent_source_shows_grey_not_its_hidden_colours(tmp_path: Pat
     assert (frame[:, :32] == 128).all()
     assert (frame[:, 32:] == (0, 0, 255)).all()
 
-
-def test_9_inspecting_an_untrusted_export_cannot_drive_the_terminal(tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    """A signed file made elsewhere can say anything in its manifest; inspect prints it escaped."""
-    from disclosure.export import write_snapshot
-    from disclosure.provenance import ProvenanceOptions, ProvenanceSigner
-    from effects.classification import Category, ClassificationResult
-
-    hostile = ClassificationResult("x\x1b]0;pwned\x07\u202e", "1.0.0\x1b[2J", Category.PLAYFUL, 0.9, ())
-    target = tmp_path / "shot.png"
-    with ProvenanceSigner(ProvenanceOptions(identity_dir=tmp_path / "elsewhere")) as signer:
-        write_snapshot(np.full((32, 32, 3), 90, np.uint8), target, signer, results=[hostile])
-    for extra in ([], ["--json"]):
-        code = main(["inspect", str(target), "--data-dir", str(tmp_path / "here"), *extra])
-        out = capsys.readouterr().out
-        assert code == 0
-        assert "x\\u001b]0;pwned\\u0007\\u202e" in out
-        assert not any(ch in out for ch in "\x1b\x07\u202e")
-    import json
-
-    assert json.loads(out)["effects"][0]["id"] == "x\x1b]0;pwned\x07\u202e"  # the JSON still decodes to the text
