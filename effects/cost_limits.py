@@ -5,7 +5,7 @@ bounds add up: 64 ``particles`` ops of 400 sparkles 3 eye distances wide took ab
 per 720p frame. The sums below are what drives the cost and the memory of the costly ops;
 the limits leave the built-in effects far inside (sparkles: 28 particles, 5.7 eye
 distances squared) and still refuse what cannot run in a frame's budget. A measured check
-(``safelens effects check --max-cost``) and the run-time budget (``effects.frame_budget``)
+(``safelens effects check --max-cost``) and the app's run-time frame budget (which turns an effect off)
 catch what these sums cannot see.
 
 - ``MAX_PARTICLES``: sparkles over all ``particles`` ops (per face).

@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (CliError, OutputStreamError) as exc:
             return _fail(args.command, f"error: {exc}", 2)
         except CommandStopped as exc:
-            return _fail(args.command, f"stopped by {exc.name}; nothing half-written was left", 128 + exc.signum)
+            return _fail(args.command, f"stopped by {exc.name}", 128 + exc.signum)
         except KeyboardInterrupt:
             return _fail(args.command, "interrupted", 130)
 
