@@ -7,6 +7,10 @@ without decoding) and refused above ``MAX_SOURCE_PIXELS``. Pictures between
 a half, quarter or eighth of its size (libjpeg does this without the full picture in
 memory), other formats are decoded and then shrunk.
 
+A JPEG is first decoded by Pillow at an eighth of its size (cheap: libjpeg still reads every
+byte), which refuses a truncated or damaged file with a ``SourceError`` instead of the partly
+grey picture and the "Premature end of JPEG file" line OpenCV would give.
+
 A picture with transparency (RGBA PNG, WebP, TIFF) is composited over ``BACKGROUND`` grey,
 so what was transparent shows as grey, never as the colours stored under it; the source's
 description says so.
@@ -46,6 +50,19 @@ def header_size(path: Path) -> tuple[int, int] | None:
                           "scale it down (to 3840x2160, say) and try again") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
+
+
+def _check_jpeg_complete(path: Path, width: int, height: int) -> None:
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as img:
+                img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                img.load()
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise SourceError(f"image {path}: the JPEG is damaged or truncated ({exc}); export it again") from None
 
 
 def _refuse_if_too_large(path: Path, width: int, height: int) -> None:
@@ -97,6 +114,8 @@ def read_image_rgb(path: Path) -> tuple[np.ndarray, bool]:
     if size is not None:
         _refuse_if_too_large(path, *size)
     suffix = path.suffix.lower()
+    if suffix in _JPEG_SUFFIXES and size is not None:
+        _check_jpeg_complete(path, *size)
     decoded = _decode(path, suffix, size[0] * size[1] if size else 0)
     if decoded is None:
         raise SourceError(f"image {path}: not an image OpenCV can decode (expected PNG, JPEG, BMP, WebP or TIFF)")
