@@ -18,7 +18,7 @@ from types import TracebackType
 import cv2
 import numpy as np
 
-from disclosure.atomic import ExportError, check_folder, temporary_path
+from disclosure.atomic import ExportError, check_folder, discard_temporary, temporary_path
 from disclosure.frame_timing import ConstantRateTimeline, FrameTimingError, Placement
 from disclosure.labels import Label
 from disclosure.overlay import DisclosureOverlay
@@ -157,7 +157,7 @@ class Mp4Recorder:
             writer = cv2.VideoWriter(str(self._raw), cv2.VideoWriter.fourcc(*"mp4v"), float(self.options.fps), size)
             if not writer.isOpened():
                 writer.release()
-                self._raw.unlink(missing_ok=True)
+                discard_temporary(self._raw)
                 raise ExportError(f"{target}: OpenCV cannot open an mp4v encoder")
             self._writer, self._size = writer, size
         elif size != self._size:
@@ -215,7 +215,7 @@ class Mp4Recorder:
         except OSError as exc:
             raise ExportError(f"{target}: reading the recorded video failed: {exc}") from exc
         finally:
-            self._raw.unlink(missing_ok=True)
+            discard_temporary(self._raw)
         return self.result
 
     def abort(self) -> None:
@@ -224,7 +224,7 @@ class Mp4Recorder:
             self._writer.release()
             self._writer = None
         self._last_bgr = None
-        self._raw.unlink(missing_ok=True)
+        discard_temporary(self._raw)
 
     def __enter__(self) -> Mp4Recorder:
         return self

@@ -65,7 +65,13 @@ class SigningIdentity:
 def load_or_create_identity(folder: Path, organisation: str = "SafeLens") -> SigningIdentity:
     """The identity kept in ``folder``; made there if the folder does not exist yet."""
     if not folder.exists():
-        _create(folder, organisation)
+        try:
+            _create(folder, organisation)
+        except OSError as exc:
+            raise IdentityError(
+                f"{folder}: cannot create the signing identity ({exc.strerror or exc}); choose a writable "
+                "data folder with --data-dir or $SAFELENS_DATA_DIR"
+            ) from None
     return load_identity(folder)
 
 

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import c2pa
 
 from disclosure import atomic
-from disclosure.atomic import ExportError, check_folder, commit_file, temporary_path
+from disclosure.atomic import ExportError, check_folder, commit_file, discard_temporary, temporary_path
 from disclosure.identity import SigningIdentity, load_or_create_identity
 from disclosure.labels import Label
 from disclosure.sidecar import file_sha256, sidecar_bytes, sidecar_document, sidecar_path
@@ -53,12 +53,17 @@ def mime_for(path: Path) -> str:
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where the pixels came from. With ``parent`` set, the export is ``c2pa.opened`` from
-    that file (it becomes the parent ingredient); otherwise ``c2pa.created`` with
-    ``digital_source_type`` (an IPTC digital source type URL)."""
+    that file (it becomes the parent ingredient, titled ``parent_title``); otherwise
+    ``c2pa.created`` with ``digital_source_type`` (an IPTC digital source type URL).
+
+    A file's name can say more than its pixels ("IMG_0042 me without makeup.jpg"), so it is
+    recorded only when asked for (``Origin.opened(path, record_name=True)``); otherwise the
+    manifest says "a local file" and the ingredient is titled by its kind ("source.jpg")."""
 
     digital_source_type: str = DIGITAL_CAPTURE
     parent: Path | None = None
     description: str = "camera capture"
+    parent_title: str | None = None
 
     @classmethod
     def camera(cls) -> Origin:
@@ -69,8 +74,10 @@ class Origin:
         return cls(DIGITAL_CREATION, None, "generated demo feed")
 
     @classmethod
-    def opened(cls, path: Path) -> Origin:
-        return cls(DIGITAL_CAPTURE, path, f"opened from {path.name}")
+    def opened(cls, path: Path, record_name: bool = False) -> Origin:
+        title = path.name if record_name else f"source{path.suffix.lower()}"
+        shown = path.name if record_name else "a local file"
+        return cls(DIGITAL_CAPTURE, path, f"opened from {shown}", title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,9 +232,9 @@ class ProvenanceSigner:
         except OSError as exc:
             raise ProvenanceError(f"{target}: writing the signed file failed: {exc}") from exc
         finally:
-            tmp.unlink(missing_ok=True)
+            discard_temporary(tmp)
             if sidecar_tmp is not None:
-                sidecar_tmp.unlink(missing_ok=True)
+                discard_temporary(sidecar_tmp)
         return SignedExport(path=target, sidecar=sidecar, sha256=digest, manifest_label=manifest_label)
 
     def _sign_stream(
@@ -244,7 +251,8 @@ class ProvenanceSigner:
             with c2pa.Context.from_dict(settings) as context, c2pa.Builder(manifest, context=context) as builder:
                 if origin.parent is not None:
                     parent = origin.parent
-                    ingredient = {"title": parent.name, "relationship": "parentOf", "label": _PARENT_ID}
+                    title = origin.parent_title or f"source{parent.suffix.lower()}"
+                    ingredient = {"title": title, "relationship": "parentOf", "label": _PARENT_ID}
                     with parent.open("rb") as fh:
                         builder.add_ingredient(ingredient, mime_for(parent), fh)
                 builder.sign(self._signer, mime, source, dest)

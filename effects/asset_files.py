@@ -130,6 +130,12 @@ def read_rgba_image(path: str | os.PathLike[str], field: str = "image") -> np.nd
     return _to_rgba8(decoded, field, shown)
 
 
+def image_size(path: str | os.PathLike[str], field: str = "image") -> tuple[int, int]:
+    """(width, height) of a PNG or JPEG from its header, without decoding it."""
+    shown = str(path)
+    return _header_size(_read_bounded(Path(path), field, shown), field, shown)
+
+
 def _read_bounded(path: Path, field: str, shown: str) -> bytes:
     # O_NONBLOCK: opening a FIFO must not wait for a writer (fstat then refuses it).
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)

@@ -67,11 +67,14 @@ class EffectStack:
         tracks: Sequence[FaceTrack] = (),
         ctx: OpContext | None = None,
         timings_ms: dict[str, float] | None = None,
+        effect_timings_ms: dict[str, float] | None = None,
     ) -> np.ndarray:
         """The frame after every op; ``rgb`` is not modified. An empty stack returns a copy.
 
         ``timings_ms`` (benchmarks): when given, the wall time of each step is added to it under
         the op's name, or ``warp:name+name...`` for consecutive warp ops run as one pass.
+        ``effect_timings_ms`` (the run-time frame budget): the same times added under each
+        effect's id (a warp pass shared by several effects is split evenly between them).
         """
         check_frame("", rgb)
         tracks = tuple(tracks)
@@ -83,14 +86,21 @@ class EffectStack:
         ran = False
         for step in self._steps:
             layer, index, op = step[0]
-            started = time.perf_counter() if timings_ms is not None else 0.0
+            timed = timings_ms is not None or effect_timings_ms is not None
+            started = time.perf_counter() if timed else 0.0
             if len(step) > 1:
                 result = apply_warps(out, tracks, [cast(WarpOp, s[2]) for s in step])
             else:
                 result = op.apply(out, tracks, dataclasses.replace(base, asset_root=layer.spec.root))
-            if timings_ms is not None:
-                key = op.name if len(step) == 1 else "warp:" + "+".join(dict.fromkeys(s[2].name for s in step))
-                timings_ms[key] = timings_ms.get(key, 0.0) + (time.perf_counter() - started) * 1000.0
+            if timed:
+                took_ms = (time.perf_counter() - started) * 1000.0
+                if timings_ms is not None:
+                    key = op.name if len(step) == 1 else "warp:" + "+".join(dict.fromkeys(s[2].name for s in step))
+                    timings_ms[key] = timings_ms.get(key, 0.0) + took_ms
+                if effect_timings_ms is not None:
+                    for part in step:
+                        ident = part[0].spec.id
+                        effect_timings_ms[ident] = effect_timings_ms.get(ident, 0.0) + took_ms / len(step)
             if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
                 found = f"{result.shape} {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
                 raise EffectStackError(

@@ -29,7 +29,8 @@ class UnknownEffectError(KeyError):
 def effect_paths(folder: Path) -> list[Path]:
     """The effects in ``folder``, sorted: itself if it holds effect.toml, else its effect sub-folders and zips."""
     if not folder.is_dir():
-        raise EffectSpecError(str(folder), "expected a folder of effects, found no such folder")
+        what = "no such folder" if not folder.exists() else "a file; put the effect (folder or .zip) inside a folder and give that"
+        raise EffectSpecError(str(folder), f"expected a folder of effects, found {what}")
     if (folder / "effect.toml").exists():
         return [folder]
     found = []

@@ -37,7 +37,9 @@ from typing import Any
 
 import effects.ops  # noqa: F401  (fills OPS: every op module registers itself on import)
 from effects.classification import Category
+from effects.cost_limits import cost_problem
 from effects.ops.base import OPS, Op
+from effects.spec_guard import MAX_DESCRIPTION_CHARS, MAX_TEXT_CHARS, nesting_problem, text_problem
 from effects.spec_zip import discard, unpack_effect_zip
 from effects.toml_lines import TomlLines
 from effects.ops.values import describe, quoted_list, show
@@ -50,7 +52,7 @@ MAX_OPS = 64
 MAX_HASHED_BYTES = 64 * 1024 * 1024
 LANGUAGES = ("en", "fr")
 ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
-VERSION_PATTERN = re.compile(r"\d+\.\d+\.\d+")
+VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")  # ASCII digits only
 _TOP_KEYS = ("id", "version", "author", "category", "name", "description", "ops")
 _SYNTAX = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
@@ -136,6 +138,9 @@ def _texts(site: SpecSite, data: Mapping[str, Any], key: str) -> Mapping[str, st
             raise site.error((key, lang), "unknown field; expected a two-letter language code such as en or fr")
         if not isinstance(text, str) or not text.strip():
             raise site.error((key, lang), f"expected a non-empty string, found {describe(text)}")
+        problem = text_problem(text, MAX_DESCRIPTION_CHARS if key == "description" else MAX_TEXT_CHARS)
+        if problem is not None:
+            raise site.error((key, lang), problem)
     return MappingProxyType(dict(table))
 
 
@@ -152,6 +157,9 @@ def _header(site: SpecSite, data: Mapping[str, Any]) -> dict[str, Any]:
     author = _require_str(site, data, "author", "the author's name")
     if not author.strip():
         raise site.error(("author",), f"expected the author's name, found {show(author)}")
+    problem = text_problem(author, MAX_TEXT_CHARS)
+    if problem is not None:
+        raise site.error(("author",), problem)
     category: Category | None = None
     if "category" in data:
         choices = [c.value for c in Category]
@@ -189,6 +197,9 @@ def _ops(site: SpecSite, data: Mapping[str, Any]) -> tuple[OpSpec, ...]:
         except ValueError as exc:
             raise site.error(("ops", index), f'op "{name}" refused its values: {exc}') from None
         specs.append(spec)
+    too_costly = cost_problem([(s.op, s.params) for s in specs], site.asset_root)
+    if too_costly is not None:
+        raise site.error(("ops",), too_costly, line_path=())
     return tuple(specs)
 
 
@@ -197,8 +208,13 @@ def parse_effect(text: str, file: str, root: Path) -> dict[str, Any]:
 
     Returns the fields of an EffectSpec except root, source and content_hash.
     """
+    too_deep = nesting_problem(text)
+    if too_deep is not None:
+        raise EffectSpecError(file, too_deep)
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # the scan above should have caught it; never a traceback
+        raise EffectSpecError(file, nesting_problem(text) or "expected less deeply nested arrays") from None
     except tomllib.TOMLDecodeError as exc:
         match = _SYNTAX.match(str(exc))
         if match:

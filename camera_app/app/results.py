@@ -4,7 +4,9 @@ policy, reasons for the label and the info sheet.
 Results come from ``camera_app.catalog.classifications``: the bundled results of the built-in
 effects, else the data folder's sealed cache (by the effect's content hash). An effect with neither
 is measured on a background thread when it is first asked for; until then its category is
-``None`` and the policy treats it as appearance-altering.
+``None`` and the policy treats it as appearance-altering. Measuring one effect stops after
+``MEASURE_TIME_LIMIT_S`` (a costly effect cannot keep the classifier busy for minutes); the
+effect then has an error instead of a result and is never applied.
 """
 
 from __future__ import annotations
@@ -18,14 +20,18 @@ from camera_app.catalog.result_cache import ResultCache
 from effects.classification import Category, ClassificationResult
 from effects.spec import EffectSpec
 
+MEASURE_TIME_LIMIT_S = 120.0
+
 Listener = Callable[[str, ClassificationResult | None, str | None], None]  # effect id, result, error
 
 
 class EffectResults:
     """Thread-safe: ``get`` from any thread; measuring runs on one background thread."""
 
-    def __init__(self, cache: ResultCache | None, listener: Listener | None = None) -> None:
+    def __init__(self, cache: ResultCache | None, listener: Listener | None = None,
+                 time_limit_s: float = MEASURE_TIME_LIMIT_S) -> None:
         self.cache = cache
+        self.time_limit_s = time_limit_s
         self._listener = listener
         self._lock = threading.Lock()
         self._results: dict[tuple[str, str], ClassificationResult] = {}
@@ -99,7 +105,7 @@ class EffectResults:
                 spec = self._queued.pop(0)
             key = (spec.id, spec.content_hash)
             try:
-                result: ClassificationResult | None = results_for([spec], self.cache)[0]
+                result: ClassificationResult | None = results_for([spec], self.cache, time_limit_s=self.time_limit_s)[0]
                 error = None
             except ClassificationCacheError as exc:
                 result, error = None, str(exc)

@@ -198,7 +198,8 @@ class ProcessingWorker:
             tracker.reset()
             chain = self._chain = build_chain(
                 ChainOptions(subject=subject_of(self._profile, self._today()), policy=o.policy, age=model is not None,
-                             profile_id=self._watched_profile_id(), language=o.language, seed=o.seed),
+                             profile_id=self._watched_profile_id(), language=o.language, seed=o.seed,
+                             frame_budget_ms=o.budget_ms),
                 ChainResources(results=self._results, age_model=model, store=self._store),
                 stack,
             )

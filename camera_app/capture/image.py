@@ -5,24 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from camera_app.capture.base import BaseSource, EndOfStream, SourceError
-
-
-def read_image_rgb(path: Path) -> np.ndarray:
-    """An image file as a read-only RGB uint8 array; SourceError naming the file otherwise."""
-    if not path.exists():
-        raise SourceError(f"image {path}: file not found")
-    if not path.is_file():
-        raise SourceError(f"image {path}: not a file")
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise SourceError(f"image {path}: not an image OpenCV can decode (expected PNG, JPEG, BMP, WebP or TIFF)")
-    rgb = np.ascontiguousarray(bgr[:, :, ::-1])
-    rgb.flags.writeable = False
-    return rgb
+from camera_app.capture.image_file import read_image_rgb
 
 
 class ImageSource(BaseSource):
@@ -45,7 +31,9 @@ class ImageSource(BaseSource):
         self._start_s = 0.0
 
     def _open(self) -> None:
-        self._pixels = read_image_rgb(self.path)
+        self._pixels, composited = read_image_rgb(self.path)
+        if composited:
+            self.description = f"image {self.path} (transparent areas shown on grey)"
         self._frame_no = 0
         self._start_s = time.monotonic()
 

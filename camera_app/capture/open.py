@@ -40,7 +40,7 @@ def open_source(
         return DemoSource(DemoOptions(resolution=resolution, seed=seed, paced=paced, max_frames=max_frames))
     if spec.startswith("camera:"):
         index_text = spec.removeprefix("camera:")
-        if not index_text.isdigit():
+        if not (index_text.isascii() and index_text.isdigit()):
             raise SourceError(f"source {spec!r}: expected camera:N with N a camera index >= 0, found {index_text!r}")
         return CameraSource(CameraOptions(index=int(index_text), width=width, height=height))
     path = Path(spec).expanduser()

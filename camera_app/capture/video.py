@@ -1,8 +1,15 @@
-"""A video file as a stream, paced at its frame rate (live preview) or as fast as it decodes."""
+"""A video file as a stream, paced at its frame rate (live preview) or as fast as it decodes.
+
+The frame size the container states is checked against the source pixel budget
+(``camera_app.capture.image_file.MAX_SOURCE_PIXELS``) before any frame is decoded. FFmpeg's
+own log lines ("moov atom not found") are silenced (``OPENCV_FFMPEG_LOGLEVEL``, unless the
+environment sets it): a damaged file ends in one ``SourceError`` that names it instead.
+"""
 
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +18,7 @@ import cv2
 import numpy as np
 
 from camera_app.capture.base import BaseSource, EndOfStream, SourceError
+from camera_app.capture.image_file import MAX_SOURCE_PIXELS
 
 FALLBACK_FPS = 30.0  # used (and shown in the description) when the file states no usable rate
 # Ending before this share of the stated frame count means the file is damaged (counts from
@@ -48,10 +56,18 @@ class VideoSource(BaseSource):
             raise SourceError(f"video {self.path}: file not found")
         if not self.path.is_file():
             raise SourceError(f"video {self.path}: not a file")
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # read by OpenCV when it opens a file
         cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
             cap.release()
             raise SourceError(f"video {self.path}: cannot be opened (corrupt, truncated, or not a video)")
+        width, height = cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT)
+        if math.isfinite(width) and math.isfinite(height) and width * height > MAX_SOURCE_PIXELS:
+            cap.release()
+            raise SourceError(
+                f"video {self.path}: frames of {int(width)}x{int(height)} px are over the limit of "
+                f"{MAX_SOURCE_PIXELS / 1e6:.0f} megapixels; scale the video down (to 3840x2160, say) and try again"
+            )
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         if math.isfinite(fps) and 1.0 <= fps <= 240.0:
             self.fps = fps

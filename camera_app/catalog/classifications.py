@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,7 @@ from camera_app.catalog.fingerprint import classifier_fingerprint
 from camera_app.catalog.result_cache import (  # CACHE_SCHEMA, the error and the cache type are used through here
     CACHE_SCHEMA,
     ClassificationCacheError,
+    MeasureTimeLimitError,
     ResultCache,
     as_stack,
     read_cached,
@@ -153,12 +155,14 @@ def results_for(
     quick: bool = True,
     progress: ProgressFn | None = None,
     bundled: BundledResults | None = None,
+    time_limit_s: float | None = None,
 ) -> tuple[ClassificationResult, ...]:
     """A result for each spec, in order: bundled, else cached, else measured and cached.
 
     ``detector_factory`` makes the landmark detector (a context manager with ``detect``), only
     when something has to be measured. ``progress(done, total)`` counts reference faces over
-    the effects being measured.
+    the effects being measured. ``time_limit_s``: measuring one effect stops with a
+    ``MeasureTimeLimitError`` once it has taken longer (checked after each reference face).
     """
     bundled = bundled if bundled is not None else load_bundled()
     found = [known_result(spec, cache, bundled) for spec in specs]
@@ -167,7 +171,13 @@ def results_for(
         with detector_factory() as detector:
             for n, i in enumerate(todo):
 
-                def step(done: int, total: int, n: int = n) -> None:
+                started = time.monotonic()
+
+                def step(done: int, total: int, n: int = n, i: int = i, started: float = started) -> None:
+                    if time_limit_s is not None and time.monotonic() - started > time_limit_s:
+                        raise MeasureTimeLimitError(
+                            f"effect {specs[i].id}: measuring it took longer than {time_limit_s:g} s "
+                            f"({done} of {total} reference faces); it is too costly to use here")
                     if progress is not None:
                         progress(n * total + done, len(todo) * total)
 

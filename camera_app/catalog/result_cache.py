@@ -35,6 +35,10 @@ class ClassificationCacheError(RuntimeError):
     the file (and field) or the effect."""
 
 
+class MeasureTimeLimitError(ClassificationCacheError):
+    """Measuring an effect took longer than its time limit (the effect is too costly)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ResultCache:
     """Where results are cached, and the key that seals them."""
@@ -47,8 +51,14 @@ def result_cache(data_dir: str | os.PathLike[str] | None = None) -> ResultCache:
     """The cache of a data folder (``--data-dir``, else ``$SAFELENS_DATA_DIR``, else the user data
     folder), sealed with that folder's device secret."""
     folder = classification_cache_dir(data_dir)
-    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return ResultCache(folder, open_secret(folder.parent).derive("classification-cache"))
+    try:
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        secret = open_secret(folder.parent)
+    except OSError as exc:  # a read-only or full data folder
+        raise ClassificationCacheError(
+            f"{folder.parent}: cannot keep classification results here ({exc.strerror or exc}); choose a writable "
+            "data folder with --data-dir or $SAFELENS_DATA_DIR") from None
+    return ResultCache(folder, secret.derive("classification-cache"))
 
 
 def as_stack(spec: EffectSpec | Sequence[EffectSpec]) -> tuple[EffectSpec, ...]:
@@ -99,15 +109,21 @@ def read_cached(spec: EffectSpec | Sequence[EffectSpec], cache: ResultCache | No
 def write_cached(spec: EffectSpec | Sequence[EffectSpec], result: ClassificationResult, cache: ResultCache,
                  reference: str) -> Path:
     """Store ``result`` (measured on the ``reference`` set: "quick" or "full") for this effect or stack, sealed."""
-    from disclosure.atomic import atomic_output
+    from disclosure.atomic import ExportError, atomic_output
 
     specs = as_stack(spec)
     path = cache_path(cache, specs)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     entry: dict[str, Any] = {"schema": CACHE_SCHEMA, "effect_id": "+".join(s.id for s in specs),
                              "content_hash": "+".join(s.content_hash for s in specs), "reference": reference,
                              "result": result.to_dict()}
     entry["seal"] = mac_hex(cache.key, _sealed_content(path, entry))
-    with atomic_output(path) as fh:
-        fh.write(json.dumps(entry, indent=2).encode("utf-8"))
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with atomic_output(path) as fh:
+            fh.write(json.dumps(entry, indent=2).encode("utf-8"))
+    except (OSError, ExportError) as exc:
+        raise ClassificationCacheError(
+            f"{path}: cannot write the classification cache ({exc}); choose a writable data folder with "
+            "--data-dir or $SAFELENS_DATA_DIR"
+        ) from None
     return path

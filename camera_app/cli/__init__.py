@@ -3,7 +3,9 @@
 Each subcommand lives in its own module ``camera_app/cli/cmd_<name>.py`` that defines
 ``register(subparsers)``; ``main`` finds them, so adding a command is adding a file.
 A command handler returns the process exit code; a ``CliError`` becomes a message on
-stderr and exit code 2.
+stderr and exit code 2, and so does an output stream that cannot be written (``> /dev/full``).
+Ctrl-C ends with 130, SIGTERM and SIGHUP with 128 + the signal's number, after the same
+clean-up (``camera_app.cli.process``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from camera_app.cli.common import CliError
+from camera_app.cli.process import CommandStopped, OutputStreamError, guarded_process
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,11 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with guarded_process():
+        try:
+            code = int(args.handler(args))
+            sys.stdout.flush()
+            return code
+        except (CliError, OutputStreamError) as exc:
+            return _fail(args.command, f"error: {exc}", 2)
+        except CommandStopped as exc:
+            return _fail(args.command, f"stopped by {exc.name}", 128 + exc.signum)
+        except KeyboardInterrupt:
+            return _fail(args.command, "interrupted", 130)
+
+
+def _fail(command: str, message: str, code: int) -> int:
     try:
-        return int(args.handler(args))
-    except CliError as exc:
-        print(f"safelens {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"safelens {args.command}: interrupted", file=sys.stderr)
-        return 130
+        print(f"safelens {command}: {message}", file=sys.stderr)
+    except OutputStreamError:
+        pass  # standard error itself is gone: the exit code is all that is left
+    return code

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from camera_app.cli.common import CliError, add_command, challenge_age
+from camera_app.cli.common import CliError, add_command, challenge_age, data_folder
 
 DEMO_OUT = Path("out")
 DEMO_FRAMES = 150
@@ -54,7 +54,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--source", default="demo", metavar="SRC", help="camera:N, demo, or a video or image path (default demo)")
     p.add_argument("--profile", metavar="NAME", help="open the camera for this existing profile (skips the profile switcher)")
     p.add_argument("--effect", metavar="ID", help="start with this effect chosen (ids from `safelens effects list`)")
-    p.add_argument("--data-dir", metavar="DIR", help="the folder of profiles, caches and exports (default: the user data folder)")
+    p.add_argument("--data-dir", metavar="DIR", type=data_folder, help="the folder of profiles, caches and exports (default: the user data folder)")
     p.add_argument("--export-dir", metavar="DIR", help="where snapshots and recordings go (default: DATA_DIR/exports)")
     p.add_argument("--effects-dir", action="append", default=[], metavar="DIR", help="more effects besides the built-in ones")
     p.add_argument("--resolution", choices=list(RESOLUTIONS), default="720p", help="demo and camera size (default 720p)")

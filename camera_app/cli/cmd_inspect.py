@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from camera_app.cli.common import CliError, add_command
+from camera_app.cli.common import CliError, add_command, data_folder
 from camera_app.paths import identity_dir
 from disclosure.identity import ROOT_FILE
 from disclosure.provenance import ProvenanceError
@@ -39,7 +39,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--trust", metavar="PEM", action="append", default=[],
                    help="also trust this root certificate (PEM); may be repeated")
-    p.add_argument("--data-dir", metavar="DIR",
+    p.add_argument("--data-dir", metavar="DIR", type=data_folder,
                    help="user data folder holding the local signing identity (default: $SAFELENS_DATA_DIR "
                         "or the platform's user data folder)")
     p.set_defaults(handler=run)
@@ -102,6 +102,23 @@ def _manifest_removed(media: Path, exc: NoManifestError) -> int:
     return 1
 
 
+def _was_signed(media: Path) -> bool:
+    """Whether ``media`` has a sidecar or holds C2PA manifest bytes (read in chunks)."""
+    if sidecar_path(media).exists():
+        return True
+    marker = b"c2pa"
+    tail = b""
+    try:
+        with media.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                if marker in tail + chunk:
+                    return True
+                tail = chunk[-(len(marker) - 1):]
+    except OSError:
+        return False
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     media = Path(args.file)
     anchors, anchor_sources = _anchors(args)
@@ -110,7 +127,13 @@ def run(args: argparse.Namespace) -> int:
     except NoManifestError as exc:
         return _manifest_removed(media, exc)
     except ProvenanceError as exc:
-        raise CliError(str(exc)) from exc
+        if not _was_signed(media):
+            raise CliError(str(exc)) from exc
+        # A manifest is there (or a sidecar says the file was signed) but the file no longer
+        # parses: bytes were cut off or appended after signing.
+        print(f"file:      {media}\nsignature: INVALID: the file was changed after it was signed "
+              f"(its manifest can no longer be read: {exc})")
+        return 1
     sidecar = _sidecar_status(media, report)
     if args.json:
         document = report.to_json()

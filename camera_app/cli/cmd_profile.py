@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from camera_app.cli.common import CliError, add_command
+from camera_app.cli.common import CliError, add_command, data_folder
 from camera_app.profiles import (
     BirthdateError,
     Profile,
@@ -21,7 +21,7 @@ from camera_app.profiles.recovery import recover
 
 
 def add_data_dir_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", metavar="DIR",
+    p.add_argument("--data-dir", metavar="DIR", type=data_folder,
                    help=f"where profiles are kept (default: ${ENV_DATA_DIR}, else the user data folder)")
 
 

@@ -33,6 +33,7 @@ from camera_app.frame import FrameError
 from camera_app.models import ModelError
 from camera_app.output.writers import WriterError, open_writer
 from camera_app.policy.rules import Mode
+from camera_app.profiles import ProfileStoreError
 from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
 from camera_app.runtime.pipeline import Pipeline, PipelineError, ProcessedFrame
 from disclosure.atomic import ExportError
@@ -64,6 +65,9 @@ def register(subparsers: Any) -> None:
                    help="effects to apply, in this order (ids from `safelens effects list`)")
     add_effects_dir_option(p)
     p.add_argument("--landmarks", action="store_true", help="draw the tracked face mesh on the frames")
+    p.add_argument("--record-source-name", action="store_true",
+                   help="write the source file's name into the signed manifest and sidecar "
+                        "(default: they say 'a local file'; a name can say more than the pixels)")
     p.add_argument("--language", choices=list(available_languages()), default="en",
                    help="language of the disclosure label drawn for appearance-altering effects (default en)")
     p.add_argument("--seed", type=whole_number(0), default=0, help="seed of the demo feed (default 0)")
@@ -111,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
             stack.enter_context(source)
             return _render(args, source, pipeline, chain, viewer)
     except (SourceError, TrackerError, ModelError, WriterError, PipelineError, FrameError,
-            ClassificationCacheError, ExportError, IdentityError, PlateError) as exc:
+            ClassificationCacheError, ExportError, IdentityError, PlateError, ProfileStoreError) as exc:
         raise CliError(str(exc)) from exc
 
 
@@ -173,7 +177,8 @@ def _open_output(args: argparse.Namespace, source: BaseSource, chain: Chain, vie
     if not target.parent.is_dir():
         raise WriterError(f"output {args.out}: folder {target.parent} does not exist")
     return SignedMp4Writer(target, source.fps, identity_dir(getattr(args, "data_dir", None)), results, label,
-                           origin_for_source(args.source), policy=viewer.provenance())
+                           origin_for_source(args.source, record_name=args.record_source_name),
+                           policy=viewer.provenance())
 
 
 def _provenance_summary(writer: Any) -> None:

@@ -245,6 +245,8 @@ def run_appeal(args: argparse.Namespace) -> int:
 
 def run_log(args: argparse.Namespace) -> int:
     with open_store(args) as store:
+        if args.entry_id is not None:
+            _do(lambda: _queue(store).get(args.entry_id))  # an unknown entry is an error, not an empty log
         events = _do(lambda: store.audit_events(args.entry_id))
         chain_break = _do(store.verify_audit_chain)
         total = len(_do(store.audit_events))

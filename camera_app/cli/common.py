@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -48,3 +49,15 @@ def challenge_age(text: str) -> float:
     if not 18.0 <= value <= 40.0:
         raise argparse.ArgumentTypeError(f"expected an age in years between 18 and 40, found {text!r}")
     return value
+
+
+def data_folder(text: str) -> str:
+    """An argparse type for ``--data-dir``: not empty (that would silently mean the default
+    folder) and not an existing file."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, found an empty string "
+                                         "(leave the option out to use the default data folder)")
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a folder, found a file: {text!r}")
+    return text

@@ -1,8 +1,9 @@
 """``safelens effects check PATH... [--json] [--quick] [--faces DIR] [--sheet PNG] [--expect CATEGORY]``.
 
 The creator's pre-flight (``camera_app.creator.check``). Exit codes: 0 when the check
-ran; 1 with ``--expect`` when an effect's measured category differs (for a creator's
-CI); 2 for bad input (the message names the file and the field).
+ran; 1 when an effect's frame cost is over ``--max-cost`` (it is then not classified), or
+with ``--expect`` when an effect's measured category differs (for a creator's CI); 2 for
+bad input (the message names the file and the field).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_app.progress import Progress
-from camera_app.cli.common import CliError, add_command
+from camera_app.cli.common import CliError, add_command, data_folder
 from effects.classification import Category, Change
 
 EXAMPLE = "safelens effects check my_effect/ --quick --expect playful --sheet my_effect.png"
@@ -33,7 +34,23 @@ def register_check(sub: Any) -> None:
                         "one file per effect named PNG-stem-<id>.png")
     p.add_argument("--expect", choices=[c.value for c in Category], default=None,
                    help="exit with code 1 when the measured category is not this one")
+    p.add_argument("--max-cost", type=_milliseconds, default=None, metavar="MS",
+                   help="refuse (exit 1, before classifying) an effect whose time on a 1280x720 frame, scaled to "
+                        "the reference machine, is above this (default: one 30 fps frame, 33.3 ms)")
+    p.add_argument("--data-dir", metavar="DIR", type=data_folder,
+                   help="the user data folder whose classification cache receives the result "
+                        "(default: $SAFELENS_DATA_DIR, else the platform's user data folder)")
     p.set_defaults(handler=run_check)
+
+
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 < value <= 60_000.0:
+        raise argparse.ArgumentTypeError(f"expected a time in milliseconds, > 0 and <= 60000, found {text!r}")
+    return value
 
 
 def _level_mark(level: str) -> str:
@@ -41,7 +58,9 @@ def _level_mark(level: str) -> str:
 
 
 def format_check(check: Any) -> str:
-    """The report of one EffectCheck as plain text."""
+    """The report of one EffectCheck (or CostRefusal) as plain text."""
+    if not hasattr(check, "result"):
+        return f"== {check.spec.id} {check.spec.version}  ({check.spec.source})\n{check.message}"
     r = check.result
     spec = check.spec
     out = [f"== {spec.id} {spec.version}  ({spec.source})"]
@@ -83,8 +102,9 @@ def format_check(check: Any) -> str:
         out.append(f"  {str(v['change']).replace('_', ' ')} ({v['measured_on']}): {f('median')}{suffix}; "
                    f"{f('p10')} to {f('p90')}; {f('min')} to {f('max')} on {v['n_faces']} faces")
     cost = check.frame_cost.to_dict()
-    out.append(f"frame cost at {cost['width']}x{cost['height']} on this machine: median {cost['median_ms']:.1f} ms, "
-               f"p95 {cost['p95_ms']:.1f} ms ({100 * cost['share_of_30fps_budget']:.0f}% of a 30 fps frame)")
+    out.append(f"frame cost at {cost['width']}x{cost['height']}: {cost['reference_machine_ms']:.1f} ms on the reference "
+               f"machine ({100 * cost['share_of_30fps_budget']:.0f}% of a 30 fps frame); here median "
+               f"{cost['median_ms']:.1f} ms, p95 {cost['p95_ms']:.1f} ms")
     if check.sheet is not None:
         out.append(f"contact sheet: {check.sheet}")
     if check.cached is not None:
@@ -98,8 +118,10 @@ def format_check(check: Any) -> str:
 def run_check(args: argparse.Namespace) -> int:
     from camera_app.catalog.classifications import image_detector
     from camera_app.creator.contact_sheet import SheetError
+    from camera_app.catalog.classifications import ClassificationCacheError
     from camera_app.creator.check import DEFAULT_FACES, CheckOptions, check_effects, load_specs
     from camera_app.catalog.result_cache import result_cache
+    from camera_app.creator.cost import FRAME_BUDGET_MS, CostRefusal
     from effects.classify import ClassifyError, ReferenceError
     from effects.spec import EffectSpecError
 
@@ -114,7 +136,8 @@ def run_check(args: argparse.Namespace) -> int:
         raise CliError(f"--faces {faces}: expected a folder of face photos, found no such folder")
     options = CheckOptions(faces_dir=faces, quick=args.quick, sheet=args.sheet,
                            expect=Category(args.expect) if args.expect else None,
-                           cache=result_cache())
+                           cache=result_cache(args.data_dir),
+                           max_cost_ms=args.max_cost if args.max_cost is not None else FRAME_BUDGET_MS)
     bars: dict[str, Progress] = {}
 
     def progress_for(spec: Any) -> Any:
@@ -134,7 +157,7 @@ def run_check(args: argparse.Namespace) -> int:
             checks = check_effects(specs, detector, options, progress_for)
     except ReferenceError as exc:
         raise CliError(f"--faces: {exc}") from exc
-    except (ClassifyError, SheetError) as exc:
+    except (ClassifyError, SheetError, ClassificationCacheError) as exc:
         raise CliError(str(exc)) from exc
     finally:
         for bar in bars.values():
@@ -144,6 +167,8 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print("\n\n".join(format_check(c) for c in checks))
-    if options.expect is not None and not all(c.expect_met for c in checks):
+    if any(isinstance(c, CostRefusal) for c in checks):
+        return 1
+    if options.expect is not None and not all(c.expect_met for c in checks if not isinstance(c, CostRefusal)):
         return 1
     return 0

@@ -10,18 +10,15 @@ before/after contact sheet. ``safelens effects check`` prints it (``camera_app.c
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import effects.ops  # noqa: F401  (fills the op registry the specs name)
 from camera_app.catalog.result_cache import ResultCache
 from camera_app.creator.contact_sheet import write_sheet
+from camera_app.creator.cost import FRAME_BUDGET_MS, CostRefusal, FrameCost, cost_face, frame_cost
 from camera_app.creator.guidance import (
     HEAD_ANGLE_FACES,
     Note,
@@ -34,18 +31,12 @@ from camera_app.models import ASSETS_DIR
 from disclosure.catalogue import load_catalogue
 from disclosure.labels import build_label
 from effects.classification import Category, ClassificationResult
-from effects.classify import Assessment, LandmarkDetector, ReferenceFace, ReferenceSet, assess, load_reference
+from effects.classify import Assessment, LandmarkDetector, ReferenceSet, assess, load_reference
 from effects.classify.adapters import SpecEffect
-from effects.engine import EffectStack
-from effects.face import FaceTrack
-from effects.ops.base import OpContext
 from effects.spec import EffectSpec, load_effect
 
 DEFAULT_FACES = ASSETS_DIR / "faces"
 LANGUAGES = ("en", "fr")
-FRAME_W, FRAME_H = 1280, 720
-COST_WARMUP, COST_RUNS = 2, 15
-FRAME_BUDGET_MS = 1000.0 / 30.0
 
 ProgressFn = Callable[[str, int, int], None]  # (stage label, done, total)
 
@@ -59,23 +50,8 @@ class CheckOptions:
     # Where to keep results measured on the bundled faces for render and the app
     # (``camera_app.catalog.classifications``); None: keep nothing.
     cache: ResultCache | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FrameCost:
-    median_ms: float
-    p95_ms: float
-    runs: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "width": FRAME_W,
-            "height": FRAME_H,
-            "median_ms": round(self.median_ms, 2),
-            "p95_ms": round(self.p95_ms, 2),
-            "runs": self.runs,
-            "share_of_30fps_budget": round(self.median_ms / FRAME_BUDGET_MS, 3),
-        }
+    # An effect whose median frame cost at 720p is above this is refused before it is classified.
+    max_cost_ms: float = FRAME_BUDGET_MS
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,38 +113,6 @@ def disclosure_texts(result: ClassificationResult, spec: EffectSpec) -> dict[str
     return out
 
 
-def _on_canvas(face: ReferenceFace) -> tuple[np.ndarray, FaceTrack]:
-    """The face scaled to about 40% of a 720p frame's height, pasted in the middle of a grey frame."""
-    import cv2
-
-    track = face.track
-    scale = 0.4 * FRAME_H / max(track.box.height, 1.0)
-    small = cv2.resize(face.rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
-    canvas = np.full((FRAME_H, FRAME_W, 3), 110, np.uint8)
-    cx, cy = track.box.center
-    dx, dy = int(round(FRAME_W / 2 - cx * scale)), int(round(FRAME_H / 2 - cy * scale))
-    h, w = small.shape[:2]
-    x0, y0 = max(dx, 0), max(dy, 0)
-    x1, y1 = min(dx + w, FRAME_W), min(dy + h, FRAME_H)
-    canvas[y0:y1, x0:x1] = small[y0 - dy : y1 - dy, x0 - dx : x1 - dx]
-    m = np.array([[scale, 0.0, dx], [0.0, scale, dy]])
-    return canvas, track.transformed(m)
-
-
-def frame_cost(spec: EffectSpec, face: ReferenceFace) -> FrameCost:
-    """Median and 95th percentile time of the effect on one 1280x720 frame with one face (after warm-up)."""
-    frame, track = _on_canvas(face)
-    stack = EffectStack([spec])
-    times: list[float] = []
-    for i in range(COST_WARMUP + COST_RUNS):
-        ctx = OpContext(frame_index=i, timestamp_ms=i * 33, seed=0)
-        start = time.perf_counter()
-        stack.apply(frame, (track,), ctx)
-        if i >= COST_WARMUP:
-            times.append((time.perf_counter() - start) * 1000.0)
-    return FrameCost(statistics.median(times), float(np.percentile(times, 95)), len(times))
-
-
 def _sheet_path(base: Path, spec: EffectSpec, many: bool) -> Path:
     return base.with_name(f"{base.stem}-{spec.id}{base.suffix or '.png'}") if many else base
 
@@ -180,8 +124,10 @@ def check_effect(
     options: CheckOptions,
     sheet: Path | None = None,
     progress: ProgressFn | None = None,
+    cost: FrameCost | None = None,
 ) -> EffectCheck:
-    """Classify one effect and gather the creator's report."""
+    """Classify one effect and gather the creator's report (``cost``: its frame cost, when
+    already measured)."""
     effect = SpecEffect(spec)
 
     def step(done: int, total: int) -> None:
@@ -200,9 +146,10 @@ def check_effect(
         *minor_notes(assessment, reference.minors_known),
         *head_angle_notes(effect, assessment, detector, adults),
     )
-    if progress is not None:
-        progress("frame cost", 0, 1)
-    cost = frame_cost(spec, adults[0] if adults else assessment.faces[0])
+    if cost is None:
+        if progress is not None:
+            progress("frame cost", 0, 1)
+        cost = frame_cost(spec, cost_face(reference))
     result = assessment.result
     disclosure = disclosure_texts(result, spec)
     written = None
@@ -249,12 +196,21 @@ def check_effects(
     detector: LandmarkDetector,
     options: CheckOptions,
     progress: Callable[[EffectSpec], ProgressFn] | None = None,
-) -> list[EffectCheck]:
-    """``check_effect`` for each spec on the reference faces of ``options.faces_dir``."""
+) -> list[EffectCheck | CostRefusal]:
+    """``check_effect`` for each spec on the reference faces of ``options.faces_dir``. The frame
+    cost is measured first: an effect over ``options.max_cost_ms`` is refused (a ``CostRefusal``)
+    without being classified, which would run it on every reference face."""
     reference = load_reference(options.faces_dir, detector)
     many = len(specs) > 1
-    checks = []
+    checks: list[EffectCheck | CostRefusal] = []
     for spec in specs:
+        step = progress(spec) if progress else None
+        if step is not None:
+            step("frame cost", 0, 1)
+        cost = frame_cost(spec, cost_face(reference), stop_above_ms=options.max_cost_ms)
+        if cost.median_ms > options.max_cost_ms:
+            checks.append(CostRefusal(spec, cost, options.max_cost_ms))
+            continue
         sheet = _sheet_path(options.sheet, spec, many) if options.sheet is not None else None
-        checks.append(check_effect(spec, reference, detector, options, sheet, progress(spec) if progress else None))
+        checks.append(check_effect(spec, reference, detector, options, sheet, step, cost))
     return checks

@@ -20,17 +20,18 @@ from disclosure.provenance import MIME_BY_SUFFIX, Origin, ProvenanceOptions, Pro
 from effects.classification import ClassificationResult
 
 
-def origin_for_source(spec: str) -> Origin:
+def origin_for_source(spec: str, record_name: bool = False) -> Origin:
     """``camera:N`` is a capture, ``demo`` is generated; a file the C2PA library reads
-    becomes the parent ingredient (``c2pa.opened``)."""
+    becomes the parent ingredient (``c2pa.opened``). The file's name goes into the manifest
+    only with ``record_name`` (``safelens render --record-source-name``)."""
     if spec.startswith("camera:"):
         return Origin.camera()
     if spec == "demo":
         return Origin.demo()
     path = Path(spec)
     if path.suffix.lower() in MIME_BY_SUFFIX and path.is_file():
-        return Origin.opened(path)
-    return Origin(description=f"decoded from {path.name}")
+        return Origin.opened(path, record_name=record_name)
+    return Origin(description=f"decoded from {path.name if record_name else 'a local file'}")
 
 
 class SignedMp4Writer:

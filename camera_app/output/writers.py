@@ -15,6 +15,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from disclosure.atomic import discard_temporary, folder_problem, temporary_path
+
 
 class WriterError(RuntimeError):
     """The output cannot be written (bad path, encoder unavailable, frame size changed)."""
@@ -58,14 +60,14 @@ class Mp4Writer:
     def __init__(self, path: Path, fps: float) -> None:
         if not fps > 0:
             raise WriterError(f"output {path}: expected a frame rate > 0, found {fps!r}")
-        folder = path.parent if str(path.parent) else Path(".")
-        if not folder.is_dir():
-            raise WriterError(f"output {path}: folder {folder} does not exist")
+        problem = folder_problem(path.parent)
+        if problem is not None:
+            raise WriterError(f"output {path}: {problem}; choose another --out")
         self.path = path
         self.fps = float(fps)
         self.frames_written = 0
         # OpenCV picks the container from the suffix, so the temporary name keeps ".mp4".
-        self._tmp = folder / f".{path.stem}.partial-{os.getpid()}.mp4"
+        self._tmp = temporary_path(path, suffix=".mp4")
         self._writer: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
 
@@ -101,10 +103,7 @@ class Mp4Writer:
         self._remove_tmp()
 
     def _remove_tmp(self) -> None:
-        try:
-            self._tmp.unlink()
-        except FileNotFoundError:
-            pass
+        discard_temporary(self._tmp)
 
     def __enter__(self) -> Mp4Writer:
         return self
@@ -126,6 +125,9 @@ class PngFolderWriter:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WriterError(f"output {folder}: cannot create the folder ({exc.strerror})") from exc
+        problem = folder_problem(folder)
+        if problem is not None:
+            raise WriterError(f"output {folder}: {problem}; choose another --out")
 
     def frame_path(self, n: int) -> Path:
         return self.path / f"frame_{n:05d}.png"
@@ -133,14 +135,13 @@ class PngFolderWriter:
     def write(self, rgb: np.ndarray) -> None:
         _check_rgb(self.path, rgb)
         target = self.frame_path(self.frames_written)
-        tmp = self.path / f".{target.stem}.partial-{os.getpid()}.png"
+        tmp = temporary_path(target, suffix=".png")
         try:
             if not cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
                 raise WriterError(f"output {target}: OpenCV could not write the PNG")
             os.replace(tmp, target)
         finally:
-            if tmp.exists():
-                tmp.unlink()
+            discard_temporary(tmp)
         self.frames_written += 1
 
     def close(self) -> None:

@@ -35,6 +35,17 @@ class ProfileStoreVersionError(ProfileStoreError):
     pass
 
 
+class ProfileStoreUnavailableError(ProfileStoreError):
+    """The data folder cannot hold the database: it cannot be created, is read-only or is not a folder."""
+
+    def __init__(self, data_dir: Path, detail: str) -> None:
+        self.data_dir = data_dir
+        super().__init__(
+            f"{data_dir}: the data folder cannot be used ({detail}). Choose a writable folder with "
+            "--data-dir or $SAFELENS_DATA_DIR."
+        )
+
+
 class ProfileStoreBusyError(ProfileStoreError):
     """Another connection held the database's lock for longer than the busy timeout."""
 

@@ -22,7 +22,7 @@ DEFAULT_LOCK_DAYS = 30
 # The message every refused sign-up shows, whatever the reason: no age, no hint.
 UNAVAILABLE_MESSAGE = "Sign-up isn't available."
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")  # ASCII digits only (\d also takes other scripts' digits)
 
 
 class BirthdateError(ValueError):

@@ -30,6 +30,7 @@ from camera_app.profiles import audit, integrity, lock
 from camera_app.profiles.errors import (
     ProfileExistsError,
     ProfileStoreBusyError,
+    ProfileStoreUnavailableError,
     ProfileNotFoundError,
     ProfileStoreCorruptError,
     ProfileStoreVersionError,
@@ -47,6 +48,7 @@ from camera_app.profiles.rows import SELECT, clean_name, delete_profile_row, pro
 from camera_app.profiles.schema import AUDIT_NO_UPDATE, MIGRATIONS, SCHEMA_VERSION
 from camera_app.profiles.seal import SEALED, Keys, reseal_all, reseal_row, reseal_settings
 from camera_app.profiles.secret import DeviceSecret, open_secret
+from camera_app.profiles.sqlite_codes import folder_detail, is_busy, is_corruption, is_unwritable
 
 __all__ = [  # the errors live in errors.py (and in the package's namespace)
     "BACKUP_FILE",
@@ -62,7 +64,6 @@ __all__ = [  # the errors live in errors.py (and in the package's namespace)
 
 DB_FILE = "profiles.db"
 BACKUP_FILE = "profiles.db.bak"
-_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 Clock = Callable[[], datetime]
 
@@ -82,17 +83,6 @@ class StoreOptions:
             raise ValueError(f"StoreOptions.lock_days: expected an int >= 1, found {self.lock_days!r}")
         if isinstance(self.busy_timeout_ms, bool) or not isinstance(self.busy_timeout_ms, int) or self.busy_timeout_ms < 0:
             raise ValueError(f"StoreOptions.busy_timeout_ms: expected an int >= 0, found {self.busy_timeout_ms!r}")
-
-
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and (code & 0xFF) in _CORRUPT_CODES
-
-
-def _is_busy(exc: sqlite3.DatabaseError) -> bool:
-    """The lock was still held by another connection when the busy timeout ran out."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 @contextmanager
@@ -127,8 +117,14 @@ class ProfileStore:
         self.data_dir = resolve_data_dir(data_dir)
         self.options = options or StoreOptions()
         self.clock = clock
-        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.secret: DeviceSecret = open_secret(self.data_dir)
+        try:
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProfileStoreUnavailableError(self.data_dir, exc.strerror or str(exc)) from None
+        try:
+            self.secret: DeviceSecret = open_secret(self.data_dir)
+        except OSError as exc:  # a read-only or full data folder: the key file cannot be made
+            raise ProfileStoreUnavailableError(self.data_dir, folder_detail(self.data_dir, exc.strerror or str(exc))) from None
         self.keys = Keys.of(self.secret)
         self._conn = self._open()
 
@@ -154,7 +150,10 @@ class ProfileStore:
     def _open(self) -> sqlite3.Connection:
         path = self.db_path
         fresh = _create_private(path)
-        conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
+        try:
+            conn = sqlite3.connect(path, timeout=self.options.busy_timeout_ms / 1000, isolation_level=None)
+        except sqlite3.OperationalError as exc:  # "unable to open database file": a read-only folder
+            raise ProfileStoreUnavailableError(self.data_dir, folder_detail(self.data_dir, str(exc))) from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {self.options.busy_timeout_ms}")
             problem = quick_check(conn)
@@ -167,10 +166,12 @@ class ProfileStore:
             self._check(conn, fresh, migrated)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            if _is_corruption(exc):
+            if is_corruption(exc):
                 raise ProfileStoreCorruptError(path, self.backup_path, str(exc)) from exc
-            if _is_busy(exc):
+            if is_busy(exc):
                 raise ProfileStoreBusyError(path, self.options.busy_timeout_ms, str(exc)) from exc
+            if is_unwritable(exc):
+                raise ProfileStoreUnavailableError(self.data_dir, folder_detail(self.data_dir, str(exc))) from exc
             raise
         except BaseException:
             conn.close()
@@ -245,9 +246,9 @@ class ProfileStore:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            if _is_corruption(exc):
+            if is_corruption(exc):
                 raise ProfileStoreCorruptError(self.db_path, self.backup_path, str(exc)) from exc
-            if _is_busy(exc):  # a raw "database is locked" named neither the file nor the way out
+            if is_busy(exc):  # a raw "database is locked" named neither the file nor the way out
                 raise ProfileStoreBusyError(self.db_path, self.options.busy_timeout_ms, str(exc)) from exc
             raise
 

@@ -34,6 +34,7 @@ from camera_app.policy.rules import Decision, FacesInView, PolicyOptions, Policy
 from camera_app.runtime.pipeline import Stage
 from camera_app.stages.disclosure import DisclosureStageOptions, FollowingLabelStage, ResultSource, label_results
 from camera_app.stages.effects import GatedEffectStage
+from camera_app.stages.frame_budget import FrameBudget
 from disclosure.labels import Label
 from effects.classification import Category, ClassificationResult
 from effects.spec import EffectSpec
@@ -50,7 +51,8 @@ class ChainOptions:
     command); ``age``: run the live age estimate; ``profile_id``: the profile the review watch
     opens entries for (None: no watch); ``label``: draw the disclosure label;
     ``landmarks``: draw the face mesh; ``on_blocked``: drop blocked effects with a notice
-    (the app, render) or raise (API users who want an error)."""
+    (the app, render) or raise (API users who want an error); ``frame_budget_ms``: turn off an
+    effect that keeps taking longer than this per frame (the live preview; None: no limit)."""
 
     subject: PolicySubject = field(default_factory=PolicySubject.unknown)
     policy: PolicyOptions = field(default_factory=PolicyOptions)
@@ -61,6 +63,7 @@ class ChainOptions:
     landmarks: bool = False
     seed: int = 0
     on_blocked: OnBlocked = OnBlocked.DROP
+    frame_budget_ms: float | None = None
 
 
 @dataclass(slots=True)
@@ -169,8 +172,10 @@ class Chain:
             EffectGateOptions(policy=options.policy, on_blocked=options.on_blocked),
             stack_categories=lambda specs: _category(results.result(specs)),
         )
+        budget = FrameBudget(options.frame_budget_ms) if options.frame_budget_ms is not None else None
         self.effects = GatedEffectStage([], self.gate, seed=options.seed,
-                                        labelled=lambda specs: label_results(specs, results) is not None)
+                                        labelled=lambda specs: label_results(specs, results) is not None,
+                                        budget=budget)
         self.review = _ReviewSlot(resources.store, signals, self.gate)
         self.review.watch(options.profile_id)
         self.tap = _Tap()

@@ -9,6 +9,10 @@ stack built without it, so its pixels equal those of a stack that never held it.
 follows it (``camera_app.stages.disclosure.FollowingLabelStage``), so a dropped effect is
 never labelled and an applied one always is.
 
+With a ``FrameBudget`` (the app's preview), an effect that keeps taking more than the frame's
+budget is turned off with a notice (``camera_app.stages.frame_budget``); the gate then judges
+the effects that are left, as for any other change of effects.
+
 The stage is built by the chain builder (``camera_app.runtime.chain.build_chain``) and nowhere
 else; there is no public stage without a gate.
 """
@@ -20,6 +24,7 @@ from types import TracebackType
 
 from camera_app.frame import Frame
 from camera_app.policy.gate import EffectBlockedError, EffectGate, OnBlocked
+from camera_app.stages.frame_budget import FrameBudget
 from effects.engine import EffectStack, build_stack
 from effects.ops.base import OpContext
 from effects.spec import EffectSpec
@@ -41,9 +46,11 @@ class GatedEffectStage:
         gate: EffectGate,
         seed: int = 0,
         labelled: Callable[[tuple[EffectSpec, ...]], bool] | None = None,
+        budget: FrameBudget | None = None,
     ) -> None:
         """``labelled(specs)``: whether these effects can be labelled (their classifier results
-        are known); effects that cannot are not applied (with a notice). None: no such check."""
+        are known); effects that cannot are not applied (with a notice). None: no such check.
+        ``budget``: the run-time frame budget (None: effects may take as long as they take)."""
         if not isinstance(gate, EffectGate):
             raise TypeError(f"GatedEffectStage.gate: expected an EffectGate, found {type(gate).__name__}")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -52,6 +59,7 @@ class GatedEffectStage:
         self.seed = seed
         self.op_timings_ms: dict[str, float] | None = None
         self._labelled = labelled
+        self.budget = budget
         self.applied: tuple[EffectSpec, ...] = ()
         self._notices: list[str] = []
         self._stacks: dict[tuple[tuple[str, str], ...], EffectStack] = {}
@@ -83,10 +91,13 @@ class GatedEffectStage:
         return stack
 
     def process(self, frame: Frame) -> Frame:
-        if not self._specs:
+        specs = self._specs
+        if self.budget is not None:
+            specs = tuple(s for s in specs if s.id not in self.budget.dropped)
+        if not specs:
             self.applied = ()
             return frame
-        decision = self.gate.judge_frame(self._specs, frame)
+        decision = self.gate.judge_frame(specs, frame)
         if decision.blocked:
             if self.gate.options.on_blocked is OnBlocked.RAISE:
                 name, blocked = decision.blocked[0]
@@ -101,7 +112,13 @@ class GatedEffectStage:
         if not allowed:
             return frame
         ctx = OpContext(frame_index=frame.index, timestamp_ms=frame.timestamp_ms, seed=self.seed)
-        out = self._stack_of(allowed).apply(frame.pixels, frame.tracks, ctx, timings_ms=self.op_timings_ms)
+        per_effect: dict[str, float] | None = {} if self.budget is not None else None
+        out = self._stack_of(allowed).apply(frame.pixels, frame.tracks, ctx, timings_ms=self.op_timings_ms,
+                                            effect_timings_ms=per_effect)
+        if self.budget is not None and per_effect is not None:
+            dropped = self.budget.record(per_effect)
+            if dropped is not None:
+                self._notices.append(self.budget.notice(dropped))
         out.flags.writeable = False  # hand it over to the frame without another copy
         return frame.with_pixels(out)
 

@@ -164,12 +164,25 @@ def test_changed_bytes_are_detected(signer: ProvenanceSigner, tmp_path: Path, su
 def test_opened_file_is_the_parent_ingredient(signer: ProvenanceSigner, tmp_path: Path) -> None:
     parent = REPO / "assets" / "faces" / "usnavy_grace_hopper.jpg"
     target = tmp_path / "out.png"
-    signer.sign(io.BytesIO(_encoded(".png")), target, [puppy()], origin=Origin.opened(parent))
+    signer.sign(io.BytesIO(_encoded(".png")), target, [puppy()], origin=Origin.opened(parent, record_name=True))
     report = read_provenance(target, signer.identity.root_pem)
     assert report.trusted
     assert [a.action for a in report.actions] == ["c2pa.opened", "c2pa.filtered"]
     assert report.actions[0].description == "opened from usnavy_grace_hopper.jpg"
     assert report.actions[1].parameters["category"] == "playful"
+
+
+def test_the_parent_file_name_is_not_recorded_unless_asked(signer: ProvenanceSigner, tmp_path: Path) -> None:
+    """Issue 15: "IMG_0042 me without makeup.jpg" must not travel inside every export made from it."""
+    parent = tmp_path / "IMG_0042 me without makeup.jpg"
+    parent.write_bytes((REPO / "assets" / "faces" / "usnavy_grace_hopper.jpg").read_bytes())
+    target = tmp_path / "out.png"
+    signer.sign(io.BytesIO(_encoded(".png")), target, [puppy()], origin=Origin.opened(parent))
+    report = read_provenance(target, signer.identity.root_pem)
+    assert report.actions[0].description == "opened from a local file"
+    for written in (target, sidecar_path(target)):
+        data = written.read_bytes()
+        assert b"makeup" not in data and b"IMG_0042" not in data, written
 
 
 def test_no_effect_is_just_created(signer: ProvenanceSigner, tmp_path: Path) -> None:

@@ -8,11 +8,49 @@ numbers in docs/reliability.md can be read off a run anyone repeats.
 from __future__ import annotations
 
 import json
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fuzz_support import DEEP, RECORDS
+
+TMPFS_BYTES = 3 * 1024 * 1024
+
+
+def _mount_tmpfs(mount_point: Path, options: str) -> None:
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount_point)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or done.returncode}); "
+                    "the ENOSPC-injection tests cover the same paths")
+
+
+@pytest.fixture()
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 3 MiB filesystem (tmpfs), or a skip where mounting is not permitted."""
+    mount_point = tmp_path / "tiny"
+    _mount_tmpfs(mount_point, f"size={TMPFS_BYTES},mode=0755")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.fixture()
+def read_only_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real read-only filesystem (a tmpfs holding ``earlier.txt``, remounted read-only)."""
+    mount_point = tmp_path / "ro"
+    _mount_tmpfs(mount_point, "size=1m,mode=0755")
+    try:
+        (mount_point / "earlier.txt").write_text("kept", encoding="utf-8")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount_point)], check=True)
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
 
 SUMMARY = Path(__file__).resolve().parents[2] / "artifacts" / "reliability" / "run-summary.json"
 

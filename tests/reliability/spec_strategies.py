@@ -302,6 +302,21 @@ _texts_table = st.one_of(
 )
 
 
+# Characters that drive or fool a terminal: ESC, BEL, NUL, CSI (C1), bidi override and isolate,
+# zero-width space, byte order mark.
+_HOSTILE_CHARS = st.sampled_from(["\x1b", "\x07", "\x00", "\x9b", "\u202e", "\u2066", "\u200b", "\ufeff", "\r"])
+hostile_text = st.builds(lambda a, c, b: a + c + b, st.text(max_size=8), _HOSTILE_CHARS, st.text(max_size=8))
+
+
+@st.composite
+def deep_nesting(draw: st.DrawFn) -> str:
+    """A TOML value nested ``depth`` arrays or inline tables deep (tomllib recurses on each)."""
+    depth = draw(st.one_of(st.integers(1, 40), st.integers(40, 3000)))
+    if draw(st.booleans()):
+        return "[" * depth + draw(st.sampled_from(["", "1", '"x"'])) + "]" * depth
+    return "{a = " * depth + "1" + " }" * depth
+
+
 @st.composite
 def effect_documents(draw: st.DrawFn) -> dict[str, Any]:
     broken = draw(st.integers(0, 5)) == 5  # one header in six has bad fields
@@ -312,9 +327,10 @@ def effect_documents(draw: st.DrawFn) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": mostly(st.from_regex(r"[a-z0-9_-]{1,64}", fullmatch=True), st.text(max_size=70)),
         "version": mostly(st.from_regex(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}", fullmatch=True), st.text(max_size=8)),
-        "author": mostly(st.text(min_size=1, max_size=20).filter(str.strip), st.text(max_size=3)),
+        "author": mostly(st.text(min_size=1, max_size=20).filter(str.strip), st.one_of(st.text(max_size=3), hostile_text)),
         "category": mostly(st.sampled_from(("playful", "appearance_altering")), st.sampled_from(("other", ""))),
-        "name": mostly(_good_texts, st.one_of(_texts_table, wild_values)),
+        "name": mostly(_good_texts, st.one_of(_texts_table, wild_values,
+                                              st.fixed_dictionaries({"en": hostile_text, "fr": _nonblank}))),
         "description": mostly(_good_texts, st.one_of(_texts_table, wild_values)),
         "ops": draw(st.lists(op_tables(), min_size=1, max_size=5)) if draw(st.integers(0, 39)) < 39 else [],
     }
@@ -363,6 +379,11 @@ def effect_texts(draw: st.DrawFn) -> str:
     text = toml_document(draw(effect_documents()))
     if kind >= 16:
         text = draw(damaged(text))
+    elif kind == 15:  # a deeply nested value on a line of its own, anywhere
+        lines = text.split("\n")
+        key = draw(st.sampled_from(["extra", "strength", "ops", "regions", "points"]))
+        lines.insert(draw(st.integers(0, len(lines))), f"{key} = {draw(deep_nesting())}")
+        text = "\n".join(lines)
     return text
 
 

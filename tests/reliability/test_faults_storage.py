@@ -1,7 +1,7 @@
 """Injected storage faults: the disk fills during an export; the profile database is locked or
 corrupted.
 
-The disk really fills: a 3 MiB tmpfs is mounted for the test (as root, which CI is). Where
+The disk really fills: a 3 MiB tmpfs is mounted for the test (``tiny_disk`` in conftest.py) (as root, which CI is). Where
 mounting is not allowed the tmpfs tests skip, and the ENOSPC-injecting tests (which replace
 the export's file opener) still run. Claims: a failed export leaves no file and no temporary
 file, and the files exported before it are byte-for-byte intact (with their sidecars); the
@@ -15,7 +15,6 @@ import errno
 import io
 import os
 import sqlite3
-import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -38,25 +37,6 @@ from disclosure.atomic import ExportError
 from disclosure.export import Mp4Recorder, Mp4RecorderOptions, write_snapshot
 from disclosure.provenance import ProvenanceOptions, ProvenanceSigner
 from disclosure.sidecar import sidecar_path
-
-TMPFS_BYTES = 3 * 1024 * 1024
-
-
-@pytest.fixture()
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 3 MiB filesystem (tmpfs), or a skip where mounting is not permitted."""
-    mount_point = tmp_path / "tiny"
-    mount_point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES},mode=0755", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or done.returncode}); "
-                    "the ENOSPC-injection tests cover the same paths")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
-
 
 @pytest.fixture(scope="module")
 def signer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProvenanceSigner]:

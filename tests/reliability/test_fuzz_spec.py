@@ -30,6 +30,7 @@ from library_faces import portrait  # noqa: E402
 from effects.engine import build_stack  # noqa: E402
 from effects.face import FaceTrack  # noqa: E402
 from effects.ops.base import OpContext  # noqa: E402
+from effects.spec_guard import text_problem  # noqa: E402
 from effects.spec import MAX_TOML_BYTES, EffectSpec, EffectSpecError, load_effect, parse_effect  # noqa: E402
 
 PARSE_EXAMPLES = examples(400)
@@ -101,6 +102,8 @@ def test_any_effect_toml_gives_a_spec_or_an_effect_spec_error(hostile_root: Path
         for op in fields["ops"]:
             for value in op.params.values():
                 _assert_no_hostile_asset(value)
+        shown = [fields["author"], *fields["name"].values(), *fields["description"].values()]
+        assert all(text_problem(t, 1000) is None for t in shown), shown  # nothing that drives a terminal
 
 
 def _assert_no_hostile_asset(value: object) -> None:
