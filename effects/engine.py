@@ -73,8 +73,9 @@ class EffectStack:
 
         ``timings_ms`` (benchmarks): when given, the wall time of each step is added to it under
         the op's name, or ``warp:name+name...`` for consecutive warp ops run as one pass.
-        ``effect_timings_ms`` (the run-time frame budget): the same times added under each
-        effect's id (a warp pass shared by several effects is split evenly between them).
+        ``effect_timings_ms`` (the run-time frame budget): the CPU time of this thread, added under
+        each effect's id (a warp pass shared by several effects is split evenly between them), so
+        that a machine busy with other work does not make an effect look costly.
         """
         check_frame("", rgb)
         tracks = tuple(tracks)
@@ -88,6 +89,7 @@ class EffectStack:
             layer, index, op = step[0]
             timed = timings_ms is not None or effect_timings_ms is not None
             started = time.perf_counter() if timed else 0.0
+            started_cpu = time.thread_time() if effect_timings_ms is not None else 0.0
             if len(step) > 1:
                 result = apply_warps(out, tracks, [cast(WarpOp, s[2]) for s in step])
             else:
@@ -98,9 +100,10 @@ class EffectStack:
                     key = op.name if len(step) == 1 else "warp:" + "+".join(dict.fromkeys(s[2].name for s in step))
                     timings_ms[key] = timings_ms.get(key, 0.0) + took_ms
                 if effect_timings_ms is not None:
+                    cpu_ms = (time.thread_time() - started_cpu) * 1000.0
                     for part in step:
                         ident = part[0].spec.id
-                        effect_timings_ms[ident] = effect_timings_ms.get(ident, 0.0) + took_ms / len(step)
+                        effect_timings_ms[ident] = effect_timings_ms.get(ident, 0.0) + cpu_ms / len(step)
             if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
                 found = f"{result.shape} {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
                 raise EffectStackError(

@@ -1,7 +1,9 @@
 """The run-time frame budget of the effects: an effect that keeps blowing it is turned off.
 
 The preview must stay live whatever effect a creator shipped. ``FrameBudget`` watches the
-time each effect took on each frame (``EffectStack.apply(effect_timings_ms=...)``). Once the
+CPU time each effect took on each frame (``EffectStack.apply(effect_timings_ms=...)``: the
+thread's CPU time, not the wall clock, so a machine busy with other programs does not turn
+effects off). Once the
 effects together took more than ``budget_ms`` on ``OVER_FRAMES`` of the last ``WINDOW``
 frames (after ``WARMUP_FRAMES``, which include Numba's compilation), the effect that took the
 most time over that window is turned off for the rest of the session, with a notice; the

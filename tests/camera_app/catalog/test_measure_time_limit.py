@@ -15,6 +15,7 @@ import pytest
 
 import camera_app.catalog.classifications as cc
 import effects.classify
+from camera_app.catalog.result_cache import result_cache
 from camera_app.app.results import EffectResults
 from camera_app.catalog.effects import BUILTIN_EFFECTS_DIR
 from effects.classification import Category, ClassificationResult
@@ -62,9 +63,9 @@ def test_measuring_stops_at_the_time_limit(tmp_path: Path, slow_assess: dict[str
     spec = _user_effect(tmp_path)
     with pytest.raises(cc.MeasureTimeLimitError,
                        match=r"effect comic: measuring it took longer than 0 s \(1 of 12 reference faces\)"):
-        cc.results_for([spec], tmp_path / "cache", detector_factory=_Detector, time_limit_s=0.0)
+        cc.results_for([spec], result_cache(tmp_path / "data"), detector_factory=_Detector, time_limit_s=0.0)
     assert slow_assess["faces"] == 1  # stopped after the first face, not after all twelve
-    assert not (tmp_path / "cache").exists()  # nothing cached for an effect that was not measured
+    assert not list((tmp_path / "data").rglob("*.json"))  # nothing cached for an effect that was not measured
     assert cc.results_for([spec], None, detector_factory=_Detector)[0].category is Category.PLAYFUL  # no limit
 
 
@@ -78,7 +79,7 @@ def test_the_app_measures_on_its_own_thread_and_records_the_time_limit(tmp_path:
         heard.append((effect_id, result, error))
         done.set()
 
-    results = EffectResults(tmp_path / "cache", listener, time_limit_s=0.0)
+    results = EffectResults(result_cache(tmp_path / "data"), listener, time_limit_s=0.0)
     results.request([spec])  # returns at once: the caller (the preview) is not the one measuring
     assert done.wait(30)
     assert slow_assess["threads"] == {"safelens-classify"}
