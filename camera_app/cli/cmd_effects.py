@@ -21,9 +21,11 @@ def register(subparsers: Any) -> None:
     p = add_command(subparsers, "effects", "List and check effects.", "safelens effects list --json")
     sub = p.add_subparsers(dest="effects_command", metavar="SUBCOMMAND", required=True)
     _register_list(sub)
+    from camera_app.cli.effect_reports import register_report
     from camera_app.cli.effects_check import register_check
 
     register_check(sub)
+    register_report(sub)
 
 
 def add_effects_dir_option(p: argparse.ArgumentParser) -> None:

@@ -26,6 +26,7 @@ from camera_app.cli.render_policy import (
     measure_for_chain,
     open_viewer_store,
     refuse_blocked,
+    refuse_removed,
     resolve_viewer,
 )
 from camera_app.capture import RESOLUTIONS, SourceError, open_source
@@ -81,6 +82,7 @@ def build_render_chain(args: argparse.Namespace, stack: ExitStack) -> tuple[Chai
     """The chain for this render (the one builder), after the checks that stop it before any frame."""
     specs = specs_for(args.effect, args.effects_dir) if args.effect is not None else []
     store = open_viewer_store(args, stack)
+    refuse_removed(specs, store)
     viewer = resolve_viewer(args, store)
     results = measure_for_chain(specs, args, "policy and label") if specs else _empty_book()
     options = ChainOptions(
