@@ -92,6 +92,7 @@ class ProvenanceOptions:
     thumbnails: bool = False
     verify: bool = True
     policy: Mapping[str, Any] | None = None  # the policy settings the export was made under
+    legal_mark: Mapping[str, Any] | None = None  # the label format and the law's mark drawn (disclosure.legal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +135,11 @@ def manifest_definition(
     app_name: str,
     app_version: str,
     policy: Mapping[str, Any] | None = None,
+    legal_mark: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest JSON handed to ``c2pa.Builder``. ``policy``: the policy settings the export
-    was made under (recorded in the SafeLens assertion when given)."""
+    was made under; ``legal_mark``: the label format and the mark its law asked for (both
+    recorded in the SafeLens assertion when given)."""
     first: dict[str, Any]
     if origin.parent is not None:
         first = {"action": "c2pa.opened", "parameters": {"ingredientIds": [_PARENT_ID]}}
@@ -173,6 +176,7 @@ def manifest_definition(
                     "effects": [effect_record(r) for r in results],
                     "label": label_record(label, label_burned_in),
                     **({"policy": dict(policy)} if policy is not None else {}),
+                    **({"label_format": dict(legal_mark)} if legal_mark is not None else {}),
                 },
             },
         ],
@@ -213,7 +217,7 @@ class ProvenanceSigner:
         origin = origin or Origin.camera()
         manifest = manifest_definition(
             target.name, results, label, label_burned_in, origin, self.options.app_name, self.options.app_version,
-            self.options.policy,
+            self.options.policy, self.options.legal_mark,
         )
         tmp = temporary_path(target)
         sidecar = sidecar_path(target)

@@ -21,9 +21,11 @@ def register(subparsers: Any) -> None:
     p = add_command(subparsers, "effects", "List and check effects.", "safelens effects list --json")
     sub = p.add_subparsers(dest="effects_command", metavar="SUBCOMMAND", required=True)
     _register_list(sub)
+    from camera_app.cli.effect_reports import register_report
     from camera_app.cli.effects_check import register_check
 
     register_check(sub)
+    register_report(sub)
 
 
 def add_effects_dir_option(p: argparse.ArgumentParser) -> None:
@@ -36,6 +38,11 @@ def _register_list(sub: Any) -> None:
     p = add_command(sub, "list", "List the built-in effects and those of --effects-dir folders.",
                     "safelens effects list --json")
     p.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    p.add_argument("--search", metavar="TEXT",
+                   help="only effects whose name, description, id or category holds every word of TEXT; "
+                        "a search about suicide, self-harm or eating disorders shows where to find help instead")
+    p.add_argument("--language", choices=("en", "fr"), default="en", help="language of the support card (default en)")
+    p.add_argument("--data-dir", metavar="DIR", help="the data folder holding the support country setting")
     add_effects_dir_option(p)
     p.set_defaults(handler=run_list)
 
@@ -49,24 +56,35 @@ def _ops_text(spec: EffectSpec) -> str:
 def run_list(args: argparse.Namespace) -> int:
     from camera_app.catalog.effects import load_registry
 
+    from camera_app.support.sensitive import is_sensitive_search
+
+    if args.search is not None and is_sensitive_search(args.search):
+        from camera_app.cli.cmd_support import print_card
+
+        return print_card(args, topics=None, as_json=args.json)
     try:
         registry = load_registry(args.effects_dir)
     except EffectSpecError as exc:
         raise CliError(str(exc)) from exc
+    specs = list(registry)
+    if args.search is not None:
+        from camera_app.catalog.search import search_effects
+
+        specs = search_effects(specs, args.search)
     if args.json:
-        listing = [{**spec.to_dict(), "builtin": registry.is_builtin(spec.id)} for spec in registry]
+        listing = [{**spec.to_dict(), "builtin": registry.is_builtin(spec.id)} for spec in specs]
         json.dump(listing, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
     rows = [("id", "version", "declared", "name (en / fr)", "ops")]
-    for spec in registry:
+    for spec in specs:
         declared = spec.declared_category.value if spec.declared_category else "-"
         names = f"{spec.name['en']} / {spec.name['fr']}"
         rows.append((spec.id, spec.version, declared, names, _ops_text(spec)))
     widths = [max(len(row[i]) for row in rows) + 2 for i in range(4)]
     for row in rows:
         print("".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + row[4])
-    print(f"{len(registry)} effects")
+    print(f"{len(specs)} effects" + (f" matching {args.search!r}" if args.search is not None else ""))
     return 0
 
 

@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from disclosure.legal import LabelFormat, mark_required, provenance_record
 from camera_app.catalog.classifications import ClassificationCacheError
 from camera_app.cli.cmd_effects import add_effects_dir_option, specs_for
 from camera_app.progress import Progress
@@ -25,6 +26,7 @@ from camera_app.cli.render_policy import (
     measure_for_chain,
     open_viewer_store,
     refuse_blocked,
+    refuse_removed,
     resolve_viewer,
 )
 from camera_app.capture import RESOLUTIONS, SourceError, open_source
@@ -70,6 +72,10 @@ def register(subparsers: Any) -> None:
                         "(default: they say 'a local file'; a name can say more than the pixels)")
     p.add_argument("--language", choices=list(available_languages()), default="en",
                    help="language of the disclosure label drawn for appearance-altering effects (default en)")
+    p.add_argument("--label-format", choices=[f.value for f in LabelFormat], default="default",
+                   help="default: the SafeLens label; fr-influencer: « Images retouchées » (France, loi 2023-451 "
+                        "art. 5); no-ad: the Norwegian retouched-advertising mark, top left, ~7%% of the image "
+                        "(drawn where the measured changes fall under that law; recorded in the manifest)")
     p.add_argument("--seed", type=whole_number(0), default=0, help="seed of the demo feed (default 0)")
     p.add_argument("--max-faces", type=whole_number(1), default=2, metavar="N", help="faces to track (default 2)")
     add_policy_options(p)
@@ -80,6 +86,7 @@ def build_render_chain(args: argparse.Namespace, stack: ExitStack) -> tuple[Chai
     """The chain for this render (the one builder), after the checks that stop it before any frame."""
     specs = specs_for(args.effect, args.effects_dir) if args.effect is not None else []
     store = open_viewer_store(args, stack)
+    refuse_removed(specs, store)
     viewer = resolve_viewer(args, store)
     results = measure_for_chain(specs, args, "policy and label") if specs else _empty_book()
     options = ChainOptions(
@@ -88,6 +95,7 @@ def build_render_chain(args: argparse.Namespace, stack: ExitStack) -> tuple[Chai
         age=bool(specs) and viewer.policy.mode is Mode.ASSURED,
         profile_id=viewer.profile.profile_id if viewer.profile is not None and specs else None,
         language=args.language,
+        label_format=LabelFormat(args.label_format),
         landmarks=args.landmarks,
         seed=args.seed,
     )
@@ -176,9 +184,11 @@ def _open_output(args: argparse.Namespace, source: BaseSource, chain: Chain, vie
     target = Path(args.out)
     if not target.parent.is_dir():
         raise WriterError(f"output {args.out}: folder {target.parent} does not exist")
+    fmt = LabelFormat(args.label_format)
+    legal = provenance_record(fmt, mark_required(fmt, results))
     return SignedMp4Writer(target, source.fps, identity_dir(getattr(args, "data_dir", None)), results, label,
                            origin_for_source(args.source, record_name=args.record_source_name),
-                           policy=viewer.provenance())
+                           policy=viewer.provenance(), legal_mark=legal)
 
 
 def _provenance_summary(writer: Any) -> None:

@@ -68,6 +68,10 @@ def register(subparsers: Any) -> None:
     add_data_dir_option(ve)
     ve.set_defaults(handler=run_verify)
 
+    from camera_app.cli.effect_reports import register_review
+
+    register_review(sub)
+
     ap = add_command(sub, "appeal", "Appeal the decision on an entry (once per decision); reopens it.",
                      'safelens review appeal 3 --reason "I am 14, this is my account"')
     ap.add_argument("entry_id", type=int, metavar="ID", help="the entry's id (from review list)")

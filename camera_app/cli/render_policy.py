@@ -71,6 +71,17 @@ def open_viewer_store(args: argparse.Namespace, stack: ExitStack) -> Any:
     return stack.enter_context(open_store(args))
 
 
+def refuse_removed(specs: Sequence[EffectSpec], store: Any) -> None:
+    """CliError when a moderator removed one of these effects from this installation after a report."""
+    from camera_app.policy.reports import ReportQueue
+
+    removed = ReportQueue(store).removed_effects()
+    gone = [spec.id for spec in specs if spec.id in removed]
+    if gone:
+        raise CliError(f"--effect: {', '.join(gone)} removed from this installation after a report "
+                       "(see `safelens review reports --status removed`; the decision can be appealed)")
+
+
 def measure_for_chain(specs: Sequence[EffectSpec], args: argparse.Namespace, purpose: str) -> Any:
     """The classifier results a chain with these effects needs (each effect, and the stacks the
     policy may judge): ``camera_app.catalog.classifications.result_book``, with a progress bar."""

@@ -47,10 +47,13 @@ class SignedMp4Writer:
         origin: Origin,
         app_version: str = "0.1.0",
         policy: Mapping[str, Any] | None = None,
+        legal_mark: Mapping[str, Any] | None = None,
     ) -> None:
-        """``policy``: the policy settings the video is made under (recorded in its manifest)."""
+        """``policy``: the policy settings the video is made under; ``legal_mark``: the label
+        format and the mark drawn (both recorded in its manifest)."""
         self.path = path
-        self._signer = ProvenanceSigner(ProvenanceOptions(identity_dir=identity_dir, app_version=app_version, policy=policy))
+        self._signer = ProvenanceSigner(ProvenanceOptions(identity_dir=identity_dir, app_version=app_version,
+                                                          policy=policy, legal_mark=legal_mark))
         options = Mp4RecorderOptions(
             target=path, fps=fps, results=tuple(results), label=label, origin=origin, label_drawn_upstream=True
         )

@@ -101,5 +101,26 @@ _V3_SEALS_CHAIN_MODERATORS: tuple[str, ...] = (
 AUDIT_NO_UPDATE = """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"""
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_PROFILES_AND_GATE, _V2_REVIEW_AND_AUDIT, _V3_SEALS_CHAIN_MODERATORS)
+# Reports of effects (``camera_app.policy.reports``): what was reported, why, by which profile, and
+# the moderators' decision. Nothing else about the person is kept. Sealed like the review records.
+_V4_EFFECT_REPORTS: tuple[str, ...] = (
+    """CREATE TABLE effect_reports (
+        report_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        effect_id TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('self_harm', 'hate', 'harassment', 'body_image', 'other')),
+        note TEXT NOT NULL,
+        profile_id INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('open', 'kept', 'removed')),
+        created_utc TEXT NOT NULL,
+        decided_utc TEXT,
+        moderator TEXT,
+        appeal TEXT,
+        seal TEXT
+    )""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _V1_PROFILES_AND_GATE, _V2_REVIEW_AND_AUDIT, _V3_SEALS_CHAIN_MODERATORS, _V4_EFFECT_REPORTS,
+)
 SCHEMA_VERSION = len(MIGRATIONS)

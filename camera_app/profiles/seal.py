@@ -28,6 +28,8 @@ SEALED: dict[str, tuple[str, ...]] = {
     "review_decisions": ("decision_id", "entry_id", "outcome", "decided_utc", "moderator"),
     "review_appeals": ("appeal_id", "decision_id", "reason", "appealed_utc"),
     "moderators": ("moderator_id", "name", "profile_id", "passphrase", "created_utc"),
+    "effect_reports": ("report_id", "effect_id", "content_hash", "reason", "note", "profile_id", "status",
+                       "created_utc", "decided_utc", "moderator", "appeal"),
 }
 
 

@@ -197,7 +197,9 @@ class ProfileStore:
                     lock.reseal(conn, self.keys.gate)  # the seal of the empty lock table
                 if number == 2:  # seal the rows written before seals, chain the log, restore its trigger
                     for table in SEALED:
-                        reseal_all(conn, self.keys, table)
+                        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                        (table,)).fetchone():  # tables of later versions come sealed
+                            reseal_all(conn, self.keys, table)
                     reseal_settings(conn, self.keys)
                     audit.chain_rows(conn, self.keys)
                     conn.execute(AUDIT_NO_UPDATE)

@@ -28,6 +28,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+from disclosure.legal import LabelFormat
 from camera_app.frame import Frame
 from camera_app.policy.gate import EffectGate, EffectGateOptions, OnBlocked, SignalSource, StackDecision, signals_from_age_stage
 from camera_app.policy.rules import Decision, FacesInView, PolicyOptions, PolicySubject
@@ -60,6 +61,7 @@ class ChainOptions:
     profile_id: int | None = None
     language: str = "en"
     label: bool = True
+    label_format: LabelFormat = LabelFormat.DEFAULT  # a law's mark where it asks for one (exports)
     landmarks: bool = False
     seed: int = 0
     on_blocked: OnBlocked = OnBlocked.DROP
@@ -191,7 +193,8 @@ class Chain:
         stages.append(self.tap)
         if options.label:
             self.label = stack.enter_context(
-                FollowingLabelStage(self.effects, results, DisclosureStageOptions(language=options.language))
+                FollowingLabelStage(self.effects, results, DisclosureStageOptions(language=options.language,
+                                                                                  label_format=options.label_format))
             )
             stages.append(self.label)
         self.stages: tuple[Stage, ...] = tuple(stages)

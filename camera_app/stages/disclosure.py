@@ -22,7 +22,8 @@ import numpy as np
 from camera_app.paths import LABEL_FONT
 from camera_app.frame import Frame
 from disclosure.catalogue import Catalogue, load_catalogue
-from disclosure.labels import Label, build_label
+from disclosure.labels import Label, LabelKind, build_label
+from disclosure.legal import FR_MENTION, LabelFormat, mark_required, norwegian_mark
 from disclosure.overlay import DisclosureOverlay, DisclosureOverlayOptions
 from disclosure.placement import Placement
 from effects.classification import Category, ClassificationResult
@@ -32,10 +33,13 @@ from effects.spec import EffectSpec
 @dataclass(frozen=True, slots=True)
 class DisclosureStageOptions:
     """``language``: a catalogue in disclosure/messages; ``show_chips``: also draw playful
-    effects' name chips; ``overlay``: the overlay's look (defaults use the bundled Roboto)."""
+    effects' name chips; ``label_format``: a law's own mark instead of the label where that law
+    asks for it (``disclosure.legal``); ``overlay``: the overlay's look (defaults use the
+    bundled Roboto)."""
 
     language: str = "en"
     show_chips: bool = False
+    label_format: LabelFormat = LabelFormat.DEFAULT
     overlay: DisclosureOverlayOptions = field(default_factory=lambda: DisclosureOverlayOptions(font_path=LABEL_FONT))
 
 
@@ -55,6 +59,7 @@ class DisclosureStage:
         self._overlay = DisclosureOverlay(self.options.overlay)
         self._label: Label | None = None
         self._results: tuple[ClassificationResult, ...] = ()
+        self._legal = False
 
     @property
     def label(self) -> Label | None:
@@ -77,6 +82,16 @@ class DisclosureStage:
         """The effects now on (their results, in stack order) and their display names."""
         self._results = tuple(results)
         self._label = build_label(self._results, self.catalogue, names) if self._results else None
+        self._legal = mark_required(self.options.label_format, self._results)
+        if self._legal and self.options.label_format is LabelFormat.FR_INFLUENCER and self._label is not None:
+            # the law's words, set like the label (legible, away from faces, on every frame)
+            self._label = Label(LabelKind.APPEARANCE, self._label.language, FR_MENTION, (FR_MENTION,),
+                                self._label.sheet, self._label.effect_ids)
+
+    @property
+    def legal_mark(self) -> bool:
+        """Whether frames now carry the mark of ``label_format``'s law instead of the label."""
+        return self._legal
 
     @property
     def draws(self) -> bool:
@@ -89,7 +104,10 @@ class DisclosureStage:
         if label is None or not (label.altering or self.options.show_chips):
             return frame
         out = np.array(frame.pixels, copy=True, order="C")
-        self._overlay.draw_into(out, label, [t.box for t in frame.tracks])
+        if self._legal and self.options.label_format is LabelFormat.NO_AD:
+            norwegian_mark(out.shape[1], out.shape[0], self.options.overlay.font_path).draw_into(out)
+        else:
+            self._overlay.draw_into(out, label, [t.box for t in frame.tracks])
         out.flags.writeable = False  # hand it over to the frame without another copy
         return frame.with_pixels(out)
 

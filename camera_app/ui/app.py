@@ -24,6 +24,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 from camera_app.catalog.result_cache import result_cache
 from camera_app.catalog.effects import load_registry
 from camera_app.policy.rules import PolicyOptions
+from camera_app.policy.reports import ReportQueue
 from camera_app.policy.settings import effective_options, load_settings
 from camera_app.profiles.model import Profile
 from camera_app.profiles.store import ProfileStore
@@ -75,7 +76,9 @@ class SafeLensApp(App):
         self.data_dir = self.store.data_dir
         self.policy_settings = load_settings(self.store)  # the installation's; the app may only tighten them
         self.registry = load_registry(list(config.effects_dirs))
-        self.specs: dict[str, EffectSpec] = {spec.id: spec for spec in self.registry}
+        removed = ReportQueue(self.store).removed_effects()  # by a moderator, after a report
+        self.specs: dict[str, EffectSpec] = {spec.id: spec for spec in self.registry if spec.id not in removed}
+        self.removed = sorted(removed & {spec.id for spec in self.registry})
         self.results = EffectResults(result_cache(self.data_dir), self._measured_on_thread)
         self.worker: ProcessingWorker | None = None
         self.none_thumbnail: str | None = None
@@ -135,9 +138,11 @@ class SafeLensApp(App):
         self.store.close()
 
     def _first_screen(self) -> None:
+        if self.removed:
+            self.toast(self.messages("app.effects_removed", effects=", ".join(self.removed)), BannerKind.WARNING)
         if self.cfg.profile is not None:
             self.use_profile(self.store.get(self.cfg.profile))
-            if self.cfg.effect is not None:
+            if self.cfg.effect is not None and self.cfg.effect in self.specs:
                 self.pick_effect(self.cfg.effect, explain=False)
         elif self.has_profiles():
             self.show_profiles()

@@ -299,7 +299,7 @@ def test_wal_and_schema_version(tmp_path: Path) -> None:
     ProfileStore(tmp_path).close()
     conn = raw(tmp_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn.close()
 
 
@@ -315,8 +315,12 @@ def test_nothing_but_profile_facts_is_stored(tmp_path: Path) -> None:
                                                    "seal"]
     assert [c for c, _ in columns["moderators"]] == ["moderator_id", "name", "profile_id", "passphrase", "created_utc",
                                                      "seal"]
-    assert sorted(columns) == ["audit_log", "gate_locks", "meta", "moderators", "profiles", "review_appeals",
-                               "review_decisions", "review_entries"]
+    # a report of an effect keeps the effect, the reason, the optional text and the profile id; nothing more
+    assert [c for c, _ in columns["effect_reports"]] == ["report_id", "effect_id", "content_hash", "reason", "note",
+                                                         "profile_id", "status", "created_utc", "decided_utc",
+                                                         "moderator", "appeal", "seal"]
+    assert sorted(columns) == ["audit_log", "effect_reports", "gate_locks", "meta", "moderators", "profiles",
+                               "review_appeals", "review_decisions", "review_entries"]
 
 
 def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
@@ -335,7 +339,7 @@ def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
         assert not store.lock_state().locked
         assert store.audit_events() == []  # the v2 table exists and is empty
     conn = raw(tmp_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
     conn.close()
 
 
@@ -347,7 +351,7 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ProfileStoreVersionError) as info:
         ProfileStore(tmp_path)
     assert str(info.value) == (
-        f"{tmp_path / 'profiles.db'}: schema version 9 was written by a newer SafeLens (this one knows up to 3); "
+        f"{tmp_path / 'profiles.db'}: schema version 9 was written by a newer SafeLens (this one knows up to 4); "
         "upgrade SafeLens"
     )
 
