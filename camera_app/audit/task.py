@@ -27,7 +27,7 @@ from typing import Any
 
 from camera_app.audit.catalogue import Packed
 
-THUMB_HEIGHT = 160
+THUMB_HEIGHT = 200
 _STATE: dict[str, tuple[Any, Any]] = {}  # setup key -> (detector, reference set), per process
 
 
@@ -102,8 +102,8 @@ def thumbnail(spec: Any, reference: Any) -> bytes | None:
     after = SpecEffect(spec).apply(face.rgb.copy(), (face.track,))
     b = face.track.box
     h, w = face.rgb.shape[:2]
-    x0, x1 = max(0, int(b.x0 - 0.35 * b.width)), min(w, int(b.x1 + 0.35 * b.width))
-    y0, y1 = max(0, int(b.y0 - 0.5 * b.height)), min(h, int(b.y1 + 0.2 * b.height))
+    x0, x1 = max(0, int(b.x0 - 0.3 * b.width)), min(w, int(b.x1 + 0.3 * b.width))
+    y0, y1 = max(0, int(b.y0 - 0.45 * b.height)), min(h, int(b.y1 + 0.1 * b.height))
     pair = [Image.fromarray(img[y0:y1, x0:x1]) for img in (face.rgb, after)]
     width = max(1, round(pair[0].width * THUMB_HEIGHT / max(pair[0].height, 1)))
     sheet = Image.new("RGB", (2 * width + 4, THUMB_HEIGHT), (255, 255, 255))
