@@ -8,6 +8,7 @@ import shutil
 import signal
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,46 @@ def test_a_killed_worker_is_retried_and_a_second_death_recorded_as_failed(tmp_pa
     # The retried effect's row is the one an undisturbed worker gives.
     clean = audit([effects[0]], tmp_path / "clean", faces, workers=1)
     assert without_machine(rows(clean.out_dir))[first] == without_machine(found)[first]
+
+
+def _ray_task_pids() -> list[int]:
+    """Processes running this module's Ray task right now (Ray titles a worker by its task)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if title.startswith(b"ray::run_task"):
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_ray_worker_killed_mid_task_is_retried(tmp_path: Path, faces: Path) -> None:
+    pytest.importorskip("ray")
+    _three_effects(tmp_path / "catalogue")
+    killed: list[int] = []
+    stop = threading.Event()
+
+    def hunt() -> None:
+        while not stop.is_set() and not killed:
+            for pid in _ray_task_pids():
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                break
+            time.sleep(0.05)
+
+    hunter = threading.Thread(target=hunt)
+    hunter.start()
+    try:
+        summary = audit([tmp_path / "catalogue"], tmp_path / "out", faces, workers=2, ray=True)
+    finally:
+        stop.set()
+        hunter.join()
+    assert len(killed) == 1
+    assert summary.counts["retried"] == 1 and summary.counts["audited"] == 3 and summary.counts["failed"] == 0
+    assert sorted(r["timing"]["attempts"] for r in rows(tmp_path / "out").values()) == [1, 1, 2]
 
 
 def test_bad_paths_and_folders_are_errors_naming_them(tmp_path: Path, faces: Path) -> None:
