@@ -53,7 +53,7 @@ def _e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _table(head: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+def _table(head: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()) -> str:
     out = ["<table><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr>"]
     for row in rows:
         cells = (f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row))
@@ -122,7 +122,7 @@ def _declared_section(ok: list[dict[str, Any]]) -> str:
     for declared in (*CATEGORIES, "none"):
         cells = [str(grid[(declared, m)]) for m in CATEGORIES]
         rows.append([_e(declared), *cells, str(sum(grid[(declared, m)] for m in CATEGORIES))])
-    return _table(["declared \\ measured", *CATEGORIES, "total"], rows, {1, 2, 3})
+    return _table(["declared \\ measured", *CATEGORIES, "total"], rows, frozenset({1, 2, 3}))
 
 
 def render(store: AuditStore) -> str:
@@ -147,7 +147,7 @@ def render(store: AuditStore) -> str:
     parts.append(f"<h2>Declarations overruled ({len(overruled)})</h2>")
     parts.append(_table(["path", "id", "declared", "measured", "confidence", "altering changes"],
                         [[_e(r["path"]), _e(r["id"]), _e(r["declared"]), _e(r["category"]),
-                          f"{r['confidence']:.2f}", _e(_reasons(r))] for r in overruled], {4})
+                          f"{r['confidence']:.2f}", _e(_reasons(r))] for r in overruled], frozenset({4}))
                  if overruled else "<p class=muted>none</p>")
     parts.append("<h2>Frame cost</h2>")
     if costs:
@@ -160,7 +160,7 @@ def render(store: AuditStore) -> str:
                           f"{cost['p95_ms']:.1f}", f"{100 * cost['share_of_30fps_budget']:.0f}%", _e(r["machine"]["name"])])
         parts += [f"<p>The {min(SLOWEST, len(slow))} slowest effects:</p>",
                   _table(["path", "id", "category", "median ms", "p95 ms", "of a 30 fps frame", "measured on"],
-                         table, {3, 4, 5})]
+                         table, frozenset({3, 4, 5}))]
     else:
         parts.append("<p class=muted>nothing measured</p>")
     parts.append(f"<h2>Errors ({len(errors)})</h2>")

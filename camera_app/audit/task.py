@@ -15,8 +15,10 @@ each with the error's type and message; faces that cannot be loaded give status
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -57,6 +59,7 @@ def _state(setup: WorkerSetup) -> tuple[Any, Any]:
     from effects.classify import ReferenceError, load_reference
 
     folder = Path(tempfile.mkdtemp(prefix="safelens-audit-faces-"))
+    atexit.register(shutil.rmtree, folder, True)
     with zipfile.ZipFile(io.BytesIO(setup.faces_zip)) as zf:
         for name in zf.namelist():
             if "/" in name or name.startswith("."):
