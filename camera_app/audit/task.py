@@ -136,7 +136,7 @@ def run_task(setup: WorkerSetup, packed: Packed) -> tuple[dict[str, Any], bytes 
     from effects.spec import EffectSpecError
     from effects.spec_zip import discard
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     row = _row(packed, "ok", classifier_fingerprint(), setup)
     try:
         detector, reference = _state(setup)
@@ -169,4 +169,5 @@ def run_task(setup: WorkerSetup, packed: Packed) -> tuple[dict[str, Any], bytes 
     finally:
         discard(spec.root)
     row["timing"]["seconds"] = round(time.perf_counter() - start, 3)
+    row["timing"]["cpu_seconds"] = round(time.process_time() - cpu_start, 3)  # every thread of the worker
     return row, thumb
