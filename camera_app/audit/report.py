@@ -176,7 +176,8 @@ def render(store: AuditStore) -> str:
 def _thumbnails(store: AuditStore, by_path: dict[str, dict[str, Any]], altering: int) -> str:
     thumbs = store.thumbnails(MAX_THUMBNAILS)
     out = [f"<h2>Appearance-altering effects, before and after ({altering})</h2>",
-           "<p class=muted>On one adult reference face (faces of minors are never shown).</p>"]
+           "<p class=muted>Before (left) and after (right), on one adult reference face "
+           "(faces of minors are never shown).</p>"]
     if altering > len(thumbs):
         out.append(f"<p>The first {len(thumbs)} by path; every thumbnail is in audit.sqlite.</p>")
     out.append('<div class="grid">')
