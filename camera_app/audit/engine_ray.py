@@ -51,7 +51,9 @@ class RayEngine:
             else:
                 ray.init(address=self.address, log_to_driver=False, configure_logging=False)
         except (ConnectionError, ValueError, RuntimeError) as exc:
-            raise AuditError(f"--ray {self.address or ''}: cannot start or join Ray ({exc})".replace("  ", " ")) from exc
+            hint = "" if self.address is None else (
+                "; a cluster with token authentication also needs RAY_AUTH_MODE=token and its token here")
+            raise AuditError(f"--ray {self.address or ''}: cannot start or join Ray ({exc}){hint}".replace("  ", " ")) from exc
         cpus = int(ray.cluster_resources().get("CPU", self.workers))
         self._cluster = {"cluster_cpus": cpus, "nodes": len([n for n in ray.nodes() if n.get("Alive")])}
         self._capacity = max(1, 2 * cpus)
