@@ -102,17 +102,23 @@ def test_a_killed_worker_is_retried_and_a_second_death_recorded_as_failed(tmp_pa
     assert without_machine(rows(clean.out_dir))[first] == without_machine(found)[first]
 
 
+def _parent(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def _ray_task_pids() -> list[int]:
-    """Processes running this module's Ray task right now (Ray titles a worker by its task)."""
+    """Processes running this module's Ray task right now in the Ray instance this test started
+    (Ray titles a worker by its task; the worker's parent is the raylet this process started)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 title = (entry / "cmdline").read_bytes()
-            except OSError:
+                if title.startswith(b"ray::run_task") and _parent(_parent(int(entry.name))) == os.getpid():
+                    found.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
                 continue
-            if title.startswith(b"ray::run_task"):
-                found.append(int(entry.name))
     return found
 
 
