@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -106,8 +107,6 @@ def _prepare(options: AuditOptions) -> tuple[list[Path], WorkerSetup]:
 def run_audit(options: AuditOptions, stream: TextIO | None = None, on_dispatch: DispatchHook | None = None,
               engine: Engine | None = None) -> AuditSummary:
     """Audit the catalogue of ``options.paths`` into ``options.out_dir`` (see the module notes)."""
-    import time
-
     from camera_app.catalog.classifications import classifier_fingerprint
 
     effects, setup = _prepare(options)

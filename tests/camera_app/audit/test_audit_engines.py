@@ -7,7 +7,6 @@ import base64
 import json
 import re
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import pytest
