@@ -1,7 +1,8 @@
 """Finding the effects of a catalogue and packing each as bytes a worker anywhere can load.
 
 A catalogue is one or more PATHs: an effect folder (it holds ``effect.toml``), an effect
-``.zip``, or a folder of them, nested to any depth. Hidden entries and ``__pycache__`` are
+``.zip``, a folder of them nested to any depth, or a ``.zip`` holding many effects
+(``catalogue_zip``). Hidden entries and ``__pycache__`` are
 skipped, symbolic links are not followed (a link cannot make the walk loop or leave the
 catalogue), and other files are not effects and are left alone.
 
@@ -16,17 +17,32 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from camera_app.audit.catalogue_zip import catalogue_members, member_bytes
 from effects.spec import EffectSpec, EffectSpecError, load_effect
 from effects.spec_zip import discard
 
 
 class AuditError(RuntimeError):
     """An audit cannot run (bad PATH, --out, faces, engine); the message names what and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where one effect is: a folder or a zip, or ``member`` of the catalogue archive ``path``."""
+
+    path: Path
+    member: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The effect's path in rows and messages (ARCHIVE!MEMBER inside a catalogue archive)."""
+        return str(self.path) if self.member is None else f"{self.path}!{self.member.rstrip('/')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +65,20 @@ class Invalid:
     message: str
 
 
-def find_effects(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+def _zip_sources(path: Path) -> list[Source]:
+    members = catalogue_members(path)
+    return [Source(path)] if members is None else [Source(path, m) for m in members]
+
+
+def find_effects(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
     """Every effect under ``paths``, in a stable order (each PATH's effects sorted by path)."""
-    found: list[Path] = []
+    found: list[Source] = []
     for given in paths:
         path = Path(given)
         if path.is_symlink() and not path.exists():
             raise AuditError(f"{path}: a broken symbolic link; expected a folder of effects or a .zip")
         if path.is_file() and path.suffix.lower() == ".zip":
-            found.append(path)
+            found.extend(_zip_sources(path))
         elif path.is_dir():
             found.extend(_walk(path))
         elif not path.exists():
@@ -67,9 +88,9 @@ def find_effects(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return found
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path) -> Iterator[Source]:
     if (folder / "effect.toml").exists():
-        yield folder
+        yield Source(folder)
         return
     try:
         children = sorted(folder.iterdir())
@@ -81,7 +102,7 @@ def _walk(folder: Path) -> Iterator[Path]:
         if child.is_dir():
             yield from _walk(child)
         elif child.suffix.lower() == ".zip" and child.is_file():
-            yield child
+            yield from _zip_sources(child)
 
 
 def _hashed_files(root: Path) -> list[tuple[str, Path]]:
@@ -109,23 +130,39 @@ def zip_folder(root: Path) -> bytes:
     return buffer.getvalue()
 
 
-def pack(path: Path) -> Packed | Invalid:
-    """Load ``path`` strictly and pack it; a bad effect becomes an ``Invalid`` naming its error."""
+def load_bytes(data: bytes, label: str) -> EffectSpec:
+    """Load an effect from zip bytes, as strictly as a file (errors name ``label``, not a temporary file)."""
+    with tempfile.NamedTemporaryFile(prefix="safelens-audit-", suffix=".zip", delete=False) as fh:
+        fh.write(data)
+        archive = Path(fh.name)
     try:
-        spec: EffectSpec = load_effect(path)
+        return load_effect(archive)
     except EffectSpecError as exc:
-        return Invalid(str(path), type(exc).__name__, str(exc))
+        raise EffectSpecError(exc.file.replace(str(archive), label), exc.detail, exc.line, exc.field) from None
+    finally:
+        archive.unlink(missing_ok=True)
+
+
+def pack(source: Source) -> Packed | Invalid:
+    """Load ``source`` strictly and pack it; a bad effect becomes an ``Invalid`` naming its error."""
+    label, path = source.label, source.path
     try:
-        if spec.root != spec.source:  # a zip, unpacked into a private folder: send the archive itself
-            data = path.read_bytes()
+        if source.member is not None:
+            data = member_bytes(path, source.member, label)
+            spec: EffectSpec = load_bytes(data, label)
         else:
-            data = zip_folder(spec.root)
+            spec = load_effect(path)
+    except EffectSpecError as exc:
+        return Invalid(label, type(exc).__name__, str(exc))
+    try:
+        if source.member is None:  # a zip is sent as it is; a folder is zipped in memory
+            data = path.read_bytes() if spec.root != spec.source else zip_folder(spec.root)
     except OSError as exc:
-        return Invalid(str(path), type(exc).__name__, f"{path}: cannot be read ({exc.strerror})")
+        return Invalid(label, type(exc).__name__, f"{path}: cannot be read ({exc.strerror})")
     finally:
         discard(spec.root)
     declared = None if spec.declared_category is None else spec.declared_category.value
-    return Packed(str(path), spec.content_hash, spec.id, declared, data)
+    return Packed(label, spec.content_hash, spec.id, declared, data)
 
 
 def folder_digest(folder: Path) -> str:

@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from camera_app.audit.catalogue import AuditError, Invalid, Packed, find_effects, folder_digest, pack, zip_faces
+from camera_app.audit.catalogue import (
+    AuditError,
+    Invalid,
+    Packed,
+    Source,
+    find_effects,
+    folder_digest,
+    pack,
+    zip_faces,
+)
 from camera_app.audit.engine import Done, Engine
 from camera_app.audit.store import AuditStore
 from camera_app.audit.task import WorkerSetup
@@ -91,7 +100,7 @@ def make_engine(options: AuditOptions, setup: WorkerSetup) -> Engine:
     return LocalEngine(options.workers, setup)
 
 
-def _prepare(options: AuditOptions) -> tuple[list[Path], WorkerSetup]:
+def _prepare(options: AuditOptions) -> tuple[list[Source], WorkerSetup]:
     if not options.faces_dir.is_dir():
         raise AuditError(f"--faces {options.faces_dir}: expected a folder of face photos, found no such folder")
     effects = find_effects(options.paths)
@@ -142,7 +151,7 @@ def run_audit(options: AuditOptions, stream: TextIO | None = None, on_dispatch: 
     return summary
 
 
-def _drive(effects: Sequence[Path], engine: Engine, store: AuditStore, run: int, fingerprint: str,
+def _drive(effects: Sequence[Source], engine: Engine, store: AuditStore, run: int, fingerprint: str,
            setup: WorkerSetup, summary: AuditSummary, bar: Progress, resume: bool,
            on_dispatch: DispatchHook | None) -> None:
     done_hashes = store.done_hashes(fingerprint, setup.reference_key) if resume else {}
@@ -206,8 +215,8 @@ def _failed_row(packed: Packed, fingerprint: str, setup: WorkerSetup, message: s
 def _next_packed(todo: Any, store: AuditStore, run: int, done_hashes: dict[str, str], summary: AuditSummary,
                  bar: Progress) -> Packed | None:
     """The next effect to send: invalid ones are recorded and resumed ones skipped on the way."""
-    for path in todo:
-        item = pack(path)
+    for source in todo:
+        item = pack(source)
         if isinstance(item, Invalid):
             row = {"path": item.path, "status": "invalid", "content_hash": None, "id": None, "declared": None,
                    "category": None, "confidence": None, "declared_overruled": None, "classifier_fingerprint": None,

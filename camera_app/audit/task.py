@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from camera_app.audit.catalogue import Packed
+from camera_app.audit.catalogue import Packed, load_bytes
 
 THUMB_HEIGHT = 200
 _STATE: dict[str, tuple[Any, Any]] = {}  # setup key -> (detector, reference set), per process
@@ -75,18 +75,10 @@ def _state(setup: WorkerSetup) -> tuple[Any, Any]:
 
 
 def _load(packed: Packed) -> Any:
-    from effects.spec import load_effect
+    from effects.spec import EffectSpecError
 
-    with tempfile.NamedTemporaryFile(prefix="safelens-audit-", suffix=".zip", delete=False) as fh:
-        fh.write(packed.data)
-        archive = Path(fh.name)
-    try:
-        spec = load_effect(archive)
-    finally:
-        archive.unlink(missing_ok=True)
+    spec = load_bytes(packed.data, packed.path)
     if spec.content_hash != packed.content_hash:
-        from effects.spec import EffectSpecError
-
         raise EffectSpecError(packed.path, f"content hash {spec.content_hash[:12]} on the worker, "
                                            f"expected {packed.content_hash[:12]} (changed in transit)")
     return spec

@@ -11,7 +11,7 @@ import pytest
 from audit_helpers import small_faces
 
 from camera_app.audit.catalogue import find_effects
-from camera_app.audit.synth import KINDS, tint_de
+from camera_app.audit.synth import KINDS, synthesize, tint_de
 from camera_app.cli import main
 from effects.spec import load_effect
 
@@ -29,7 +29,7 @@ def test_synth_writes_valid_effects_of_every_kind_reproducibly(tmp_path: Path, c
     manifest = json.loads((tmp_path / "a" / "synth.json").read_text(encoding="utf-8"))
     entries = manifest["effects"]
     assert {e["kind"] for e in entries} == set(KINDS)
-    paths = find_effects([tmp_path / "a"])
+    paths = [source.path for source in find_effects([tmp_path / "a"])]
     assert sorted(str(p.relative_to(tmp_path / "a")) for p in paths) == sorted(e["path"] for e in entries)
     assert any(p.suffix == ".zip" for p in paths) and any(p.is_dir() for p in paths)
     assert len({p.parent for p in paths}) == 2, "nested in part-NNN folders of 50"
@@ -83,3 +83,37 @@ def test_the_audit_command_reports_progress_and_what_it_wrote(tmp_path: Path,
     with pytest.raises(SystemExit) as help_exit:
         main(["effects", "audit", "--help"])
     assert help_exit.value.code == 0 and "--ray [ADDRESS]" in capsys.readouterr().out
+
+
+def test_a_catalogue_zip_holds_many_effects_that_pack_as_their_folders_do(tmp_path: Path) -> None:
+    """A .zip of a whole catalogue (effect folders and effect zips inside, nested): each effect
+    is found, loaded strictly and hashes as the same effect on disk; a bad one is named inside it."""
+    import zipfile
+
+    from camera_app.audit.catalogue import Invalid, Packed, pack
+
+    entries = synthesize(5, tmp_path / "cat", 9)
+    (tmp_path / "cat" / "broken").mkdir()
+    (tmp_path / "cat" / "broken" / "effect.toml").write_text('id = "Bad Id"\n', encoding="utf-8")
+    archive = tmp_path / "catalogue.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted((tmp_path / "cat").rglob("*")):
+            if path.is_file():
+                zf.write(path, f"shop/{path.relative_to(tmp_path / 'cat').as_posix()}")
+    inside = {s.member: s for s in find_effects([archive])}
+    assert sorted(inside) == sorted(["shop/broken/", *(f"shop/{e['path']}" + ("" if e["path"].endswith(".zip") else "/")
+                                                       for e in entries)])
+    on_disk = {str(s.path.relative_to(tmp_path / "cat")): pack(s) for s in find_effects([tmp_path / "cat"])}
+    for entry in entries:
+        member = f"shop/{entry['path']}" + ("" if entry["path"].endswith(".zip") else "/")
+        packed = pack(inside[member])
+        assert isinstance(packed, Packed), packed
+        assert packed.path == f"{archive}!shop/{entry['path']}"
+        twin = on_disk[entry["path"]]
+        assert isinstance(twin, Packed) and (packed.content_hash, packed.effect_id) == (twin.content_hash, twin.effect_id)
+    bad = pack(inside["shop/broken/"])
+    assert isinstance(bad, Invalid) and bad.path == f"{archive}!shop/broken"
+    assert bad.message.startswith(f"{archive}!shop/broken!effect.toml:1: id: expected an id")
+    assert find_effects([tmp_path / "cat" / "part-000" / f"{entries[3]['id']}.zip"])[0].member is None, \
+        "an effect zip is one effect"
+
