@@ -95,4 +95,5 @@ def run_audit_command(args: argparse.Namespace) -> int:
           f"{c['retried']} retried")
     for path in (summary.sqlite, summary.jsonl, summary.report):
         print(f"wrote {path}")
+    sys.stdout.flush()  # before Ray's exit handlers run
     return 0
