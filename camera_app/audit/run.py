@@ -113,8 +113,8 @@ def _prepare(options: AuditOptions) -> tuple[list[Source], WorkerSetup]:
     return effects, setup
 
 
-def run_audit(options: AuditOptions, stream: TextIO | None = None, on_dispatch: DispatchHook | None = None,
-              engine: Engine | None = None) -> AuditSummary:
+def run_audit(options: AuditOptions, stream: TextIO | None = None,
+              on_dispatch: DispatchHook | None = None) -> AuditSummary:
     """Audit the catalogue of ``options.paths`` into ``options.out_dir`` (see the module notes)."""
     from camera_app.catalog.classifications import classifier_fingerprint
 
@@ -127,7 +127,7 @@ def run_audit(options: AuditOptions, stream: TextIO | None = None, on_dispatch: 
         if store.count() and not options.resume:
             raise AuditError(f"--out {options.out_dir}: already holds an audit of {store.count()} effects; "
                              "pass --resume to continue it, or choose another folder")
-        engine = engine if engine is not None else make_engine(options, setup)
+        engine = make_engine(options, setup)
         settings = {"paths": [str(p) for p in options.paths], "quick": options.quick, "faces": str(options.faces_dir),
                     "resume": options.resume, "driver": socket.gethostname(), **engine.describe()}
         run = store.start_run(settings, fingerprint, setup.reference_key)
