@@ -50,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         skip=frozenset(args.skip),
         seed=int(args.seed),
     )
+    if args.audit is not None:
+        return _audit(args)
     if options.baseline is not None and not options.baseline.is_file():
         print(f"safelens bench: error: --baseline {options.baseline}: no such file", file=sys.stderr)
         return 2
@@ -64,6 +66,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaseException:
         print(f"safelens bench: native libraries' log: {native_log}", file=sys.stderr)
         raise
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from benchmarks.audit_bench import markdown, run_audit_bench, write
+    from camera_app.audit.catalogue import AuditError
+
+    try:
+        report = run_audit_bench(int(args.audit), seed=int(args.seed), stream=sys.stderr)
+    except AuditError as exc:
+        print(f"safelens bench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("safelens bench: interrupted", file=sys.stderr)
+        return 130
+    print(markdown(report))
+    for path in write(report, args.json, args.report):
+        print(f"wrote {path}")
+    return 0 if report["identical"] else 1
 
 
 if __name__ == "__main__":

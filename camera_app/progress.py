@@ -1,4 +1,4 @@
-"""A one-line progress bar on stderr, for long commands (render, age eval, bench, bundled results)."""
+"""A one-line progress bar on stderr, for long commands (render, age eval, bench, bundled results, audits)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ from typing import Any
 
 
 class Progress:
-    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+    """A one-line progress bar on stderr (plain lines when stderr is not a terminal).
 
-    def __init__(self, total: int | None, label: str, stream: Any = None) -> None:
+    With ``unit`` (e.g. "effects") the line also shows the rate per minute and, with a total,
+    the time left at that rate (the rate counts only this run's items: ``skipped`` ones, such
+    as work a resumed run finds done, move the bar without speeding up the estimate).
+    """
+
+    def __init__(self, total: int | None, label: str, stream: Any = None, unit: str | None = None) -> None:
         self.total = total
         self.label = label
+        self.unit = unit
+        self.skipped = 0
         self.stream = stream or sys.stderr
         self.count = 0
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -36,11 +43,25 @@ class Progress:
             text = f"{self.label} [{bar:<30}] {self.count}/{self.total} {elapsed:5.1f}s"
         else:
             text = f"{self.label} {self.count} {elapsed:5.1f}s"
+        if self.unit is not None:
+            text += self._rate(elapsed)
         if self._tty:
             self.stream.write("\r" + text)
         else:
             self.stream.write(text + "\n")
         self.stream.flush()
+
+    def _rate(self, elapsed: float) -> str:
+        worked = self.count - self.skipped
+        if worked <= 0 or elapsed <= 0:
+            return f"  - {self.unit}/min"
+        per_min = 60.0 * worked / elapsed
+        text = f"  {per_min:.1f} {self.unit}/min"
+        if self.total:
+            left = max(0, self.total - self.count) * elapsed / worked
+            hours, rest = divmod(int(left), 3600)
+            text += f"  ETA {hours}:{rest // 60:02d}:{rest % 60:02d}"
+        return text
 
     def close(self) -> None:
         if self._tty:

@@ -72,6 +72,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--soak", type=_number(1.0, 7 * 24 * 3600.0), metavar="SECONDS",
                    help="instead of the matrix: run the live pipeline this long, switching effects every 5 s, "
                         "and report memory growth, queue sizes and errors")
+    p.add_argument("--audit", type=_number(1, 1_000_000, integer=True), metavar="N",
+                   help="instead of the matrix: audit N synthetic effects with 1 worker, 2 workers and a local "
+                        "Ray instance (quick mode) and report effects per minute and a 1,000,000-effect projection")
     p.add_argument("--skip", type=_csv("parts", PARTS), default=(), metavar="PARTS",
                    help="leave out parts of the bench: " + ", ".join(PARTS))
     p.add_argument("--seed", type=_number(0, 2**31, integer=True), default=0, help="seed of the demo feed")
@@ -99,7 +102,7 @@ def to_argv(args: argparse.Namespace) -> list[str]:
         if value:
             argv += [flag, ",".join(value)]
     for flag, value in (("--frames", args.frames), ("--json", args.json), ("--report", args.report),
-                        ("--baseline", args.baseline), ("--soak", args.soak)):
+                        ("--baseline", args.baseline), ("--soak", args.soak), ("--audit", args.audit)):
         if value is not None:
             argv += [flag, str(value)]
     argv += ["--tolerance", repr(float(args.tolerance)), "--seed", str(args.seed)]

@@ -2,7 +2,7 @@
 
 ``effects list [--json]`` shows every effect the app knows (built-in and user folders):
 id, version, names, the creator's declared category, and its ops. More subcommands
-(``effects check``) register themselves on the same sub-parser in ``register``.
+(``effects check``, ``effects audit``, ``effects synth``) register themselves on the same sub-parser in ``register``.
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ def register(subparsers: Any) -> None:
     sub = p.add_subparsers(dest="effects_command", metavar="SUBCOMMAND", required=True)
     _register_list(sub)
     from camera_app.cli.effect_reports import register_report
+    from camera_app.cli.effects_audit import register_audit, register_synth
     from camera_app.cli.effects_check import register_check
 
     register_check(sub)
     register_report(sub)
+    register_audit(sub)
+    register_synth(sub)
 
 
 def add_effects_dir_option(p: argparse.ArgumentParser) -> None:
