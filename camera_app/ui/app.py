@@ -86,6 +86,7 @@ class SafeLensApp(App):
                                    self.policy_options)
         self.qa = QaDriver(config, self.session, lambda: self.manager.current == "camera",
                            self.toggle_recording, self.stop)
+        self.label_area: tuple[int, int, int, int] | None = None  # where the camera screen wants the label
         self._shut_down = False
         self._thumbnail_thread: threading.Thread | None = None
 
@@ -244,6 +245,7 @@ class SafeLensApp(App):
         ).start()
         if self.session.active_effect_id is not None:
             self.worker.set_effect(self.session.active_effect_id)
+        self.worker.set_label_area(self.label_area)
 
     def _restart_worker(self) -> None:
         if self.worker is not None:
@@ -333,6 +335,16 @@ class SafeLensApp(App):
     def toggle_recording(self) -> None:
         if self.worker is not None and self.manager.current == "camera":
             self.worker.toggle_recording()
+
+    def set_recording(self, on: bool) -> None:
+        """Start (or stop) a video unless one is already running (or not): the held shutter."""
+        if self.worker is not None and self.manager.current == "camera":
+            self.worker.set_recording(on)
+
+    def set_label_area(self, area: tuple[int, int, int, int] | None) -> None:
+        self.label_area = area
+        if self.worker is not None:
+            self.worker.set_label_area(area)
 
     def apply_settings(self, settings: Settings) -> None:
         language_changed = settings.language != self.session.settings.language

@@ -29,9 +29,10 @@ def forced_offscreen(environ: dict[str, str] | None = None) -> bool:
     return env.get("SDL_VIDEODRIVER", "") == OFFSCREEN
 
 
-def prepare(offscreen: bool) -> None:
+def prepare(offscreen: bool, density: float | None = None) -> None:
     """Kivy without its own argument parsing, a private settings folder (so a user's
-    ``~/.kivy`` cannot change the app), quiet console logs, and the offscreen driver when asked."""
+    ``~/.kivy`` cannot change the app), quiet console logs, the offscreen driver when asked,
+    and ``density`` window pixels per dp when given (a phone's screen scaled into a window)."""
     if "kivy" in sys.modules:
         return  # too late to change anything; the first caller decided
     os.environ["KIVY_NO_ARGS"] = "1"
@@ -43,3 +44,6 @@ def prepare(offscreen: bool) -> None:
         os.environ["KIVY_HOME"] = home
     if offscreen:
         os.environ["SDL_VIDEODRIVER"] = OFFSCREEN
+    if density is not None:
+        os.environ["KIVY_METRICS_DENSITY"] = f"{density:.4f}"
+        os.environ["KIVY_METRICS_FONTSCALE"] = "1"
