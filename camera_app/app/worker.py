@@ -92,6 +92,7 @@ class ProcessingWorker:
         self._exporter: Exporter | None = None
         self._fps = 30.0
         self._label_area: tuple[int, int, int, int] | None = None
+        self._tracker: Any = None
         self.frames_processed = 0
 
     # -- control (any thread) -----------------------------------------------------------
@@ -204,6 +205,7 @@ class ProcessingWorker:
             stack.enter_context(source)
             self._fps = source.fps or 30.0
             tracker.reset()
+            self._tracker = tracker
             chain = self._chain = build_chain(
                 ChainOptions(subject=subject_of(self._profile, self._today()), policy=o.policy, age=model is not None,
                              profile_id=self._watched_profile_id(), language=o.language, seed=o.seed),
@@ -306,6 +308,10 @@ class ProcessingWorker:
             self._results.request([spec], first=True)
         self._chain.results_changed()
         self._chain.set_effects([spec] if spec is not None else [])
+        # Expressions are scored only while the effect has an expression trigger.
+        set_blendshapes = getattr(self._tracker, "set_blendshapes", None)  # test fakes may not score them
+        if set_blendshapes is not None:
+            set_blendshapes(spec is not None and spec.has_triggers)
 
     def _snapshot(self, target: Path | None) -> None:
         if self._exporter is None or self._chain is None or self._chain.tap.frame is None:
