@@ -95,8 +95,10 @@ def _centred(cx: float, cy: float, side: float) -> Rect:
     return (cx - side / 2, cy - side / 2, side, side)
 
 
-def overlaps(a: Rect, b: Rect) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+def overlaps(a: Rect, b: Rect, eps: float = 1e-6) -> bool:
+    """Whether the rectangles share an area (touching edges do not count)."""
+    return (a[0] + eps < b[0] + b[2] and b[0] + eps < a[0] + a[2]
+            and a[1] + eps < b[1] + b[3] and b[1] + eps < a[1] + a[3])
 
 
 def inside(inner: Rect, outer: Rect, slack: float = 0.5) -> bool:
