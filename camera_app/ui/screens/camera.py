@@ -130,8 +130,8 @@ class CameraScreen(AppScreen):
         self.shutter.pos, self.shutter.size = lay.shutter[:2], lay.shutter[2:]
         self.record_button.opacity = 0 if lay.record is None else 1
         self.record_button.disabled = lay.record is None
-        if lay.record is not None:
-            self.record_button.pos, self.record_button.size = lay.record[:2], lay.record[2:]
+        record = lay.record if lay.record is not None else (-10000.0, -10000.0, 1.0, 1.0)  # off screen: no touches
+        self.record_button.pos, self.record_button.size = record[:2], record[2:]
         self.carousel.pos, self.carousel.width = lay.carousel[:2], lay.carousel[2]
         self._centre_effect_row()
         self._tick_rec()
@@ -235,8 +235,7 @@ class CameraScreen(AppScreen):
             self._refresh_items()
             self._refresh_effect_row()
         elif topic == "hud":
-            self.hud.opacity = 1 if s.hud_visible else 0
-            self.hud.disabled = not s.hud_visible
+            self.hud.opacity = 1 if s.hud_visible else 0  # it takes no touches: the preview under it still swipes
             self.hud_chip.selected = s.hud_visible
         elif topic == "stats":
             if s.hud_visible:
