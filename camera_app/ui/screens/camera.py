@@ -73,18 +73,18 @@ class CameraScreen(AppScreen):
                                  spacing=dp(10))
         self.profile_chip = Chip("", height=dp(40))
         self.profile_chip.bind(on_release=lambda *_: self.app.show_profiles())
-        self.rec_label = Text("", bold=True, font_size=sp(15), color=theme.TEXT, pos_hint={"center_y": 0.5})
+        self.rec_label = Text("", bold=True, font_size=sp(15), color=theme.TEXT)
         self.hud_chip = Chip("HUD", height=dp(40))
         self.hud_chip.bind(on_release=lambda *_: self.app.toggle_hud())
         self.settings_chip = Chip("", height=dp(40))
         self.settings_chip.bind(on_release=lambda *_: self.app.show_settings())
         self.top_bar.add_widget(self.profile_chip)
         self.top_bar.add_widget(Widget())
-        self.top_bar.add_widget(self.rec_label)
-        self.top_bar.add_widget(Widget())
         self.top_bar.add_widget(self.hud_chip)
         self.top_bar.add_widget(self.settings_chip)
         self.root.add_widget(self.top_bar)
+        self.root.add_widget(self.rec_label)
+        self.rec_label.bind(size=lambda *_: self._centre_status())
 
     def _build_controls(self) -> None:
         self.record_button = RecordButton()
@@ -135,8 +135,13 @@ class CameraScreen(AppScreen):
         self.carousel.pos, self.carousel.width = lay.carousel[:2], lay.carousel[2]
         self._centre_effect_row()
         self._tick_rec()
+        self._centre_status()
         self._place_floating()
         self._send_label_area()
+
+    def _centre_status(self) -> None:
+        x, y, w, h = self.layout.status
+        self.rec_label.pos = (x + (w - self.rec_label.width) / 2, y + (h - self.rec_label.height) / 2)
 
     def _centre_effect_row(self) -> None:
         x, y, w, h = self.layout.effect_row
@@ -264,7 +269,7 @@ class CameraScreen(AppScreen):
     def _tick_rec(self) -> None:
         s = self.app.session
         if s.recording_since_s is None:
-            # A phone's top bar has no room for the title: the timer shows only while recording.
+            # On a phone the timer's row is empty until a recording starts.
             self.rec_label.text = "" if self.layout.phone else self.app.messages("app.title")
             self.rec_label.color = theme.TEXT_DIM
             return

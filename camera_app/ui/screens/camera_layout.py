@@ -5,8 +5,9 @@ Desktop: a top bar, a control rail on the right (record, shutter), a deck at the
 active effect, the carousel) and the preview fitted in the space left.
 Phone: the preview fills the screen; inside the safe area (the screen minus the notch or status
 bar and the home bar) the profile and settings sit at the top, the round shutter at the bottom
-centre, the carousel above it and the active effect above that. ``content`` is what is left
-between them: where the HUD, notices and the disclosure label may go.
+centre, the carousel above it and the active effect above that; the recording timer in a row
+under the top bar. ``content`` is what is left between them: where the HUD, notices and the
+disclosure label may go.
 
 Rectangles are (x, y, w, h) in window pixels, origin bottom-left as in Kivy; ``dp`` is the
 window's pixels per dp.
@@ -48,11 +49,14 @@ class CameraLayout:
     carousel: Rect
     effect_row: Rect
     content: Rect
+    status: Rect  # the recording timer (phone: a row under the top bar; desktop: the top bar's middle)
 
     def controls(self) -> dict[str, Rect]:
         """The rectangles that must not overlap one another."""
         found = {"top_bar": self.top_bar, "shutter": self.shutter, "carousel": self.carousel,
                  "effect_row": self.effect_row, "content": self.content}
+        if self.phone:
+            found["status"] = self.status
         if self.record is not None:
             found["record"] = self.record
         return found
@@ -75,8 +79,10 @@ def _desktop(width: float, height: float, dp: float, insets: Insets) -> CameraLa
     record = _centred(cx, shutter[1] + shutter[3] + 26 * dp + RECORD_DP * dp / 2, RECORD_DP * dp)
     carousel = (0.0, 10 * dp, width, CAROUSEL_DP * dp)
     effect_row = (0.0, carousel[1] + carousel[3] + 6 * dp, width, 28 * dp)
-    return CameraLayout(False, preview, (0.0, 0.0, width, height), (0.0, height - top, width, top), shutter, record,
-                        carousel, effect_row, preview)
+    top_bar = (0.0, height - top, width, top)
+    status = (width / 2 - 100 * dp, top_bar[1], 200 * dp, top)
+    return CameraLayout(False, preview, (0.0, 0.0, width, height), top_bar, shutter, record, carousel, effect_row,
+                        preview, status)
 
 
 def _phone(width: float, height: float, dp: float, insets: Insets) -> CameraLayout:
@@ -86,9 +92,11 @@ def _phone(width: float, height: float, dp: float, insets: Insets) -> CameraLayo
     shutter = _centred(sx + sw / 2, sy + 18 * dp + SHUTTER_DP * dp / 2, SHUTTER_DP * dp)
     carousel = (sx, shutter[1] + shutter[3] + 8 * dp, sw, CAROUSEL_DP * dp)
     effect_row = (sx, carousel[1] + carousel[3] + 4 * dp, sw, EFFECT_ROW_DP * dp)
+    status = (sx, top_bar[1] - 26 * dp, sw, 26 * dp)
     low = effect_row[1] + effect_row[3] + 6 * dp
-    content = (sx, low, sw, max(0.0, top_bar[1] - low))
-    return CameraLayout(True, (0.0, 0.0, width, height), safe, top_bar, shutter, None, carousel, effect_row, content)
+    content = (sx, low, sw, max(0.0, status[1] - low))
+    return CameraLayout(True, (0.0, 0.0, width, height), safe, top_bar, shutter, None, carousel, effect_row, content,
+                        status)
 
 
 def _centred(cx: float, cy: float, side: float) -> Rect:
