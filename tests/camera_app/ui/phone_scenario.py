@@ -141,6 +141,26 @@ def main() -> None:
         return [[w.text, w.font_size / dp(1)] for root in roots for w in root.walk()
                 if isinstance(w, Label) and w.text.strip() and w.opacity > 0 and w.font_size < dp(12) - 1e-6]
 
+    def off_screen() -> list[str]:
+        """Visible controls (chips, texts) that stick out of the window."""
+        cam = camera()
+        out = []
+        for w in cam.walk():
+            if isinstance(w, Label) and w.text.strip() and w.opacity > 0 and w.get_root_window() is not None:
+                x0, y0 = w.to_window(w.x, w.y)
+                if any(p is cam.carousel for p in _parents(w)):
+                    continue  # the carousel scrolls: its items may run off the edge
+                if x0 < -0.5 or y0 < -0.5 or x0 + w.width > Window.width + 0.5 or y0 + w.height > Window.height + 0.5:
+                    out.append(w.text)
+        return out
+
+    def _parents(w: Any) -> list[Any]:
+        found = []
+        while w.parent is not None and w.parent is not w:
+            w = w.parent
+            found.append(w)
+        return found
+
     def record_layout(key: str) -> None:
         cam = camera()
         lay = cam.layout
@@ -152,7 +172,7 @@ def main() -> None:
             "carousel": [*cam.carousel.pos, *cam.carousel.size], "top_bar": [*cam.top_bar.pos, *cam.top_bar.size],
             "effect_row": [*cam.effect_row.pos, *cam.effect_row.size],
             "record_visible": cam.record_button.opacity > 0, "source_text": app.session.source_text,
-            "small_texts": small_texts(), "label_area": cam.label_area,
+            "small_texts": small_texts(), "label_area": cam.label_area, "off_screen": off_screen(),
         }
 
     def touch(x: float, y: float) -> UnitTestTouch:
@@ -252,8 +272,7 @@ def main() -> None:
             "label_in_content": label is not None and inside(label, cam.layout.content, slack=1.5),
             "label_on_face": label is not None and any(overlaps(label, tuple(f)) for f in faces),
             "faces": faces, "decision": app.session.decision_for("glam").code.value,
-            "small_texts": small_texts(), "hud": app.session.hud_visible,
-            "hud_text": cam.hud.camera.text,
+            "small_texts": small_texts(), "off_screen": off_screen(),
         }
         script.shot("adult_glam_label")
 
@@ -300,11 +319,14 @@ def main() -> None:
         script.add("info recorded", record_info)
         script.add("info closed", lambda: app.sheets.close())
     script.add("adult", lambda: app.use_profile(app.store.get("Ada")), frames_after(3))
-    script.add("adult glam", lambda: (app.pick_effect("glam", explain=False), app.session.hud_visible or app.toggle_hud()),
+    script.add("adult glam", lambda: app.pick_effect("glam", explain=False),
                lambda: app.last_output is not None and app.last_output.label_rect is not None
                and app.session.frames_shown > 40)
     script.add("label settles", lambda: None, frames_after(10))
     script.add("adult recorded", record_adult)
+    script.add("hud on", lambda: app.toggle_hud(), frames_after(10))
+    script.add("hud recorded", lambda: (r["adult"].__setitem__("hud_text", camera().hud.camera.text),
+                                        r["adult"].__setitem__("hud", app.session.hud_visible), script.shot("adult_hud")))
     if FULL:
         script.add("no trigger", lambda: trigger_state("glam"))
         script.add("heart burst", lambda: app.pick_effect("heart_burst"), frames_after(5))

@@ -80,6 +80,8 @@ def test_the_shutter_is_bottom_centre_in_the_safe_area_and_nothing_is_too_small(
     assert lay["carousel"][1] >= sy + sw, "the carousel is above the shutter"
     for key in ("teen_layout", "teen_lock", "adult") + (("info",) if run["mode"] == "full" else ()):
         assert run[key]["small_texts"] == [], f"{key}: text under 12 dp: {run[key]['small_texts']}"
+    for key in ("teen_layout", "adult"):
+        assert run[key]["off_screen"] == [], f"{key}: controls off the screen: {run[key]['off_screen']}"
 
 
 def test_the_teen_sees_glam_locked_with_the_reason(run: dict[str, Any]) -> None:
