@@ -189,7 +189,7 @@ class CameraScreen(AppScreen):
             px, py, pw, ph = self.preview.picture_rect if self.preview.frame_size != (0, 0) else self.preview_area()
         margin = dp(12)
         label = self._label_window_rect()
-        self.hud.width = min(dp(270), pw - 2 * margin)
+        self.hud.width = min(dp(270), (self.layout.content[2] if self.layout.phone else self.preview_area()[2]) - 2 * margin)
         hw, hh = self.hud.size
         corners = [
             (px + pw - hw - margin, py + ph - hh - margin),  # top-right

@@ -332,7 +332,8 @@ def main() -> None:
         script.add("heart burst", lambda: app.pick_effect("heart_burst"), frames_after(5))
         script.add("trigger state", lambda: trigger_state("heart_burst"))
         script.add("landscape", lambda: resize((WINDOW[1], WINDOW[0])), frames_after(3))
-        script.add("landscape recorded", lambda: (record_layout("landscape_layout"), script.shot("landscape")))
+        # (no screenshot here: SDL's offscreen driver keeps its first surface size, a resized window reads back garbled)
+        script.add("landscape recorded", lambda: record_layout("landscape_layout"))
         script.add("portrait again", lambda: resize(WINDOW), frames_after(3))
         script.add("portrait recorded", lambda: record_layout("portrait_again"))
 
