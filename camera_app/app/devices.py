@@ -85,9 +85,10 @@ class DeviceProfile:
 
 def _field(path: Path, table: Mapping[str, Any], where: str, key: str, kind: type | tuple[type, ...],
            low: float, high: float) -> Any:
-    value = table.get(key)
+    value: Any = table.get(key)
     name = f"{where}.{key}" if where else key
-    if not isinstance(value, kind) or isinstance(value, bool) or not low <= value <= high:
+    is_number = not isinstance(value, bool) and isinstance(value, kind)
+    if not is_number or not low <= value <= high:
         what = "a whole number" if kind is int else "a number"
         raise DeviceProfileError(f"{path}: field {name!r}: expected {what} in [{low:g}, {high:g}], found {value!r}")
     return value
