@@ -70,6 +70,8 @@ class ProfilesScreen(AppScreen):
         column = BoxLayout(orientation="vertical", spacing=dp(30), size_hint=(None, None), width=dp(760))
         column.add_widget(Text(m("profiles.title"), bold=True, font_size=sp(30), pos_hint={"center_x": 0.5}))
         grid = StackLayout(orientation="lr-tb", spacing=dp(18), size_hint=(None, None), width=dp(760))
+        self.fit_width("column", column, 760)
+        self.fit_width("grid", grid, 760)
         grid.bind(minimum_height=grid.setter("height"))
         self.cards = {}
         profiles: list[Profile] = self.app.store.list_profiles()

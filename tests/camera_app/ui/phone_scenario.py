@@ -141,11 +141,11 @@ def main() -> None:
         return [[w.text, w.font_size / dp(1)] for root in roots for w in root.walk()
                 if isinstance(w, Label) and w.text.strip() and w.opacity > 0 and w.font_size < dp(12) - 1e-6]
 
-    def off_screen() -> list[str]:
+    def off_screen(screen: str = "camera") -> list[str]:
         """Visible controls (chips, texts) that stick out of the window."""
         cam = camera()
         out = []
-        for w in cam.walk():
+        for w in app.screens[screen].walk():
             if isinstance(w, Label) and w.text.strip() and w.opacity > 0 and w.get_root_window() is not None:
                 x0, y0 = w.to_window(w.x, w.y)
                 if any(p is cam.carousel for p in _parents(w)):
@@ -318,6 +318,11 @@ def main() -> None:
         script.add("info shown", lambda: None, frames_after(3))
         script.add("info recorded", record_info)
         script.add("info closed", lambda: app.sheets.close())
+        for name, show in (("settings", app.show_settings), ("profiles", app.show_profiles)):
+            script.add(f"{name} shown", show, lambda name=name: app.manager.current == name
+                       and not app.manager.transition.is_active)
+            script.add(f"{name} recorded", lambda name=name: (
+                r.setdefault("screens", {}).__setitem__(name, off_screen(name)), script.shot(name)))
     script.add("adult", lambda: app.use_profile(app.store.get("Ada")), frames_after(3))
     script.add("adult glam", lambda: app.pick_effect("glam", explain=False),
                lambda: app.last_output is not None and app.last_output.label_rect is not None

@@ -135,6 +135,11 @@ def test_info_opens_a_bottom_sheet(run: dict[str, Any]) -> None:
     assert run["info"]["sheet"] and run["info"]["lines"]
 
 
+def test_the_settings_and_profiles_fit_the_phone(run: dict[str, Any]) -> None:
+    _full(run)
+    assert run["screens"] == {"settings": [], "profiles": []}
+
+
 def test_expressions_are_scored_only_for_an_effect_with_a_trigger(run: dict[str, Any]) -> None:
     _full(run)
     assert run["blendshapes"] == {"glam": False, "heart_burst": True}
