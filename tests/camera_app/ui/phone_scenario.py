@@ -328,6 +328,10 @@ def main() -> None:
                lambda: app.last_output is not None and app.last_output.label_rect is not None
                and app.session.frames_shown > 40)
     script.add("label settles", lambda: None, frames_after(10))
+    # A frame where the label shows and the face is tracked (the live age check or a lost face
+    # can take the label away for a frame).
+    script.add("label and face", lambda: None,
+               lambda: camera()._label_window_rect() is not None and bool(face_window_rects()))  # noqa: SLF001
     script.add("adult recorded", record_adult)
     script.add("hud on", lambda: app.toggle_hud(), frames_after(10))
     script.add("hud recorded", lambda: (r["adult"].__setitem__("hud_text", camera().hud.camera.text),
