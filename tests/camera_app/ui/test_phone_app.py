@@ -24,10 +24,15 @@ RUNS = [("flagship_phone", "en", "full"), ("entry_phone", "en", "full"), ("flags
         ("entry_phone", "fr", "shots")]
 
 
-@pytest.fixture(scope="module", params=RUNS, ids=[f"{d}-{lang}" for d, lang, _ in RUNS])
-def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path) -> dict[str, Any]:
-    device, language, mode = request.param
-    out = tmp_path_factory.mktemp(f"{device}-{language}")
+FULL_RUNS = [r for r in RUNS if r[2] == "full"]
+_done: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+
+def _scenario(params: tuple[str, str, str], out: Path, artifacts_dir: Path) -> dict[str, Any]:
+    """Run phone_scenario.py once per (device, language, mode) for the whole module."""
+    if params in _done:
+        return _done[params]
+    device, language, mode = params
     done = subprocess.run([sys.executable, str(HERE / "phone_scenario.py"), str(out), device, language, mode],
                           env=dict(os.environ, SDL_VIDEODRIVER="offscreen"), cwd=REPO, capture_output=True, text=True,
                           timeout=900, check=False)
@@ -41,7 +46,21 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     for path in report["screenshots"].values():
         shutil.copy(path, keep / Path(path).name)
     report.update(device=device, language=language, mode=mode)
+    _done[params] = report
     return report
+
+
+@pytest.fixture(scope="module", params=RUNS, ids=[f"{d}-{lang}" for d, lang, _ in RUNS])
+def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path) -> dict[str, Any]:
+    """Every run: both phones, English and French (the French ones take screenshots only)."""
+    return _scenario(request.param, tmp_path_factory.mktemp("phone"), artifacts_dir)
+
+
+@pytest.fixture(scope="module", params=FULL_RUNS, ids=[f"{d}-{lang}" for d, lang, _ in FULL_RUNS])
+def full_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+             artifacts_dir: Path) -> dict[str, Any]:
+    """The runs that go through every gesture."""
+    return _scenario(request.param, tmp_path_factory.mktemp("phone"), artifacts_dir)
 
 
 def _camera(report: dict[str, Any]) -> tuple[int, int]:
@@ -100,13 +119,8 @@ def test_the_adults_label_is_in_the_safe_area_and_off_the_face(run: dict[str, An
     assert device is not None and device.name in adult["hud_text"] and f"{device.budget_ms:.1f}" in adult["hud_text"]
 
 
-def _full(run: dict[str, Any]) -> None:
-    if run["mode"] != "full":
-        pytest.skip("the French runs take the screenshots only")
-
-
-def test_swiping_the_preview_changes_effect(run: dict[str, Any]) -> None:
-    _full(run)
+def test_swiping_the_preview_changes_effect(full_run: dict[str, Any]) -> None:
+    run = full_run
     swipes = {s["key"]: s["active"] for s in run["swipes"]}
     assert swipes["left"] is not None, "a swipe to the left picks the next effect"
     assert swipes["left2"] not in (None, swipes["left"])
@@ -114,39 +128,39 @@ def test_swiping_the_preview_changes_effect(run: dict[str, Any]) -> None:
     assert swipes["short"] == swipes["right"], "a short drag is not a swipe"
 
 
-def test_a_tap_on_the_shutter_saves_an_unmirrored_photo(run: dict[str, Any]) -> None:
-    _full(run)
+def test_a_tap_on_the_shutter_saves_an_unmirrored_photo(full_run: dict[str, Any]) -> None:
+    run = full_run
     snap = run["snapshot"]
     assert snap["kind"] == "snapshot_saved" and Path(snap["path"]).is_file()
     assert tuple(snap["size"]) == _camera(run)
     assert snap["diff_to_unmirrored_preview"] < 0.5 * snap["diff_to_preview"], "the preview is mirrored, the photo not"
 
 
-def test_holding_the_shutter_records_with_a_ring_until_released(run: dict[str, Any]) -> None:
-    _full(run)
+def test_holding_the_shutter_records_with_a_ring_until_released(full_run: dict[str, Any]) -> None:
+    run = full_run
     assert run["hold"]["recording"] and run["hold"]["ring"] and run["hold"]["progress"] > 0
     release = run["release"]
     assert release["kind"] == "recording_saved" and not release["recording"]
     assert Path(release["path"]).is_file() and Path(release["path"]).stat().st_size > 0
 
 
-def test_info_opens_a_bottom_sheet(run: dict[str, Any]) -> None:
-    _full(run)
+def test_info_opens_a_bottom_sheet(full_run: dict[str, Any]) -> None:
+    run = full_run
     assert run["info"]["sheet"] and run["info"]["lines"]
 
 
-def test_the_settings_and_profiles_fit_the_phone(run: dict[str, Any]) -> None:
-    _full(run)
+def test_the_settings_and_profiles_fit_the_phone(full_run: dict[str, Any]) -> None:
+    run = full_run
     assert run["screens"] == {"settings": [], "profiles": []}
 
 
-def test_expressions_are_scored_only_for_an_effect_with_a_trigger(run: dict[str, Any]) -> None:
-    _full(run)
+def test_expressions_are_scored_only_for_an_effect_with_a_trigger(full_run: dict[str, Any]) -> None:
+    run = full_run
     assert run["blendshapes"] == {"glam": False, "heart_burst": True}
 
 
-def test_the_layout_follows_the_window_aspect(run: dict[str, Any]) -> None:
-    _full(run)
+def test_the_layout_follows_the_window_aspect(full_run: dict[str, Any]) -> None:
+    run = full_run
     assert not run["landscape_layout"]["phone"] and run["landscape_layout"]["record_visible"]
     assert run["landscape_layout"]["label_area"] is None
     assert run["portrait_again"]["phone"] and run["portrait_again"]["label_area"] == run["teen_layout"]["label_area"]
