@@ -9,6 +9,7 @@ A profile is a TOML file in ``assets/devices/`` named after its id::
     resolution = "720p"           # 480p, 720p or 1080p: the profile's own preview size
     target_fps = 30               # frame budget = 1000 / target_fps ms
     cores = 1                     # CPUs the bench pins itself to, or "all"
+    [screen] ... [front_camera] ...  # phones: read by the app (camera_app/app/devices.py), not the bench
 
 Loading is strict: a missing or unknown key, a wrong type or a value out of range raises
 :class:`DeviceProfileError` naming the file, the key, what was expected and what was found.
@@ -33,6 +34,7 @@ SCHEMA = 1
 ALL_CORES = "all"
 _ID = re.compile(r"^[a-z0-9_]+$")
 _KEYS = ("schema", "id", "name", "description", "resolution", "target_fps", "cores")
+_APP_KEYS = ("screen", "front_camera")  # the app's (camera_app/app/devices.py checks them)
 
 
 class DeviceProfileError(ValueError):
@@ -74,9 +76,9 @@ class DeviceProfile:
 
 def parse_device(data: Mapping[str, Any], where: str, expected_id: str | None = None) -> DeviceProfile:
     """A profile from a parsed TOML table; ``where`` names the file in error messages."""
-    unknown = sorted(set(data) - set(_KEYS))
+    unknown = sorted(set(data) - set(_KEYS) - set(_APP_KEYS))
     if unknown:
-        raise DeviceProfileError(f"{where}: unknown key {unknown[0]!r}; expected only {', '.join(_KEYS)}")
+        raise DeviceProfileError(f"{where}: unknown key {unknown[0]!r}; expected only {', '.join(_KEYS + _APP_KEYS)}")
     for key in _KEYS:
         if key not in data:
             raise DeviceProfileError(f"{where}: missing key {key!r}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -161,18 +161,28 @@ class DisclosureOverlay:
             self._plates.popitem(last=False)
         return cached
 
-    def place(self, label: Label, width: int, height: int, face_boxes: Sequence[Box]) -> Placement:
-        """Where the plate goes on this frame (advances the position's hysteresis state)."""
+    def place(self, label: Label, width: int, height: int, face_boxes: Sequence[Box],
+              area: tuple[int, int, int, int] | None = None) -> Placement:
+        """Where the plate goes on this frame (advances the position's hysteresis state).
+        ``area`` (x, y, w, h in frame pixels): the part of the frame the plate must stay in (the
+        part a phone shows, inside its safe area and clear of its controls); ignored when the
+        plate does not fit in it."""
         plate = self.plate(label, width, height)
         if self._frame_size != (width, height):
             self._frame_size = (width, height)
             self._placer.margin_px = self._margin_px(width, height)
             self._placer.hysteresis_px = round(self.options.hysteresis_frac * height)
-        placement = self._placer.place(plate.layout.width, plate.layout.height, width, height, face_boxes)
+        ax, ay, aw, ah = area if area is not None else (0, 0, width, height)
+        if plate.layout.width + 2 * self._placer.margin_px > aw or plate.layout.height + 2 * self._placer.margin_px > ah:
+            ax, ay, aw, ah = 0, 0, width, height
+        boxes = [Box(b.x0 - ax, b.y0 - ay, b.x1 - ax, b.y1 - ay) for b in face_boxes] if (ax, ay) != (0, 0) else face_boxes
+        inside = self._placer.place(plate.layout.width, plate.layout.height, aw, ah, boxes)
+        placement = replace(inside, x=inside.x + ax, y=inside.y + ay)
         self.last_placement = placement
         return placement
 
-    def draw_into(self, rgb: np.ndarray, label: Label, face_boxes: Sequence[Box]) -> Placement:
+    def draw_into(self, rgb: np.ndarray, label: Label, face_boxes: Sequence[Box],
+                  area: tuple[int, int, int, int] | None = None) -> Placement:
         """Blend the label into ``rgb`` (H, W, 3) uint8, in place; returns where it went."""
         if not isinstance(rgb, np.ndarray) or rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             found = f"{rgb.shape} {rgb.dtype}" if isinstance(rgb, np.ndarray) else type(rgb).__name__
@@ -180,15 +190,21 @@ class DisclosureOverlay:
         if not rgb.flags.writeable:
             raise OverlayError("DisclosureOverlay.draw_into: expected a writable array, found a read-only one")
         height, width = rgb.shape[:2]
-        placement = self.place(label, width, height, face_boxes)
+        placement = self.place(label, width, height, face_boxes, area)
+        self.blend_at(rgb, label, placement.x, placement.y)
+        return placement
+
+    def blend_at(self, rgb: np.ndarray, label: Label, x: int, y: int) -> None:
+        """Blend the plate into ``rgb`` in place with its top-left corner at (x, y) (a position
+        :meth:`place` chose, or its mirror image for a mirrored preview)."""
+        height, width = rgb.shape[:2]
         plate = self.plate(label, width, height)
-        roi = rgb[placement.y : placement.y + placement.height, placement.x : placement.x + placement.width]
+        roi = rgb[y : y + plate.layout.height, x : x + plate.layout.width]
         blended = roi.astype(np.uint16)
         blended *= 256 - plate.weight
         blended += plate.premultiplied
         blended >>= 8
         roi[...] = blended
-        return placement
 
     def render(self, rgb: np.ndarray, label: Label, face_boxes: Sequence[Box]) -> np.ndarray:
         """A copy of ``rgb`` with the label drawn on it."""

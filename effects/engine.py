@@ -4,6 +4,9 @@
 order (effect by effect, op by op) on an (H, W, 3) uint8 frame and its face
 tracks, giving each effect's ops its own asset folder through the ``OpContext``.
 Consecutive warp ops run as one warp (summed fields, one resampling per face).
+An op with an expression trigger (``effects.triggers``) runs only on the faces whose expression
+sets it off (``TriggerMode.LIVE``; the stack remembers each face's trigger state from frame to
+frame), or always (``ON``) or never (``OFF``).
 It decides nothing about who may use which effect: the app's policy wraps it.
 """
 
@@ -21,6 +24,7 @@ from effects.ops.base import Op, OpContext
 from effects.ops.values import check_frame
 from effects.ops.warp import WarpOp, apply_warps
 from effects.spec import EffectSpec
+from effects.triggers import TriggerLatch, TriggerMode
 
 
 class EffectStackError(ValueError):
@@ -38,7 +42,7 @@ class StackLayer:
 class EffectStack:
     """The configured ops of ``specs``, applied in order."""
 
-    def __init__(self, specs: Sequence[EffectSpec]) -> None:
+    def __init__(self, specs: Sequence[EffectSpec], triggers: TriggerMode = TriggerMode.LIVE) -> None:
         for i, spec in enumerate(specs):
             if not isinstance(spec, EffectSpec):
                 raise EffectStackError(f"specs[{i}]: expected an EffectSpec, found {type(spec).__name__}")
@@ -49,6 +53,26 @@ class EffectStack:
             StackLayer(spec, tuple(op.build() for op in spec.ops)) for spec in specs
         )
         self._steps = _steps(self.layers)
+        self.triggers = TriggerMode(triggers)
+        self._latches = {(layer.spec.id, i): TriggerLatch(op.trigger) for layer in self.layers
+                         for i, op in enumerate(layer.spec.ops) if op.trigger is not None}
+
+    @property
+    def has_triggers(self) -> bool:
+        """Whether any op waits for an expression (the tracker must then score expressions)."""
+        return bool(self._latches)
+
+    def _faces_for(self, layer: StackLayer, index: int, tracks: tuple[FaceTrack, ...],
+                   timestamp_ms: int) -> tuple[FaceTrack, ...] | None:
+        """The faces op ``index`` of ``layer`` runs on now (all of them unless it has a trigger),
+        or None when it does not run (a trigger set off on no face)."""
+        latch = self._latches.get((layer.spec.id, index))
+        if latch is None or self.triggers is TriggerMode.ON:
+            return tracks
+        if self.triggers is TriggerMode.OFF:
+            return None
+        faces = tuple(t for t in tracks if latch.active(t, timestamp_ms))
+        return faces or None
 
     @property
     def specs(self) -> tuple[EffectSpec, ...]:
@@ -93,7 +117,10 @@ class EffectStack:
             if len(step) > 1:
                 result = apply_warps(out, tracks, [cast(WarpOp, s[2]) for s in step])
             else:
-                result = op.apply(out, tracks, dataclasses.replace(base, asset_root=layer.spec.root))
+                faces = self._faces_for(layer, index, tracks, base.timestamp_ms)
+                if faces is None:
+                    continue  # a trigger not set off on any face: the op does not run
+                result = op.apply(out, faces, dataclasses.replace(base, asset_root=layer.spec.root))
             if timed:
                 took_ms = (time.perf_counter() - started) * 1000.0
                 if timings_ms is not None:
@@ -119,15 +146,18 @@ def _steps(layers: Sequence[StackLayer]) -> tuple[tuple[tuple[StackLayer, int, O
     """The ops in order, consecutive warp ops (even of different effects) grouped into one step:
     their displacement fields are summed and the frame is resampled once, not once per op."""
     steps: list[list[tuple[StackLayer, int, Op]]] = []
+    def joins(layer: StackLayer, index: int, op: Op) -> bool:  # a triggered warp runs alone (on its own faces)
+        return isinstance(op, WarpOp) and layer.spec.ops[index].trigger is None
+
     for layer in layers:
         for index, op in enumerate(layer.ops):
-            if isinstance(op, WarpOp) and steps and all(isinstance(s[2], WarpOp) for s in steps[-1]):
+            if joins(layer, index, op) and steps and all(joins(*s) for s in steps[-1]):
                 steps[-1].append((layer, index, op))
             else:
                 steps.append([(layer, index, op)])
     return tuple(tuple(step) for step in steps)
 
 
-def build_stack(specs: Sequence[EffectSpec]) -> EffectStack:
+def build_stack(specs: Sequence[EffectSpec], triggers: TriggerMode = TriggerMode.LIVE) -> EffectStack:
     """An EffectStack of ``specs`` in the order given."""
-    return EffectStack(specs)
+    return EffectStack(specs, triggers)

@@ -17,6 +17,7 @@ the field, what was expected and what was found. The shape of effect.toml::
     [[ops]]                          # one table per op, applied in order
     op = "smooth_skin"
     strength = 0.8
+    trigger = { blendshape = "jawOpen", above = 0.5 }   # optional: only while the mouth is open
 
 ``content_hash`` is a SHA-256 over effect.toml and every other file of the
 effect (by relative path), so the same effect as a folder or as a zip hashes the same.
@@ -43,6 +44,7 @@ from effects.spec_guard import MAX_DESCRIPTION_CHARS, MAX_TEXT_CHARS, nesting_pr
 from effects.spec_zip import discard, unpack_effect_zip
 from effects.toml_lines import TomlLines
 from effects.ops.values import describe, quoted_list, show
+from effects.triggers import Trigger, TriggerError, parse_trigger
 from effects.validate import EffectSpecError, SpecSite, validate_op
 
 __all__ = ["EffectSpec", "EffectSpecError", "OpSpec", "load_effect", "parse_effect"]
@@ -66,13 +68,15 @@ class OpSpec:
     index: int = 0
     line: int | None = None
     given: frozenset[str] = frozenset()
+    trigger: Trigger | None = None  # runs only while a face's expression is past a threshold
 
     def build(self) -> Op:
         """A configured instance of the op, given the values the TOML set (the op fills in its defaults)."""
         return OPS[self.op](**{k: v for k, v in self.params.items() if k in self.given})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"op": self.op, **{k: _plain(v) for k, v in self.params.items()}}
+        trigger = {"trigger": self.trigger.to_dict()} if self.trigger is not None else {}
+        return {"op": self.op, **{k: _plain(v) for k, v in self.params.items()}, **trigger}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,11 @@ class EffectSpec:
     root: Path
     source: Path
     content_hash: str
+
+    @property
+    def has_triggers(self) -> bool:
+        """Whether an op waits for an expression (the tracker must then score expressions)."""
+        return any(op.trigger is not None for op in self.ops)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (used by ``safelens effects list --json``)."""
@@ -188,10 +197,18 @@ def _ops(site: SpecSite, data: Mapping[str, Any]) -> tuple[OpSpec, ...]:
         raise site.error(("ops",), f"expected at most {MAX_OPS} ops, found {len(raw)}")
     specs = []
     for index, table in enumerate(raw):
+        trigger = None
+        if isinstance(table, dict) and "trigger" in table:
+            try:
+                trigger = parse_trigger(table["trigger"])
+            except TriggerError as exc:
+                where = ("ops", index, "trigger", exc.key) if exc.key else ("ops", index, "trigger")
+                raise site.error(where, str(exc), line_path=("ops", index, "trigger")) from None
+            table = {k: v for k, v in table.items() if k != "trigger"}
         name, values = validate_op(site, index, table)
         line = site.lines.line_of(("ops", index)) if site.lines else None
         given = frozenset(k for k in table if k != "op")
-        spec = OpSpec(op=name, params=MappingProxyType(values), index=index, line=line, given=given)
+        spec = OpSpec(op=name, params=MappingProxyType(values), index=index, line=line, given=given, trigger=trigger)
         try:  # ops may check more than their Param list says (e.g. the tables inside a list)
             spec.build()
         except ValueError as exc:

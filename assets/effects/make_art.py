@@ -3,7 +3,8 @@
 Run from the repository root:  python assets/effects/make_art.py
 It (re)writes, in the effect folders next to this script:
   bunny_ears/ears.png, cat_face/ears.png, cat_face/nose.png, sunglasses/glasses.png,
-  party_hat/hat.png, sparkles/sparkle.png
+  party_hat/hat.png, sparkles/sparkle.png, heart_burst/heart.png, brow_sparkles/hat.png,
+  brow_sparkles/sparkle.png
 
 Every shape is rendered at SS times the final size with per-pixel shading computed from
 its own coordinates, composited with premultiplied alpha, then area-averaged down to the
@@ -274,6 +275,22 @@ def sparkle() -> Canvas:
     return c
 
 
+# --- heart -------------------------------------------------------------------------------
+
+def heart() -> Canvas:
+    """A glossy pink heart: the implicit curve (x^2 + y^2 - 1)^3 - x^2 y^3 = 0, softened at its edge."""
+    c = Canvas(128, 128)
+    x, y = (c.x - 63.5) / 52.0, -(c.y - 70.0) / 52.0
+    f = (x * x + y * y - 1.0) ** 3 - x * x * y ** 3
+    gy, gx = np.gradient(f, 1.0 / (52.0 * SS))
+    alpha = np.clip(0.5 - f / np.maximum(np.hypot(gx, gy), 1e-6) * 52.0, 0, 1)  # about a pixel of edge
+    shade = np.clip(0.75 + 0.35 * y - 0.15 * np.abs(x), 0.5, 1.1)[..., None]
+    c.over(np.clip(rgb(255, 92, 150)[None, None, :] * shade, 0, 1), alpha)
+    gloss = np.exp(-(((x + 0.45) / 0.22) ** 2 + ((y - 0.55) / 0.14) ** 2)) * 0.7 * alpha
+    c.over(rgb(255, 255, 255), gloss)
+    return c
+
+
 ART = {
     "bunny_ears/ears.png": bunny_ears,
     "cat_face/ears.png": cat_ears,
@@ -281,6 +298,9 @@ ART = {
     "sunglasses/glasses.png": sunglasses,
     "party_hat/hat.png": party_hat,
     "sparkles/sparkle.png": sparkle,
+    "heart_burst/heart.png": heart,
+    "brow_sparkles/hat.png": party_hat,
+    "brow_sparkles/sparkle.png": sparkle,
 }
 
 

@@ -109,6 +109,7 @@ class FrameUpdate:
     decisions: Mapping[str, Decision]
     notices: tuple[str, ...] = ()
     frame_index: int = 0
+    source_text: str = ""  # the source and what is done to its frames (a centre crop), for the HUD
 
 
 @dataclass(slots=True)
@@ -125,6 +126,7 @@ class _State:
     recording_since_s: float | None = None
     settings: Settings = field(default_factory=Settings)
     frames_shown: int = 0
+    source_text: str = ""
 
 
 class Session:
@@ -206,6 +208,10 @@ class Session:
     @property
     def settings(self) -> Settings:
         return self._s.settings
+
+    @property
+    def source_text(self) -> str:
+        return self._s.source_text
 
     @property
     def frames_shown(self) -> int:
@@ -307,6 +313,7 @@ class Session:
         """One processed frame's report (on the UI thread)."""
         self._s.frames_shown += 1
         self._s.stats = update.stats
+        self._s.source_text = update.source_text
         topics = ["frame", "stats"]
         if update.age != self._s.age:
             self._s.age = update.age

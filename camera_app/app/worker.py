@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from camera_app.app.exports import ActiveLabel, Exporter
+from camera_app.app.mirror import mirrored_preview
 from camera_app.app.results import EffectResults
 from camera_app.app.session import FrameUpdate
 from camera_app.app.stats import FrameStats
@@ -90,6 +91,8 @@ class ProcessingWorker:
         self._store: object | None = None
         self._exporter: Exporter | None = None
         self._fps = 30.0
+        self._label_area: tuple[int, int, int, int] | None = None
+        self._tracker: Any = None
         self.frames_processed = 0
 
     # -- control (any thread) -----------------------------------------------------------
@@ -122,6 +125,11 @@ class ProcessingWorker:
 
     def toggle_recording(self, target: Path | None = None) -> None:
         self._commands.put(lambda: self._toggle_recording(target))
+
+    def set_recording(self, on: bool) -> None:
+        """Record (or not); nothing changes when it already is so (a held shutter)."""
+        self._commands.put(lambda: self._toggle_recording(None) if self._exporter is not None and
+                           self._exporter.recording != on else None)
 
     def results_changed(self) -> None:
         """A classification arrived: re-apply the active effect (its label may now exist)."""
@@ -191,11 +199,13 @@ class ProcessingWorker:
 
     def _stream(self, tracker: Any, model: Any | None) -> None:
         o = self.options
-        source = open_source(o.source, resolution=o.resolution, seed=o.seed, paced=True, loop=True)
+        source = open_source(o.source, resolution=o.resolution, seed=o.seed, paced=True, loop=True,
+                             frame_size=o.frame_size)
         with ExitStack() as stack:
             stack.enter_context(source)
             self._fps = source.fps or 30.0
             tracker.reset()
+            self._tracker = tracker
             chain = self._chain = build_chain(
                 ChainOptions(subject=subject_of(self._profile, self._today()), policy=o.policy, age=model is not None,
                              profile_id=self._watched_profile_id(), language=o.language, seed=o.seed,
@@ -204,6 +214,7 @@ class ProcessingWorker:
                 stack,
             )
             self._apply_effect(self._effect_id)
+            self._apply_label_area(self._label_area)
             stats = FrameStats(o.budget_ms)
             frames = Pipeline(tracker, chain.stages).run(source)
             stack.callback(frames.close)
@@ -219,21 +230,45 @@ class ProcessingWorker:
                 decisions = {spec_id: chain.decide(spec, done.output) for spec_id, spec in self._specs.items()}
                 self._record(done.output.pixels, done.output.timestamp_ms)
                 self.frames_processed += 1
+                pixels, label_rect = self._preview(chain, done.output.pixels)
                 self._publish(
                     WorkerOutput(
-                        pixels=done.output.pixels,
+                        pixels=pixels,
                         update=FrameUpdate(
                             stats=stats.snapshot(),
                             age=age_status(chain.signal(done.output), model is not None, o.policy),
                             decisions=decisions,
                             notices=done.notices,
                             frame_index=done.output.index,
+                            source_text=source.description,
                         ),
-                        label_rect=chain.label.rect if chain.label is not None else None,
+                        label_rect=label_rect,
                         applied=tuple(s.id for s in chain.applied),
                     )
                 )
             self._finish_recording()
+
+    def _preview(self, chain: Chain, shown: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+        """What the screen shows: the frame as exported, or (a selfie camera) mirrored with its
+        label re-drawn readable; and where the label is."""
+        stage = chain.label
+        rect = stage.rect if stage is not None else None
+        if not self.options.mirror or chain.tap.frame is None:
+            return shown, rect
+        label = stage.label if stage is not None else None
+        if label is None or stage is None:
+            return mirrored_preview(chain.tap.frame.pixels, None, lambda px, x, y: None)
+        overlay = stage.inner.overlay
+        return mirrored_preview(chain.tap.frame.pixels, rect, lambda px, x, y: overlay.blend_at(px, label, x, y))
+
+    def set_label_area(self, area: tuple[int, int, int, int] | None) -> None:
+        """Keep the label inside ``area`` (x, y, w, h) of the frame as exported (not mirrored)."""
+        self._commands.put(lambda: self._apply_label_area(area))
+
+    def _apply_label_area(self, area: tuple[int, int, int, int] | None) -> None:
+        self._label_area = area
+        if self._chain is not None and self._chain.label is not None:
+            self._chain.label.set_label_area(area)
 
     def _run_commands(self) -> None:
         while True:
@@ -274,6 +309,10 @@ class ProcessingWorker:
             self._results.request([spec], first=True)
         self._chain.results_changed()
         self._chain.set_effects([spec] if spec is not None else [])
+        # Expressions are scored only while the effect has an expression trigger.
+        set_blendshapes = getattr(self._tracker, "set_blendshapes", None)  # test fakes may not score them
+        if set_blendshapes is not None:
+            set_blendshapes(spec is not None and spec.has_triggers)
 
     def _snapshot(self, target: Path | None) -> None:
         if self._exporter is None or self._chain is None or self._chain.tap.frame is None:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from camera_app.app.config import AppConfig
-from camera_app.app.devices import load_devices
+from camera_app.app.devices import find_device
 from camera_app.app.exports import EXPORTS_FOLDER
 from camera_app.app.session import AgeState, AgeStatus, FrameUpdate, Settings
 from camera_app.app.stats import DEFAULT_BUDGET_MS
@@ -62,6 +62,8 @@ class WorkerOptions:
     identity_dir: Path = Path("provenance")
     data_dir: Path | None = None  # the profile store, for the under-13 review watch (None: no watch)
     policy_record: dict[str, Any] | None = None  # the policy settings recorded in exports' provenance
+    frame_size: tuple[int, int] | None = None  # a phone's front camera (width, height); None: the source's own
+    mirror: bool = False  # a selfie preview: shown mirrored (exports are not)
 
 
 def age_status(signal: FacesInView | None, enabled: bool, options: PolicyOptions) -> AgeStatus:
@@ -79,9 +81,11 @@ def age_status(signal: FacesInView | None, enabled: bool, options: PolicyOptions
 
 def options_for_app(settings: Settings, cfg: AppConfig, policy: PolicyOptions, policy_record: dict[str, Any],
                     data_dir: Path) -> WorkerOptions:
-    """The worker's options for the app's settings: the device profile's resolution and frame
-    budget, the effective policy (recorded in exports beside the installation's settings)."""
-    device = next((d for d in load_devices() if d.device_id == settings.device), None)
+    """The worker's options for the app's settings: the device profile's resolution, frame
+    budget and front camera (portrait frames, mirrored preview), the effective policy (recorded
+    in exports beside the installation's settings)."""
+    device = find_device(settings.device)
+    camera = device.front_camera if device is not None else None
     return WorkerOptions(
         source=settings.source,
         resolution=device.resolution if device is not None else settings.resolution,
@@ -94,4 +98,6 @@ def options_for_app(settings: Settings, cfg: AppConfig, policy: PolicyOptions, p
         export_dir=cfg.export_dir or (data_dir / EXPORTS_FOLDER),
         identity_dir=identity_dir(data_dir),
         data_dir=data_dir,
+        frame_size=camera.size if camera is not None else None,
+        mirror=camera is not None,
     )

@@ -59,6 +59,8 @@ class DemoOptions:
     frame's time (a live feed) or returns at once (rendering). ``max_frames``: end after that
     many frames (``None``: endless). ``face``: one of ``DEMO_FACES``.
     ``face_height_fraction``: the face's share of the frame height at zoom 1.
+    ``size``: (width, height) drawn instead of the resolution's (a phone's portrait front camera;
+    the face then takes ``face_height_fraction`` of the shorter side).
     ``noise_sigma``: sensor noise, grey levels. ``prefetch``: draw the next frames on a
     thread of their own (as a camera delivers finished frames) instead of inside ``read``."""
 
@@ -71,6 +73,7 @@ class DemoOptions:
     face_height_fraction: float = 0.42
     noise_sigma: float = 3.0
     prefetch: bool = True
+    size: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.resolution not in RESOLUTIONS:
@@ -91,6 +94,9 @@ class DemoOptions:
             )
         if not 0.0 <= self.noise_sigma <= 20.0:
             raise SourceError(f"DemoOptions.noise_sigma: expected a number in [0, 20], found {self.noise_sigma!r}")
+        if self.size is not None and not (isinstance(self.size, tuple) and len(self.size) == 2 and all(
+                isinstance(v, int) and not isinstance(v, bool) and 16 <= v <= 4096 for v in self.size)):
+            raise SourceError(f"DemoOptions.size: expected None or (width, height) in [16, 4096] px, found {self.size!r}")
         if not isinstance(self.prefetch, bool):
             raise SourceError(f"DemoOptions.prefetch: expected True or False, found {self.prefetch!r}")
 
@@ -149,8 +155,9 @@ class DemoSource(BaseSource):
         super().__init__()
         self.options = options or DemoOptions()
         self.fps = float(self.options.fps)
-        self.description = f"demo ({self.options.resolution}, seed {self.options.seed})"
-        self.size = resolution_size(self.options.resolution)
+        self.size = self.options.size or resolution_size(self.options.resolution)
+        shape = self.options.resolution if self.options.size is None else f"{self.size[0]}x{self.size[1]}"
+        self.description = f"demo ({shape}, seed {self.options.seed})"
         self._scene: np.ndarray | None = None
         self._scene_face_center = (0.0, 0.0)
         self._noise_pos: list[np.ndarray] = []
@@ -256,7 +263,7 @@ def _build_scene(options: DemoOptions, size: tuple[int, int]) -> tuple[np.ndarra
     rgb = np.ascontiguousarray(bgr[:, :, ::-1])
     width, height = size
     x0, y0, x1, y1 = face.face_box
-    scale = options.face_height_fraction * height / (y1 - y0)
+    scale = options.face_height_fraction * min(width, height) / (y1 - y0)
     portrait = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     ph, pw = portrait.shape[:2]
     face_cx, face_cy = (x0 + x1) / 2.0 * scale, (y0 + y1) / 2.0 * scale

@@ -11,6 +11,7 @@ from pathlib import Path
 from camera_app.capture.base import IMAGE_SUFFIXES, VIDEO_SUFFIXES, BaseSource, SourceError, resolution_size
 from camera_app.capture.camera import CameraOptions, CameraSource
 from camera_app.capture.demo import DemoOptions, DemoSource
+from camera_app.capture.framed import FramedSource
 from camera_app.capture.image import ImageSource
 from camera_app.capture.video import VideoOptions, VideoSource
 
@@ -23,6 +24,7 @@ def open_source(
     paced: bool = True,
     loop: bool = False,
     max_frames: int | None = None,
+    frame_size: tuple[int, int] | None = None,
 ) -> BaseSource:
     """Build (not yet open) the source named by ``spec``.
 
@@ -30,14 +32,26 @@ def open_source(
     video or an image file (chosen by suffix). ``resolution`` sizes the demo feed and the camera
     request; ``seed`` makes the demo deterministic; ``paced`` plays videos and the demo at their
     frame rate (off for rendering); ``loop`` restarts a video at its end; ``max_frames`` ends
-    an image or demo stream after that many frames (they are endless otherwise).
+    an image or demo stream after that many frames (they are endless otherwise). ``frame_size``
+    (width, height): a phone's front camera: the demo is drawn at that size, any other source
+    is centre-cropped to its aspect and scaled to it (the description says so).
     """
+    source = _open(spec, resolution=resolution, seed=seed, paced=paced, loop=loop, max_frames=max_frames,
+                   frame_size=frame_size)
+    if frame_size is None or isinstance(source, DemoSource):
+        return source
+    return FramedSource(source, frame_size)
+
+
+def _open(spec: str, *, resolution: str, seed: int, paced: bool, loop: bool, max_frames: int | None,
+          frame_size: tuple[int, int] | None) -> BaseSource:
     if not isinstance(spec, str) or not spec.strip():
         raise SourceError(f"source {spec!r}: expected camera:N, demo, or a video or image path")
     spec = spec.strip()
     width, height = resolution_size(resolution)
     if spec == "demo":
-        return DemoSource(DemoOptions(resolution=resolution, seed=seed, paced=paced, max_frames=max_frames))
+        return DemoSource(DemoOptions(resolution=resolution, seed=seed, paced=paced, max_frames=max_frames,
+                                      size=frame_size))
     if spec.startswith("camera:"):
         index_text = spec.removeprefix("camera:")
         if not (index_text.isascii() and index_text.isdigit()):

@@ -2,4 +2,4 @@
 ``python -m camera_app.cli.bundled_results``; never edit by hand). A bundled file that does not
 hash to this is not used: its effects are measured instead."""
 
-BUNDLED_SHA256 = "3447d93f0d53f5af901c8d97b186d4527357da56fdf369c3b0fcfaae9a188429"
+BUNDLED_SHA256 = "75527747bb3c40e613394d33d4bf2583612bb2fe010eeaa54410a63a62b9c79b"

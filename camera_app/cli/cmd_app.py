@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
         subparsers,
         "app",
         "Open the SafeLens camera app (live preview, effects, age gate, disclosure labels).",
-        "safelens app --source demo",
+        "safelens app --source demo --device flagship_phone",
     )
     p.add_argument("--source", default="demo", metavar="SRC", help="camera:N, demo, or a video or image path (default demo)")
     p.add_argument("--profile", metavar="NAME", help="open the camera for this existing profile (skips the profile switcher)")
@@ -64,7 +64,11 @@ def register(subparsers: Any) -> None:
                         "(`safelens policy set --mode`); default: the installation's")
     p.add_argument("--challenge-age", type=challenge_age, default=None, metavar="YEARS",
                    help="raise the installation's challenge age for this session (never lower it)")
-    p.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH", help="window size (default 1280x800)")
+    p.add_argument("--device", metavar="NAME",
+                   help="run as this device (ids in assets/devices): a phone's screen shape, density, safe area, "
+                        "portrait front camera and frame budget")
+    p.add_argument("--size", type=_size, default=None, metavar="WxH",
+                   help="window size (default 1280x800; with --device: the box the screen is scaled to fit, default 1600x900)")
     p.add_argument("--hud", action="store_true", help="start with the HUD shown")
     p.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the window after --quit-after-frames frames, then exit")
     p.add_argument("--quit-after-frames", type=_positive_int, metavar="N",
@@ -82,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
     if wants_window and not kivy_env.has_display() and not kivy_env.forced_offscreen():
         return _no_display_demo(args)
     _check(args)
+    window, density = _window(args)
     try:
-        kivy_env.prepare(offscreen=args.offscreen or not kivy_env.has_display(), data_dir=args.data_dir)
+        kivy_env.prepare(offscreen=args.offscreen or not kivy_env.has_display(), data_dir=args.data_dir,
+                         density=density)
     except OSError as exc:  # PrivateFolderError: a planted or shared Kivy home
         raise CliError(str(exc)) from exc
     from camera_app.app.config import AppConfig
@@ -92,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
 
     screenshot = Path(args.screenshot) if args.screenshot else None
     config = AppConfig(
-        settings=Settings(source=args.source, resolution=args.resolution, policy_mode=args.policy_mode, language=args.language),
+        settings=Settings(source=args.source, resolution=args.resolution, device=args.device,
+                          policy_mode=args.policy_mode, language=args.language),
         profile=args.profile,
         effect=args.effect,
         data_dir=Path(args.data_dir) if args.data_dir else None,
@@ -100,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         export_dir=Path(args.export_dir) if args.export_dir else None,
         screenshot=screenshot,
         quit_after_frames=args.quit_after_frames or (30 if screenshot is not None else None),
-        window_size=args.size,
+        window_size=window,
         hud=args.hud,
         record=args.record,
         challenge_age=args.challenge_age,
@@ -108,8 +115,28 @@ def run(args: argparse.Namespace) -> int:
     return launch(config)
 
 
+def _window(args: argparse.Namespace) -> tuple[tuple[int, int], float | None]:
+    """The window size and Kivy's density: a device's screen scaled to fit the desktop (so dp
+    keep their size relative to the screen), else ``--size``."""
+    from camera_app.app.devices import find_device
+
+    device = find_device(args.device)
+    if device is None or device.screen is None:
+        return args.size or (1280, 800), None
+    size, scale = device.screen.window_size(*(args.size or (1600, 900)))
+    return size, device.screen.density * scale
+
+
 def _check(args: argparse.Namespace, demo_profile: bool = False) -> None:
-    """Fail before a window opens: unknown profile or effect, a source that cannot be used."""
+    """Fail before a window opens: unknown profile, effect or device, a source that cannot be used."""
+    from camera_app.app.devices import DeviceProfileError, load_devices
+
+    try:
+        devices = load_devices()
+    except DeviceProfileError as exc:
+        raise CliError(str(exc)) from exc
+    if args.device is not None and args.device not in {d.device_id for d in devices}:
+        raise CliError(f"--device: unknown device {args.device!r}; expected one of {', '.join(d.device_id for d in devices)}")
     from camera_app.catalog.effects import load_registry
     from camera_app.profiles import ProfileNotFoundError, ProfileStore, ProfileStoreError
     from camera_app.capture import SourceError, open_source
@@ -178,6 +205,10 @@ def _no_display_demo(args: argparse.Namespace) -> int:
             "--hud", "--screenshot", str(out / "app.png"), "--quit-after-frames", str(DEMO_FRAMES), "--offscreen",
             "--record",
         ]
+        if args.device is not None:
+            command += ["--device", args.device]
+        if args.size is not None:
+            command += ["--size", f"{args.size[0]}x{args.size[1]}"]
         if data_dir is not None:
             command += ["--data-dir", str(data_dir)]
         if effect is not None:

@@ -118,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
         source = open_source(args.source, resolution=args.resolution, seed=args.seed, paced=False)
         with ExitStack() as stack:
             chain, viewer = build_render_chain(args, stack)
-            tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=args.max_faces)))
+            expressions = any(spec.has_triggers for spec in chain.effects.specs)  # scored only when an effect needs them
+            tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=args.max_faces, blendshapes=expressions)))
             pipeline = Pipeline(tracker, chain.stages)
             stack.enter_context(source)
             return _render(args, source, pipeline, chain, viewer)

@@ -60,6 +60,7 @@ class DisclosureStage:
         self._label: Label | None = None
         self._results: tuple[ClassificationResult, ...] = ()
         self._legal = False
+        self.label_area: tuple[int, int, int, int] | None = None  # where the label may go (x, y, w, h), None: anywhere
 
     @property
     def label(self) -> Label | None:
@@ -107,7 +108,7 @@ class DisclosureStage:
         if self._legal and self.options.label_format is LabelFormat.NO_AD:
             norwegian_mark(out.shape[1], out.shape[0], self.options.overlay.font_path).draw_into(out)
         else:
-            self._overlay.draw_into(out, label, [t.box for t in frame.tracks])
+            self._overlay.draw_into(out, label, [t.box for t in frame.tracks], self.label_area)
         out.flags.writeable = False  # hand it over to the frame without another copy
         return frame.with_pixels(out)
 
@@ -207,6 +208,13 @@ class FollowingLabelStage:
     def refresh(self) -> None:
         """Build the label again on the next frame (e.g. a result arrived)."""
         self._key = None
+
+    def set_label_area(self, area: tuple[int, int, int, int] | None) -> None:
+        """Keep the label inside ``area`` (x, y, w, h in frame pixels): what a phone's screen
+        shows of the frame, inside its safe area and clear of its controls."""
+        if area != self._stage.label_area:
+            self._stage.label_area = area
+            self._stage.overlay.reset()
 
     def _follow(self) -> None:
         applied = self._effects.applied

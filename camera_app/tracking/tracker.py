@@ -80,6 +80,7 @@ class FaceTrackerOptions:
     model_path: Path | None = None
     iou_match: float = 0.3
     keep_missing_frames: int = 15
+    blendshapes: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.max_faces, bool) or not isinstance(self.max_faces, int) or self.max_faces < 1:
@@ -123,6 +124,7 @@ class FaceTracker:
         self._last_timestamp_ms = -1
         self._remembered: list[_Remembered] = []
         self._next_id = 0
+        self._blendshapes = bool(self.options.blendshapes)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -150,6 +152,22 @@ class FaceTracker:
             self._last_timestamp_ms = -1
             self._remembered = []
 
+    def set_blendshapes(self, on: bool) -> None:
+        """Score expressions from the next frame on (or stop): the landmarkers are made again
+        (track ids and timestamps carry on)."""
+        with self._lock:
+            if on == self._blendshapes:
+                return
+            self._blendshapes = on
+            for landmarker in (self._video, self._image):
+                if landmarker is not None:
+                    landmarker.close()
+            self._video = self._image = None
+
+    @property
+    def blendshapes(self) -> bool:
+        return self._blendshapes
+
     def _landmarker(self, mode: RunningMode) -> vision.FaceLandmarker:
         if self._closed:
             raise TrackerError("FaceTracker: used after close()")
@@ -166,7 +184,7 @@ class FaceTracker:
                     min_face_detection_confidence=float(o.min_detection_confidence),
                     min_face_presence_confidence=float(o.min_presence_confidence),
                     min_tracking_confidence=float(o.min_tracking_confidence),
-                    output_face_blendshapes=True,
+                    output_face_blendshapes=self._blendshapes,
                     output_facial_transformation_matrixes=True,
                 )
             )

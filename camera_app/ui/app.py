@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.app import App
-from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.base import ExceptionManager
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
@@ -29,6 +29,7 @@ from camera_app.policy.settings import effective_options, load_settings
 from camera_app.profiles.model import Profile
 from camera_app.profiles.store import ProfileStore
 from camera_app.ui import theme
+from camera_app.ui.errors import KeepRunning
 from camera_app.ui.keys import camera_action
 from camera_app.ui.qa import QaDriver
 from camera_app.ui.sheets import EffectSheets
@@ -42,26 +43,6 @@ from effects.classification import ClassificationResult
 from effects.spec import EffectSpec
 
 TOAST_S = 3.5
-
-
-class _KeepRunning(ExceptionHandler):
-    """An error in a UI callback is a bug: print it, show it, keep the app alive."""
-
-    def __init__(self, app: SafeLensApp) -> None:
-        super().__init__()
-        self.app = app
-
-    def handle_exception(self, inst: BaseException) -> int:
-        if isinstance(inst, (KeyboardInterrupt, SystemExit)):
-            return ExceptionManager.RAISE
-        import traceback
-
-        traceback.print_exception(inst, file=sys.stderr)
-        try:
-            self.app.session.set_banner(Banner(f"{type(inst).__name__}: {inst}", BannerKind.ERROR, sticky=True))
-        except Exception:  # noqa: BLE001 - showing the error must not raise another
-            pass
-        return ExceptionManager.PASS
 
 
 class SafeLensApp(App):
@@ -89,6 +70,7 @@ class SafeLensApp(App):
                                    self.policy_options)
         self.qa = QaDriver(config, self.session, lambda: self.manager.current == "camera",
                            self.toggle_recording, self.stop)
+        self.label_area: tuple[int, int, int, int] | None = None  # where the camera screen wants the label
         self._shut_down = False
         self._thumbnail_thread: threading.Thread | None = None
 
@@ -101,7 +83,7 @@ class SafeLensApp(App):
         from camera_app.ui.screens.settings import SettingsScreen
 
         theme.register_fonts()
-        ExceptionManager.add_handler(_KeepRunning(self))
+        ExceptionManager.add_handler(KeepRunning(self.session))
         Window.clearcolor = theme.BG
         Window.bind(on_key_down=self._on_key_down)
         self._load_effects()
@@ -249,6 +231,7 @@ class SafeLensApp(App):
         ).start()
         if self.session.active_effect_id is not None:
             self.worker.set_effect(self.session.active_effect_id)
+        self.worker.set_label_area(self.label_area)
 
     def _restart_worker(self) -> None:
         if self.worker is not None:
@@ -338,6 +321,16 @@ class SafeLensApp(App):
     def toggle_recording(self) -> None:
         if self.worker is not None and self.manager.current == "camera":
             self.worker.toggle_recording()
+
+    def set_recording(self, on: bool) -> None:
+        """Start (or stop) a video unless one is already running (or not): the held shutter."""
+        if self.worker is not None and self.manager.current == "camera":
+            self.worker.set_recording(on)
+
+    def set_label_area(self, area: tuple[int, int, int, int] | None) -> None:
+        self.label_area = area
+        if self.worker is not None:
+            self.worker.set_label_area(area)
 
     def apply_settings(self, settings: Settings) -> None:
         language_changed = settings.language != self.session.settings.language

@@ -31,9 +31,10 @@ def forced_offscreen(environ: dict[str, str] | None = None) -> bool:
     return env.get("SDL_VIDEODRIVER", "") == OFFSCREEN
 
 
-def prepare(offscreen: bool, data_dir: str | os.PathLike[str] | None = None) -> None:
+def prepare(offscreen: bool, data_dir: str | os.PathLike[str] | None = None, density: float | None = None) -> None:
     """Kivy without its own argument parsing, a private settings folder (so a user's
-    ``~/.kivy`` cannot change the app), quiet console logs, and the offscreen driver when asked.
+    ``~/.kivy`` cannot change the app), quiet console logs, the offscreen driver when asked,
+    and ``density`` window pixels per dp when given (a phone's screen scaled into a window).
 
     The Kivy home (its ``config.ini`` can name modules Kivy loads) is ``$KIVY_HOME`` when set, else
     ``safelens-kivy`` in the per-user runtime folder (``camera_app.paths.runtime_dir``); either
@@ -49,3 +50,6 @@ def prepare(offscreen: bool, data_dir: str | os.PathLike[str] | None = None) -> 
     os.environ["KIVY_HOME"] = home
     if offscreen:
         os.environ["SDL_VIDEODRIVER"] = OFFSCREEN
+    if density is not None:
+        os.environ["KIVY_METRICS_DENSITY"] = f"{density:.4f}"
+        os.environ["KIVY_METRICS_FONTSCALE"] = "1"

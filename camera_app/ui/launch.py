@@ -14,8 +14,8 @@ def configure_window(width: int, height: int) -> None:
 
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
-    Config.set("graphics", "minimum_width", "720")
-    Config.set("graphics", "minimum_height", "560")
+    Config.set("graphics", "minimum_width", "320")  # phone-shaped windows get the phone layout
+    Config.set("graphics", "minimum_height", "400")
     Config.set("kivy", "exit_on_escape", "0")  # Esc goes back; it never quits the app
     Config.set("input", "mouse", "mouse,disable_multitouch")  # no red dots on right click
 

@@ -4,6 +4,10 @@
 ``StackUnderTest``: it applies with the engine (fixed frame index, time and seed, so
 runs are repeatable) and its ``parts()`` are the single ops, each as a one-op effect,
 so "a stack is altering if any part is" is checked op by op.
+
+Ops with an expression trigger are measured in both states: the whole is applied with every
+trigger forced on, and one more part applies it with every trigger forced off; the effect is
+altering if either is (the stronger wins), so no trigger can hide a change from the check.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from effects.engine import EffectStack
 from effects.face import FaceTrack
 from effects.ops.base import OpContext
 from effects.spec import EffectSpec
+from effects.triggers import TriggerMode
 
 _CONTEXT = OpContext(frame_index=0, timestamp_ms=0, seed=0)
 
@@ -25,11 +30,12 @@ _CONTEXT = OpContext(frame_index=0, timestamp_ms=0, seed=0)
 class SpecEffect:
     """One effect spec or a stack of specs, applied with the engine."""
 
-    def __init__(self, specs: EffectSpec | Sequence[EffectSpec], label: str | None = None) -> None:
+    def __init__(self, specs: EffectSpec | Sequence[EffectSpec], label: str | None = None,
+                 triggers: TriggerMode = TriggerMode.ON) -> None:
         self.specs: tuple[EffectSpec, ...] = (specs,) if isinstance(specs, EffectSpec) else tuple(specs)
         if not self.specs:
             raise ValueError("SpecEffect: expected at least one effect spec, found none")
-        self._stack = EffectStack(self.specs)
+        self._stack = EffectStack(self.specs, triggers)
         self._label = label
 
     @property
@@ -60,4 +66,6 @@ class SpecEffect:
             for i, op in enumerate(spec.ops):
                 single = dataclasses.replace(spec, ops=(op,))
                 out.append(SpecEffect(single, label=f"{spec.id} ops[{i}] {op.op}"))
+        if self._stack.has_triggers and len(out) > 1:
+            out.append(SpecEffect(self.specs, label=f"{self.id} (triggers off)", triggers=TriggerMode.OFF))
         return out if len(out) > 1 else []

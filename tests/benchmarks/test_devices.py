@@ -50,7 +50,7 @@ def _write(folder: Path, name: str, text: str) -> Path:
     [
         (lambda t: t.replace('resolution = "720p"\n', ""), "missing key 'resolution'"),
         (lambda t: t + "gpu = true\n", "unknown key 'gpu'; expected only schema, id, name, description, resolution, "
-                                       "target_fps, cores"),
+                                       "target_fps, cores, screen, front_camera"),
         (lambda t: t.replace("schema = 1", "schema = 2"), "schema: expected 1, found 2"),
         (lambda t: t.replace('"720p"', '"4k"'), "resolution: expected one of 480p, 720p, 1080p, found '4k'"),
         (lambda t: t.replace("target_fps = 30", "target_fps = 0"), "target_fps: expected a number in [1, 240], found 0"),

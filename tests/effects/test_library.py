@@ -24,6 +24,7 @@ from effects.face import FaceTrack
 from effects.ops.base import OpContext
 from effects.registry import EffectRegistry
 from effects.spec import EffectSpec
+from effects.triggers import TriggerMode
 
 REPO = Path(__file__).resolve().parents[2]
 BUILTIN_DIR = REPO / "assets" / "effects"
@@ -33,7 +34,7 @@ MEAN_TOLERANCE = 1.0
 P99_TOLERANCE = 8.0
 
 PLAYFUL = {"bunny_ears", "cat_face", "sunglasses", "party_hat", "sparkles", "comic", "vintage_film", "funhouse",
-           "cartoon_eyes"}
+           "cartoon_eyes", "heart_burst", "brow_sparkles"}
 ALTERING = {"skin_smoothing", "face_slimming", "eye_enlarge", "nose_slimming", "lip_plump", "teeth_whitening",
             "skin_tan", "makeup", "glam"}
 WHOLE_FRAME = {"comic", "vintage_film"}  # every other effect leaves the background alone
@@ -51,7 +52,8 @@ def faces() -> dict[str, tuple[np.ndarray, FaceTrack]]:
 
 
 def _render(spec: EffectSpec, rgb: np.ndarray, track: FaceTrack) -> np.ndarray:
-    return build_stack([spec]).apply(rgb, [track], OpContext(frame_index=0, timestamp_ms=0, seed=0))
+    """The effect as its thumbnail shows it: expression triggers forced on."""
+    return build_stack([spec], TriggerMode.ON).apply(rgb, [track], OpContext(frame_index=0, timestamp_ms=0, seed=0))
 
 
 def test_the_library_has_every_required_effect(registry: EffectRegistry) -> None:

@@ -22,9 +22,22 @@ class AppScreen(Screen):
             Color(rgba=theme.BG)
             self._bg = Rectangle(pos=self.pos, size=self.size)
         self.bind(pos=self._paint, size=self._paint)
+        self._fits: dict[str, tuple[Any, float, float]] = {}
+        self.bind(width=self._refit)
 
     def _paint(self, *_: Any) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
+
+    def fit_width(self, role: str, widget: Any, most_dp: float, margin_dp: float = 16.0) -> None:
+        """Keep ``widget`` at most ``most_dp`` wide and inside the screen with a margin (a phone's
+        screen is narrower than the desktop's cards). ``role`` names it: a rebuilt form's new
+        widget replaces the old one."""
+        self._fits[role] = (widget, most_dp, margin_dp)
+        self._refit()
+
+    def _refit(self, *_: Any) -> None:
+        for widget, most_dp, margin_dp in self._fits.values():
+            widget.width = max(dp(200), min(dp(most_dp), self.width - 2 * dp(margin_dp)))
 
     def go_back(self) -> bool:
         """Esc: return True when the screen handled it."""

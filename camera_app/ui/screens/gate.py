@@ -40,6 +40,7 @@ class GateScreen(AppScreen):
         card = Panel(orientation="vertical", size_hint=(None, None), width=dp(460), padding=dp(28), spacing=dp(14),
                      fill=theme.SURFACE, radius=dp(22))
         card.bind(minimum_height=card.setter("height"))
+        self.fit_width("card", card, 460)
         return card
 
     def build_form(self) -> None:

@@ -68,8 +68,10 @@ class ProfilesScreen(AppScreen):
         m = self.app.messages
         self.outer.clear_widgets()
         column = BoxLayout(orientation="vertical", spacing=dp(30), size_hint=(None, None), width=dp(760))
-        column.add_widget(Text(m("profiles.title"), bold=True, font_size=sp(30), pos_hint={"center_x": 0.5}))
+        column.add_widget(Text(m("profiles.title"), wrap=True, bold=True, font_size=sp(30), halign="center"))
         grid = StackLayout(orientation="lr-tb", spacing=dp(18), size_hint=(None, None), width=dp(760))
+        self.fit_width("column", column, 760)
+        self.fit_width("grid", grid, 760)
         grid.bind(minimum_height=grid.setter("height"))
         self.cards = {}
         profiles: list[Profile] = self.app.store.list_profiles()
@@ -85,7 +87,9 @@ class ProfilesScreen(AppScreen):
         self.cards["+"] = add
         # centre the cards: pad the row on the left
         row_w = len(self.cards) * (dp(150) + dp(18)) - dp(18)
-        grid.padding = (max(0, (dp(760) - row_w) / 2), 0, 0, 0)
+        centre = lambda *_: setattr(grid, "padding", (max(0, (grid.width - row_w) / 2), 0, 0, 0))  # noqa: E731
+        grid.bind(width=centre)
+        centre()
         column.add_widget(grid)
         column.bind(minimum_height=column.setter("height"))
         self.outer.add_widget(column)

@@ -64,6 +64,7 @@ class SettingsScreen(AppScreen):
         s: Settings = self.app.session.settings
         self.outer.clear_widgets()
         scroll = ScrollView(do_scroll_x=False, size_hint=(None, None), width=dp(620), bar_width=dp(3))
+        self.fit_width("form", scroll, 620)
         card = Panel(orientation="vertical", size_hint=(1, None), padding=dp(26), spacing=dp(12), radius=dp(22))
         card.bind(minimum_height=card.setter("height"))
         fit = lambda *_: setattr(scroll, "height", min(card.height, self.height - dp(40)))  # noqa: E731

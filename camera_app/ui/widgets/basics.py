@@ -84,8 +84,8 @@ class Chip(ButtonBehavior, Label):
     def _fit(self, *_: Any) -> None:
         extra = self.height - dp(6) if self.avatar else 0
         self.padding = (dp(12) + extra, 0, dp(16), 0)
-        if self.size_hint_x is None:
-            self.width = max(self.min_width, self.texture_size[0] + dp(28) + extra)
+        if self.size_hint_x is None:  # the texture already holds the padding
+            self.width = max(self.min_width, self.texture_size[0])
         self._redraw()
 
     def _redraw(self, *_: Any) -> None:

@@ -25,7 +25,7 @@ from camera_app.ui import theme
 from camera_app.ui.widgets.glyphs import padlock
 
 THUMB = dp(72)
-ITEM_W = dp(86)
+ITEM_W = dp(92)
 ITEM_H = dp(112)
 
 
@@ -43,7 +43,7 @@ class EffectItem(ButtonBehavior, Widget):
         self._texture = None
         self._name = Label(font_name=theme.FONT, font_size=sp(12), color=theme.TEXT_DIM, halign="center",
                            size_hint=(None, None), shorten=True, shorten_from="right")
-        self._badge = Label(font_name=theme.FONT_BOLD, font_size=sp(9.5), color=(0.05, 0.05, 0.06, 1),
+        self._badge = Label(font_name=theme.FONT_BOLD, font_size=sp(12), color=(0.05, 0.05, 0.06, 1),
                             size_hint=(None, None), size=(dp(80), dp(16)))
         self.add_widget(self._name)
         self.add_widget(self._badge)

@@ -9,6 +9,7 @@ from kivy.metrics import dp, sp
 from kivy.uix.widget import Widget
 
 from camera_app.ui import theme
+from camera_app.app.devices import DeviceProfile
 from camera_app.app.i18n import Messages
 from camera_app.app.session import AgeState, AgeStatus
 from camera_app.app.stats import StatsSnapshot
@@ -70,9 +71,10 @@ class Hud(Panel):
         self.fps = Text("", bold=True, font_size=sp(20))
         self.frame = Text("", font_size=theme.SMALL_SIZE, color=theme.TEXT_DIM)
         self.bar = BudgetBar()
-        self.stages = Text("", wrap=True, font_size=sp(11), color=theme.TEXT_DIM)
+        self.stages = Text("", wrap=True, font_size=sp(12), color=theme.TEXT_DIM)
         self.age = Text("", wrap=True, font_size=theme.SMALL_SIZE)
-        for w in (self.fps, self.frame, self.bar, self.stages, self.age):
+        self.camera = Text("", wrap=True, font_size=theme.SMALL_SIZE, color=theme.TEXT_DIM)
+        for w in (self.fps, self.frame, self.bar, self.stages, self.age, self.camera):
             self.add_widget(w)
         self.bind(minimum_height=self.setter("height"))
 
@@ -85,6 +87,21 @@ class Hud(Panel):
         self.bar.set_load(stats.load)
         shown = [(k, v) for k, v in stats.stages_ms.items() if k not in HIDDEN_STAGES]
         self.stages.text = "   ".join(m("hud.stage", name=k, ms=f"{v:.1f}") for k, v in shown)
+
+    def show_camera(self, device: DeviceProfile | None, source_text: str, mirrored: bool) -> None:
+        """The device being simulated and its frame budget, what the source does to frames (a
+        centre crop), and whether the preview is mirrored."""
+        m = self.messages
+        lines = []
+        if device is not None:
+            lines.append(m("hud.device", device=device.name, budget=f"{device.budget_ms:.1f}", fps=f"{device.target_fps:g}"))
+        if source_text:
+            lines.append(m("hud.source", source=source_text))
+        if mirrored:
+            lines.append(m("hud.mirrored"))
+        text = "\n".join(lines)
+        if text != self.camera.text:
+            self.camera.text = text
 
     def show_age(self, status: AgeStatus) -> None:
         self.age.text = "\u2022  " + age_text(status, self.messages)

@@ -43,7 +43,7 @@ def test_landmarks_lie_inside_the_face_box_and_the_image(tracker: FaceTracker) -
         # Anatomy: the eyes are above the mouth, the subject's left eye on the image right.
         assert xy[263, 0] > xy[33, 0]
         assert xy[13, 1] > xy[159, 1]
-        assert set(face.blendshapes) >= {"jawOpen", "eyeBlinkLeft", "mouthSmileRight"}
+        assert not face.blendshapes  # expressions are scored only when asked for
         assert abs(face.pose.yaw_deg) < 35 and abs(face.pose.roll_deg) < 25
 
 
@@ -169,3 +169,18 @@ def test_creating_a_landmarker_logs_nothing_on_stderr(capfd: pytest.CaptureFixtu
     ]
     real = "E0000 00:00:1795867483.3   12022 model_resources.cc:60] Unable to open zip archive."
     assert unknown_lines("\n".join([*seen, real]), INFORMATIONAL_LOG_LINES) == [real]
+
+
+def test_expressions_are_scored_only_when_asked_for(tracker: FaceTracker) -> None:
+    rgb = load_rgb(face_files()[0])
+    assert tracker.blendshapes is False and not tracker.detect(rgb)[0].blendshapes
+    tracker.set_blendshapes(True)
+    try:
+        scores = tracker.detect(rgb)[0].blendshapes
+        assert set(scores) >= {"jawOpen", "eyeBlinkLeft", "mouthSmileRight", "browInnerUp"}
+        assert all(0.0 <= v <= 1.0 for v in scores.values())
+    finally:
+        tracker.set_blendshapes(False)
+    assert not tracker.detect(rgb)[0].blendshapes
+    with FaceTracker(FaceTrackerOptions(running_mode="image", blendshapes=True)) as scoring:
+        assert scoring.detect(rgb)[0].blendshapes["jawOpen"] >= 0.0

@@ -137,7 +137,7 @@ def test_the_info_sheet_explains_glam_from_the_classifier_reasons(run: dict[str,
 
 def test_keyboard_switches_effects_toggles_the_hud_records_and_goes_back(run: dict[str, Any]) -> None:
     keys = run["keys"]
-    assert keys["right"]["active"] == "lip_plump"  # the effect after glam in the carousel
+    assert keys["right"]["active"] == "heart_burst"  # the effect after glam in the carousel
     assert keys["left"]["active"] == "glam"
     assert keys["esc"]["screen"] == "profiles"
     assert run["recording"]["event"] == "recording_saved"

@@ -149,3 +149,48 @@ def test_with_a_display_no_fallback_is_used(monkeypatch: pytest.MonkeyPatch) -> 
     assert kivy_env.has_display({"WAYLAND_DISPLAY": "wayland-0"})
     assert not kivy_env.has_display({})
     assert kivy_env.forced_offscreen({"SDL_VIDEODRIVER": "offscreen"})
+
+
+def test_an_unknown_device_names_the_known_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["app", "--data-dir", str(tmp_path), "--device", "brick_phone", "--offscreen"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--device: unknown device 'brick_phone'; expected one of" in err and "flagship_phone" in err
+
+
+def test_a_device_run_has_the_phones_shape_and_fills_it(tmp_path: Path) -> None:
+    """``--device``: a window of the phone screen's shape (19.5:9), the picture edge to edge."""
+    _profile(tmp_path, "Ada", 40)
+    shot = tmp_path / "phone.png"
+    done = subprocess.run(
+        [sys.executable, "-c", "from camera_app.cli import main; raise SystemExit(main())", "app",
+         "--data-dir", str(tmp_path), "--profile", "Ada", "--device", "flagship_phone", "--screenshot", str(shot),
+         "--quit-after-frames", "5", "--size", "800x600"],
+        env=dict(os.environ, SDL_VIDEODRIVER="offscreen"), cwd=REPO, capture_output=True, text=True, timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    pixels = np.asarray(Image.open(shot).convert("RGB"))
+    height, width = pixels.shape[:2]
+    assert height <= 600 and width / height == pytest.approx(1080 / 2340, rel=0.02)
+    middle = pixels[height // 3: 2 * height // 3]
+    assert middle[:, :4].mean() > 20 and middle[:, -4:].mean() > 20, "no black bars at the sides: aspect fill"
+
+
+def test_no_display_passes_the_device_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import camera_app.cli.cmd_app as cmd_app
+
+    calls: list[list[str]] = []
+
+    def fake_run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    monkeypatch.setattr(cmd_app, "DEMO_OUT", tmp_path / "out")
+    monkeypatch.setattr(cmd_app.subprocess, "run", fake_run)
+    assert main(["app", "--device", "entry_phone", "--size", "640x480"]) == 0
+    command = calls[0]
+    assert command[command.index("--device") + 1] == "entry_phone"
+    assert command[command.index("--size") + 1] == "640x480"
