@@ -67,7 +67,7 @@ class SafeLensApp(App):
         self.last_event: WorkerEvent | None = None
         self.exit_code = 0
         self.sheets = EffectSheets(self.session, self.specs, self.results, self.store, lambda: self.messages,
-                                   self.policy_options)
+                                   self.policy_options, toast=lambda text: self.toast(text))
         self.qa = QaDriver(config, self.session, lambda: self.manager.current == "camera",
                            self.toggle_recording, self.stop)
         self.label_area: tuple[int, int, int, int] | None = None  # where the camera screen wants the label

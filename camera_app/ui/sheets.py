@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kivy.core.window import Window
@@ -11,8 +11,12 @@ from camera_app.app.i18n import Messages
 from camera_app.app.results import EffectResults
 from camera_app.app.session import Session
 from camera_app.policy.gate import subject_of
+from camera_app.policy.reports import ReportQueue
 from camera_app.policy.rules import PolicyOptions, decide
 from camera_app.profiles.store import ProfileStore
+from camera_app.support.country import get_country
+from camera_app.support.helplines import Topic, support_card
+from camera_app.support.sensitive import SUPPORT_TOPICS, ReportReason
 from camera_app.ui import theme
 from effects.spec import EffectSpec
 
@@ -22,13 +26,14 @@ class EffectSheets:
 
     def __init__(self, session: Session, specs: Mapping[str, EffectSpec], results: EffectResults,
                  store: ProfileStore, messages: Callable[[], Messages],
-                 policy_options: Callable[[], PolicyOptions]) -> None:
+                 policy_options: Callable[[], PolicyOptions], toast: Callable[[str], None] | None = None) -> None:
         self._session = session
         self._specs = specs
         self._results = results
         self._store = store
         self._messages = messages
         self._policy_options = policy_options
+        self._toast = toast
         self.current: Any = None
 
     @property
@@ -78,7 +83,40 @@ class EffectSheets:
             badge = m(f"badge.{result.category.value}")
             colour = theme.APPEARANCE if altering else theme.PLAYFUL
             title = m("info.title") if altering else m("info.playful_title")
-        self._open(info_sheet(title, badge, colour, lines, m("info.close")), effect_id)
+        report = (m("report.button"), lambda: self.show_report(effect_id))
+        self._open(info_sheet(title, badge, colour, lines, m("info.close"), report=report), effect_id)
+
+    def show_report(self, effect_id: str) -> None:
+        """The reasons a person can report ``effect_id`` for; picking one files the report."""
+        from camera_app.ui.widgets.overlays import choice_sheet
+
+        m = self._messages()
+        choices = [(m(f"report.{reason.value}"), lambda r=reason: self.file_report(effect_id, r))
+                   for reason in ReportReason]
+        self._open(choice_sheet(m("report.title"), choices, m("report.cancel")), effect_id)
+
+    def file_report(self, effect_id: str, reason: ReportReason) -> None:
+        """File the report (effect, reason, profile id: nothing else); for self-harm, hate or
+        harassment, show where to find help at once."""
+        spec = self._specs[effect_id]
+        profile = self._session.profile
+        ReportQueue(self._store).file(spec.id, spec.content_hash, reason, "",
+                                      profile.profile_id if profile is not None else None)
+        topics = SUPPORT_TOPICS.get(reason)
+        if topics:
+            self.show_support(topics, effect_id)
+        elif self._toast is not None:
+            self._toast(self._messages()("report.sent"))
+
+    def show_support(self, topics: Sequence[Topic], effect_id: str | None = None) -> None:
+        """The support card for the installation's country, in the app's language."""
+        from camera_app.ui.widgets.overlays import support_sheet
+
+        m = self._messages()
+        card = support_card(get_country(self._store), m.language, topics)
+        lines = [(h.number, h.name_in(card.language)) for h in (*card.lines, *card.unchecked)]
+        sheet = support_sheet(card.title, card.intro, lines, card.text().splitlines()[-1], m("info.close"))
+        self._open(sheet, effect_id or "")
 
     def close(self) -> None:
         if self.current is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kivy.graphics import Color, RoundedRectangle
@@ -101,7 +101,8 @@ def lock_sheet(title: str, reason: str, ok_text: str) -> Sheet:
     return sheet
 
 
-def info_sheet(title: str, badge: str, badge_colour: Sequence[float], lines: Sequence[str], close_text: str) -> Sheet:
+def info_sheet(title: str, badge: str, badge_colour: Sequence[float], lines: Sequence[str], close_text: str,
+               report: tuple[str, Callable[[], None]] | None = None) -> Sheet:
     """The info sheet of one effect: a title, its category badge and the classifier's reasons."""
     sheet = Sheet()
     head = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(34), spacing=dp(10))
@@ -126,14 +127,55 @@ def info_sheet(title: str, badge: str, badge_colour: Sequence[float], lines: Seq
     column.bind(height=lambda *_: setattr(scroll, "height", min(column.height, dp(360))))
     sheet.body.add_widget(scroll)
     sheet.lines = list(lines)
+    extra = None
+    if report is not None:
+        text, on_report = report
+        extra = Chip(text)
+        extra.bind(on_release=lambda *_: on_report())
+        sheet.report_button = extra
+    _add_dismiss_button(sheet, Chip(close_text, filled=True), extra)
+    return sheet
+
+
+def choice_sheet(title: str, choices: Sequence[tuple[str, Callable[[], None]]], cancel_text: str) -> Sheet:
+    """A title and one button per choice (e.g. the reasons of a report); a choice closes the sheet."""
+    sheet = Sheet()
+    heading = Text(title, bold=True, font_size=sp(20), wrap=True)
+    sheet.body.add_widget(heading)
+    sheet.choices = {}
+    for text, action in choices:
+        button = Chip(text, size_hint=(1, None))
+        button.bind(on_release=lambda *_, act=action: (sheet.dismiss(), act()))
+        sheet.body.add_widget(button)
+        sheet.choices[text] = button
+    _add_dismiss_button(sheet, Chip(cancel_text, filled=True))
+    return sheet
+
+
+def support_sheet(title: str, intro: str, lines: Sequence[tuple[str, str]], footer: str, close_text: str) -> Sheet:
+    """Where to find help: a caring line, then each helpline's number (large) and name."""
+    sheet = Sheet()
+    sheet.body.add_widget(Text(title, bold=True, font_size=sp(20), wrap=True))
+    sheet.body.add_widget(Text(intro, wrap=True, color=theme.TEXT_DIM, font_size=sp(15)))
+    for number, name in lines:
+        row = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(40), spacing=dp(12))
+        row.add_widget(Text(number, bold=True, font_size=sp(20), size_hint=(None, 1), width=dp(120)))
+        label = Text(name, wrap=True, font_size=sp(14))
+        row.add_widget(label)
+        sheet.body.add_widget(row)
+    sheet.body.add_widget(Text(footer, wrap=True, bold=True, font_size=sp(15)))
+    sheet.numbers = [number for number, _ in lines]
     _add_dismiss_button(sheet, Chip(close_text, filled=True))
     return sheet
 
 
-def _add_dismiss_button(sheet: Sheet, button: Chip) -> None:
-    """``button`` at the bottom right of the sheet; it closes the sheet."""
+def _add_dismiss_button(sheet: Sheet, button: Chip, extra: Chip | None = None) -> None:
+    """``button`` at the bottom right of the sheet; it closes the sheet. ``extra``: another
+    button on the left of the bar."""
     button.bind(on_release=lambda *_: sheet.dismiss())
-    bar = BoxLayout(size_hint_y=None, height=dp(44))
+    bar = BoxLayout(size_hint_y=None, height=dp(44), spacing=dp(8))
+    if extra is not None:
+        bar.add_widget(extra)
     bar.add_widget(Widget())
     bar.add_widget(button)
     sheet.body.add_widget(bar)

@@ -207,7 +207,26 @@ def main(out: Path) -> None:
     script.add("snapshot", lambda: app.snapshot(), after_snapshot)
     script.add("info sheet", lambda: app.show_info("glam"), frames_after(3))
     script.add("info recorded", record_info)
-    script.add("info closed", lambda: app._close_sheet())
+    def report_self_harm() -> None:
+        from camera_app.support.country import set_country
+
+        set_country(app.store, "FR")  # the installation's setting (never the network)
+        app.show_info("glam")
+        app.sheet.report_button.dispatch("on_release")  # "Report" on the info sheet
+        app.sheet.choices["Self-harm or suicide"].dispatch("on_release")
+
+    def record_report() -> None:
+        from camera_app.policy.reports import ReportQueue
+
+        reports = ReportQueue(app.store).list()
+        r["report"] = {"support_numbers": list(getattr(app.sheet, "numbers", [])),
+                       "filed": [(x.effect_id, x.reason.value, x.profile_id == app.session.profile.profile_id)
+                                 for x in reports]}
+        script.shot("07b_report_support_card")
+
+    script.add("report self-harm", report_self_harm, frames_after(3))
+    script.add("report recorded", record_report)
+    script.add("support closed", lambda: app._close_sheet())
     def key(code: int, char: str | None) -> None:
         from kivy.core.window import Window
 

@@ -135,6 +135,12 @@ def test_the_info_sheet_explains_glam_from_the_classifier_reasons(run: dict[str,
     assert lines == list(glam_label().sheet)
 
 
+def test_reporting_an_effect_for_self_harm_shows_the_local_helplines_at_once(run: dict[str, Any]) -> None:
+    report = run["report"]
+    assert report["filed"] == [("glam", "self_harm", True)]  # the effect, the reason, the profile: nothing else
+    assert report["support_numbers"][0] == "3114" and "116 111" in report["support_numbers"]
+
+
 def test_keyboard_switches_effects_toggles_the_hud_records_and_goes_back(run: dict[str, Any]) -> None:
     keys = run["keys"]
     assert keys["right"]["active"] == "heart_burst"  # the effect after glam in the carousel
