@@ -303,6 +303,9 @@ class SafeLensApp(App):
         if effect_id is not None:
             self.sheets.show_info(effect_id)
 
+    def show_search(self) -> None:
+        self.sheets.show_search(self.screens["camera"].set_search)
+
     @property
     def sheet(self) -> Any:
         """The sheet open over the camera, if any."""

@@ -16,7 +16,8 @@ from camera_app.policy.rules import PolicyOptions, decide
 from camera_app.profiles.store import ProfileStore
 from camera_app.support.country import get_country
 from camera_app.support.helplines import Topic, support_card
-from camera_app.support.sensitive import SUPPORT_TOPICS, ReportReason
+from camera_app.support.sensitive import SUPPORT_TOPICS, ReportReason, is_sensitive_search
+from camera_app.catalog.search import search_effects
 from camera_app.ui import theme
 from effects.spec import EffectSpec
 
@@ -107,6 +108,28 @@ class EffectSheets:
             self.show_support(topics, effect_id)
         elif self._toast is not None:
             self._toast(self._messages()("report.sent"))
+
+    def show_search(self, show_only: Callable[[set[str] | None], None]) -> None:
+        """Search the effects by name, description or category; a search about suicide, self-harm
+        or eating disorders opens the support card instead of results."""
+        from camera_app.ui.widgets.overlays import search_sheet
+
+        m = self._messages()
+
+        def search(text: str) -> None:
+            if not text.strip():
+                show_only(None)
+            elif is_sensitive_search(text):
+                show_only(None)
+                self.show_support((Topic.SELF_HARM, Topic.EMOTIONAL))
+            else:
+                found = {spec.id for spec in search_effects(self._specs.values(), text)}
+                show_only(found)
+                if self._toast is not None:
+                    self._toast(m("search.found", n=len(found), text=text.strip()) if found else m("search.none"))
+
+        self._open(search_sheet(m("search.title"), m("search.hint"), m("search.button"), m("search.clear"),
+                                search, lambda: show_only(None)), "")
 
     def show_support(self, topics: Sequence[Topic], effect_id: str | None = None) -> None:
         """The support card for the installation's country, in the app's language."""

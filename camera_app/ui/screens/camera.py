@@ -100,7 +100,10 @@ class CameraScreen(AppScreen):
         self.effect_badge = Chip("", height=dp(26), font_size=sp(12), min_width=dp(40))
         self.info_button = Chip(self.app.messages("camera.info"), height=dp(28), font_size=sp(12.5))
         self.info_button.bind(on_release=lambda *_: self.app.show_info())
-        for w in (self.effect_name, self.effect_badge, self.info_button):
+        self.search_button = Chip(self.app.messages("search.button"), height=dp(28), font_size=sp(12.5))
+        self.search_button.bind(on_release=lambda *_: self.app.show_search())
+        self.search_ids: set[str] | None = None  # the effects a search found (None: every effect)
+        for w in (self.effect_name, self.effect_badge, self.info_button, self.search_button):
             self.effect_row.add_widget(w)
         self.effect_row.bind(minimum_width=self.effect_row.setter("width"),
                              width=lambda *_: self._centre_effect_row())
@@ -223,6 +226,7 @@ class CameraScreen(AppScreen):
         m = self.app.messages
         self.settings_chip.text = m("camera.settings")
         self.info_button.text = m("camera.info")
+        self.search_button.text = m("search.button")
         self.hud_chip.text = m("camera.hud")
         self.hud.messages = m
         self.on_topic("effects")
@@ -286,13 +290,14 @@ class CameraScreen(AppScreen):
         when the list of effects changed."""
         s = self.app.session
         m = self.app.messages
-        ids = [None, *(e.effect_id for e in s.effects)]
+        shown = [e for e in s.effects if self.search_ids is None or e.effect_id in self.search_ids]
+        ids = [None, *(e.effect_id for e in shown)]
         if list(self.carousel.items) != ids:
             self.carousel.set_items([EffectItem(effect_id) for effect_id in ids])
         none_item = self.carousel.items[None]
         none_item.name = m("camera.none")
         none_item.thumbnail = self.app.none_thumbnail or ""
-        for entry in s.effects:
+        for entry in shown:
             item = self.carousel.items[entry.effect_id]
             key = badge_key(entry)
             item.name = entry.name(s.settings.language)
@@ -300,6 +305,12 @@ class CameraScreen(AppScreen):
             item.badge_kind = key
             item.badge = m(f"badge.{key}").upper() if key != "unknown" else ""
         self._refresh_items()
+
+    def set_search(self, ids: set[str] | None) -> None:
+        """Show only these effects in the carousel (None: all of them)."""
+        self.search_ids = ids
+        self.search_button.selected = ids is not None
+        self._rebuild_carousel()
 
     def _refresh_items(self) -> None:
         s = self.app.session

@@ -179,3 +179,40 @@ def _add_dismiss_button(sheet: Sheet, button: Chip, extra: Chip | None = None) -
     bar.add_widget(Widget())
     bar.add_widget(button)
     sheet.body.add_widget(bar)
+
+
+def search_sheet(title: str, hint: str, search_text: str, clear_text: str,
+                 on_search: Callable[[str], None], on_clear: Callable[[], None]) -> Sheet:
+    """A search field over the carousel: ``on_search`` gets the text (Enter or the button)."""
+    from kivy.uix.textinput import TextInput
+
+    sheet = Sheet()
+    sheet.body.add_widget(Text(title, bold=True, font_size=sp(20), wrap=True))
+    field = TextInput(hint_text=hint, multiline=False, size_hint_y=None, height=dp(44), font_size=sp(16),
+                      background_normal="", background_active="", background_color=theme.SURFACE_2,
+                      foreground_color=theme.TEXT, hint_text_color=theme.TEXT_DIM, cursor_color=theme.ACCENT,
+                      padding=(dp(12), dp(11)))
+    sheet.body.add_widget(field)
+    sheet.field = field
+
+    def search(*_: Any) -> None:
+        sheet.dismiss()
+        on_search(field.text)
+
+    field.bind(on_text_validate=search)
+    bar = BoxLayout(size_hint_y=None, height=dp(44), spacing=dp(8))
+    clear = Chip(clear_text)
+
+    def show_all(*_: Any) -> None:
+        sheet.dismiss()
+        on_clear()
+
+    clear.bind(on_release=show_all)
+    bar.add_widget(clear)
+    bar.add_widget(Widget())
+    go = Chip(search_text, filled=True)
+    go.bind(on_release=search)
+    bar.add_widget(go)
+    sheet.body.add_widget(bar)
+    sheet.search_button = go
+    return sheet

@@ -227,6 +227,25 @@ def main(out: Path) -> None:
     script.add("report self-harm", report_self_harm, frames_after(3))
     script.add("report recorded", record_report)
     script.add("support closed", lambda: app._close_sheet())
+
+    def search(text: str) -> None:
+        app.show_search()
+        app.sheet.field.text = text
+        app.sheet.search_button.dispatch("on_release")
+
+    def record_search(name: str) -> Callable[[], None]:
+        def record() -> None:
+            r.setdefault("search", {})[name] = {
+                "carousel": [i for i in app.screens["camera"].carousel.items if i is not None],
+                "support_numbers": list(getattr(app.sheet, "numbers", [])) if app.sheet is not None else []}
+            script.shot(f"07c_search_{name}")
+        return record
+
+    script.add("search lapin", lambda: search("lapin"), frames_after(3))
+    script.add("search lapin recorded", record_search("lapin"))
+    script.add("search sensitive", lambda: search("pro ana tips"), frames_after(3))
+    script.add("search sensitive recorded", record_search("sensitive"))
+    script.add("search closed", lambda: (app._close_sheet(), app.screens["camera"].set_search(None)))
     def key(code: int, char: str | None) -> None:
         from kivy.core.window import Window
 

@@ -137,8 +137,15 @@ def test_the_info_sheet_explains_glam_from_the_classifier_reasons(run: dict[str,
 
 def test_reporting_an_effect_for_self_harm_shows_the_local_helplines_at_once(run: dict[str, Any]) -> None:
     report = run["report"]
-    assert report["filed"] == [("glam", "self_harm", True)]  # the effect, the reason, the profile: nothing else
+    assert report["filed"] == [["glam", "self_harm", True]]  # the effect, the reason, the profile: nothing else
     assert report["support_numbers"][0] == "3114" and "116 111" in report["support_numbers"]
+
+
+def test_searching_the_carousel_and_a_sensitive_search_shows_the_support_card(run: dict[str, Any]) -> None:
+    assert run["search"]["lapin"]["carousel"] == ["bunny_ears"]  # the French name of the effect
+    sensitive = run["search"]["sensitive"]
+    assert sensitive["support_numbers"][0] == "3114"  # the card instead of results (country FR, set above)
+    assert len(sensitive["carousel"]) > 10  # no filtering of the carousel by a sensitive search
 
 
 def test_keyboard_switches_effects_toggles_the_hud_records_and_goes_back(run: dict[str, Any]) -> None:
