@@ -6,7 +6,8 @@ lightness is not the input's. A tint or a film grade fails the first test or kee
 pattern; an opaque sticker passes both. The raw pixels are cleaned (opened with a
 3x3 square, closed over 0.06 iod so a sticker's patchy inside joins up) and holes a
 sticker encloses (the lenses inside sunglasses frames) are filled when they are
-smaller than ``_MAX_HOLE_FACE_SHARE`` of the face area.
+smaller than ``_MAX_HOLE_FACE_SHARE`` of the face area. Particles of a pixel or two
+(glitter) are found apart, by ``specks``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ _MIN_CONTRAST_KEPT = 0.4  # a tinted lens keeps the pattern but crushes its cont
 _CLOSE_IOD = 0.06
 _MIN_BLOB_IOD = 0.05
 _MAX_HOLE_FACE_SHARE = 0.15
+_SPECK_IOD = 0.1
+_SPECK_DL = 8.0
+_MIN_SPECKS = 12
 
 
 def overlay_mask(
@@ -60,6 +64,25 @@ def overlay_mask(
     size = max(3, int(round(_CLOSE_IOD * iod)) | 1)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     return _fill_small_holes(mask, _MAX_HOLE_FACE_SHARE * face_area_px) > 0
+
+
+def specks(lab_moved: np.ndarray, lab_out: np.ndarray, iod: float) -> np.ndarray:
+    """Particles too small for ``overlay_mask`` (glitter): compact spots at most _SPECK_IOD
+    across whose L* rose by _SPECK_DL or more above both the input and their own
+    surroundings (the 5x5 median of the rise), grown by a pixel, kept only when there are
+    at least _MIN_SPECKS of them. A stroke (eyeliner) is longer and darker, a brightened
+    area (highlighter) rises with its surroundings, and a few stray pixels are too few."""
+    rise = (lab_out[..., 0] - lab_moved[..., 0]).astype(np.float32)
+    spots = ((rise >= _SPECK_DL) & (rise - cv2.medianBlur(rise, 5) >= _SPECK_DL)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(spots, connectivity=8)
+    if n <= 1:
+        return np.zeros(spots.shape, bool)
+    across = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    small = np.zeros(n, bool)
+    small[1:] = across <= max(3.0, _SPECK_IOD * iod)
+    if int(small.sum()) < _MIN_SPECKS:
+        return np.zeros(spots.shape, bool)
+    return cv2.dilate(small[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
 
 
 def _colour_map_prediction(rgb_moved: np.ndarray, lab_out: np.ndarray) -> np.ndarray:
@@ -114,13 +137,15 @@ def face_area_px(track: FaceTrack) -> float:
     return polygon_area(track.xy[list(FACE_OVAL)])
 
 
-def overlay_shares(overlay: np.ndarray, track: FaceTrack, head: np.ndarray) -> dict[str, float]:
-    """``overlay.share`` (area / face-oval area) and how it splits: face, head zone, elsewhere."""
+def overlay_shares(overlay: np.ndarray, track: FaceTrack, head: np.ndarray, spots: np.ndarray) -> dict[str, float]:
+    """``overlay.share`` (area / face-oval area) and how it splits: face, head zone, elsewhere;
+    ``overlay.specks``: the share of the face oval under particles (``specks``)."""
     shape = overlay.shape
     area = face_area_px(track)
     face = region_mask(shape + (3,), track, ["face"], feather_px=0.0).full(shape) > 0.5
+    specks_share = float((spots & face).sum()) / area if area > 0 else float("nan")
     total = int(overlay.sum())
-    values = {"overlay.share": total / area if area > 0 else float("nan")}
+    values = {"overlay.share": total / area if area > 0 else float("nan"), "overlay.specks": specks_share}
     if total == 0:
         values.update({"overlay.face": 0.0, "overlay.head": 0.0, "overlay.outside": 0.0})
         return values

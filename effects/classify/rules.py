@@ -90,7 +90,6 @@ GEOMETRY_MIN = 0.025
 GEOMETRY_EXAGGERATED = 0.28
 SKIN_DETAIL_LOSS = 0.25
 TONE_SHIFT_DE = 4.0
-MAKEUP_EXCESS_DE = 2.0
 GLOBAL_RATIO = 0.5
 GLOBAL_TONE_DE = 2.0
 GLOBAL_DETAIL = 0.25
@@ -100,6 +99,9 @@ HIDDEN_FACE_SHARE = 0.5
 SKIN_HUE_RANGE = (350.0, 85.0)
 SKIN_CHROMA_MAX = 60.0
 SKIN_CHROMA_NEUTRAL = 8.0  # below this a colour has no meaningful hue (black-and-white photos)
+SKIN_LIGHTNESS_MAX = 85.0
+MAKEUP_LOCAL_DE = 3.0
+PARTICLES_MIN_SHARE = 0.005
 LOW_HIGH_PERCENTILES = (10.0, 90.0)  # the range given with each reason
 MIN_MEASURED_SHARE = 0.5
 MIN_FLOW_SHARE = 0.75
@@ -121,7 +123,11 @@ TONE_CHANGES: Mapping[str, Change] = {
     "teeth": Change.WHITENS_TEETH,
     "irises": Change.TINTS_IRISES,
 }
-MAKEUP_REGIONS = ("cheeks", "eyelids")
+# local measure -> where the makeup is, in words
+MAKEUP_REGIONS: Mapping[str, str] = {
+    "local.cheeks": "cheeks", "local.eyelids": "eyelids", "local.lips": "lips", "local.brows": "brows",
+    "local.lash_line": "lash line",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +179,31 @@ def _face_only(change: float, background: float) -> bool:
     return math.isnan(background) or background < GLOBAL_RATIO * change
 
 
-def _skin_colour_plausible(chroma: float, hue: float) -> bool:
-    if math.isnan(chroma) or chroma < SKIN_CHROMA_NEUTRAL:
+def _skin_colour_plausible(chroma: float, hue: float, lightness: float = math.nan,
+                           chroma_before: float = math.nan) -> bool:
+    """A colour human skin can have: not lighter than SKIN_LIGHTNESS_MAX (white paint), not
+    drained of colour on a colour photo (grey paint), and a skin hue and chroma."""
+    if not math.isnan(lightness) and lightness > SKIN_LIGHTNESS_MAX:
+        return False
+    if math.isnan(chroma):
         return True
+    if chroma < SKIN_CHROMA_NEUTRAL:
+        return math.isnan(chroma_before) or chroma_before < 2.0 * SKIN_CHROMA_NEUTRAL
     if chroma > SKIN_CHROMA_MAX:
         return False
     lo, hi = SKIN_HUE_RANGE
     return hue >= lo or hue <= hi
+
+
+def _painted(t: Table) -> bool:
+    """The skin took a colour no skin has (face paint), measured on enough faces."""
+    skin = _median(t, "tone.skin")
+    if math.isnan(skin) or skin < TONE_SHIFT_DE or not _enough_seen(t, "skin"):
+        return False
+    return not _skin_colour_plausible(
+        _median(t, "tone.skin.chroma_after"), _median(t, "tone.skin.hue_after"),
+        _median(t, "tone.skin.lightness_after"), _median(t, "tone.skin.chroma_before"),
+    )
 
 
 def decide(t: Table) -> Decision:
@@ -249,6 +273,8 @@ def _texture(t: Table) -> list[Finding]:
         return []
     if not _face_only(loss, _median(t, "texture.background")):
         return []  # the whole picture is softened alike: reported as a whole-frame style
+    if _painted(t):
+        return []  # detail lost under opaque paint is the paint (reported as face paint), not smoothing
     return [Finding(_reason(t, "texture.skin", Change.SMOOTHS_SKIN, "%", True, 100.0), "texture.skin")]
 
 
@@ -267,14 +293,14 @@ def _tone(t: Table) -> list[Finding]:
     background = _median(t, "tone.background")
     if not math.isnan(background) and background >= GLOBAL_TONE_DE:
         return []
-    out: list[Finding] = []
-    skin = _median(t, "tone.skin")
-    chroma, hue = _median(t, "tone.skin.chroma_after"), _median(t, "tone.skin.hue_after")
-    skin_plausible = _skin_colour_plausible(chroma, hue)
-    if not math.isnan(skin) and skin >= TONE_SHIFT_DE and not skin_plausible and _enough_seen(t, "skin"):
+    if _painted(t):
         # Face paint: the whole face takes an unnatural colour; what spills onto lips or eyes is part of it.
-        note = f"the skin becomes a colour no skin has (hue {hue:.0f} deg, chroma {chroma:.0f}): face paint"
+        chroma, hue = _median(t, "tone.skin.chroma_after"), _median(t, "tone.skin.hue_after")
+        lightness = _median(t, "tone.skin.lightness_after")
+        note = (f"the skin becomes a colour no skin has (L* {lightness:.0f}, hue {hue:.0f} deg, "
+                f"chroma {chroma:.0f}): face paint")
         return [Finding(_reason(t, "tone.skin", Change.SHIFTS_SKIN_TONE, "dE", False), "tone.skin", note)]
+    out: list[Finding] = []
     for region, change in TONE_CHANGES.items():
         de = _median(t, f"tone.{region}")
         if math.isnan(de) or de < TONE_SHIFT_DE or not _enough_seen(t, region):
@@ -283,21 +309,45 @@ def _tone(t: Table) -> list[Finding]:
         if region == "teeth" and _median(t, "tone.teeth.dL") <= 0.0:
             altering, note = False, "the teeth become darker, not whiter: not counted"
         out.append(Finding(_reason(t, f"tone.{region}", change, "dE", altering), f"tone.{region}", note))
-    for region in MAKEUP_REGIONS:
-        de = _median(t, f"tone.{region}")
-        if math.isnan(de) or de < TONE_SHIFT_DE or not _enough_seen(t, region):
+    return out + _makeup(t)
+
+
+def makeup_excess(t: Table, metric: str) -> np.ndarray:
+    """Per face: the local change in ``metric`` above the skin's own per-pixel change (a tan or a
+    smoothing moves every skin pixel; makeup moves its own place more)."""
+    skin = t.get("tone.skin_pixel")
+    base = np.nan_to_num(skin, nan=0.0) if skin is not None else 0.0
+    return t[metric] - base
+
+
+def _makeup(t: Table) -> list[Finding]:
+    """Makeup where it is applied: the strongest local change of cheeks, lids, lips, brows, lash line."""
+    best: Finding | None = None
+    for metric, where in MAKEUP_REGIONS.items():
+        if metric not in t:
             continue
-        if not math.isnan(skin) and de - skin < MAKEUP_EXCESS_DE:
+        excess = makeup_excess(t, metric)
+        if np.all(np.isnan(excess)):
             continue
-        out.append(Finding(_reason(t, f"tone.{region}", Change.ADDS_MAKEUP, "dE", True), f"tone.{region}",
-                           f"colour on the {region}"))
-    return out
+        value = float(np.nanmedian(excess))
+        if value < MAKEUP_LOCAL_DE or (best is not None and value <= best.reason.median):
+            continue
+        darker = _median(t, f"{metric}.dL") < 0.0
+        share = _median(t, f"{metric}.share")
+        note = (f"colour on the {where}" + (" (darker)" if darker else "")
+                + (f", over {100 * share:.0f}% of it" if not math.isnan(share) else ""))
+        best = Finding(_reason({"v": excess}, "v", Change.ADDS_MAKEUP, "dE", True), metric, note)
+    return [best] if best is not None else []
 
 
 def _additions(t: Table) -> list[Finding]:
     out: list[Finding] = []
     share = _median(t, "overlay.share")
-    if not math.isnan(share) and share >= OVERLAY_MIN_SHARE:
+    particles = _median(t, "overlay.specks")
+    if (math.isnan(share) or share < OVERLAY_MIN_SHARE) and not math.isnan(particles) and particles >= PARTICLES_MIN_SHARE:
+        note = f"small particles (glitter) over about {100 * particles:.1f}% of the face"
+        out.append(Finding(_reason(t, "overlay.specks", Change.ADDS_OVERLAY, "share", False), "overlay.specks", note))
+    elif not math.isnan(share) and share >= OVERLAY_MIN_SHARE:
         where = {w: _median(t, f"overlay.{w}") for w in ("face", "head", "outside")}
         parts = ", ".join(f"{100 * v:.0f}% {w}" for w, v in where.items() if not math.isnan(v) and v >= 0.05)
         note = f"new content about {100 * share:.0f}% of the face area, lying: {parts}"
@@ -329,6 +379,25 @@ def _whole_frame(t: Table) -> list[Finding]:
     return []
 
 
+def with_children(everyone: Decision, children: Decision | None, n_children: int) -> Decision:
+    """``everyone``'s findings plus the altering findings of the children judged as a group of
+    their own (a median over all faces would let adults outvote them). A child finding is
+    not added when everyone's decision already holds that change as altering, or found the
+    same measure obviously artificial (a cartoon warp, face paint) on everyone."""
+    if children is None:
+        return everyone
+    altering = {f.reason.change for f in everyone.findings if f.reason.altering}
+    artificial = {f.metric for f in everyone.findings if not f.reason.altering}
+    added = []
+    for f in children.findings:
+        if not f.reason.altering or f.reason.change in altering or f.metric in artificial:
+            continue
+        note = (f"measured on the {n_children} children's faces as a group of their own "
+                "(an effect that alters children's faces is altering)")
+        added.append(Finding(f.reason, f.metric, f"{f.note}; {note}" if f.note else note))
+    return Decision(everyone.findings + tuple(added))
+
+
 def unreliable_metrics(t: Table, decision: Decision) -> set[str]:
     """Geometry metrics the set-level rule could not rely on (the flow lost them on more than
     a quarter of the faces), except one an exaggeration finding rests on. Judging a single
@@ -355,3 +424,17 @@ def face_category(
         return None
     single = {k: np.array([math.nan if k in unreliable else v]) for k, v in values.items()}
     return decide(single).category
+
+
+# measure -> its line, for the dose-response chart and the creator reference
+def line_for(metric: str) -> float | None:
+    """The line the rule draws for ``metric`` (as the measure reads it), None if it has none."""
+    if metric.startswith("geometry."):
+        return GEOMETRY_MIN
+    if metric == "texture.skin":
+        return SKIN_DETAIL_LOSS
+    if metric in MAKEUP_REGIONS:
+        return MAKEUP_LOCAL_DE
+    if metric.startswith("tone."):
+        return TONE_SHIFT_DE
+    return None
