@@ -128,7 +128,7 @@ def assess(
                 progress(done, total)
         t = table(rows)
         minors = [row for row, face in zip(rows, faces, strict=False) if face.minor]
-        decision = with_children(decide(t), decide(table(minors)) if minors else None, len(minors))
+        decision = with_children(decide(t), decide(table(minors)) if minors else None, len(minors), t)
         deciding = [f.metric for f in decision.findings if f.reason.altering] or [f.metric for f in decision.findings]
         unreliable = unreliable_metrics(t, decision)
         categories = [face_category(r, deciding, unreliable) for r in rows]

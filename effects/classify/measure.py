@@ -68,6 +68,7 @@ _MAX_HIDDEN = 0.2  # a region (with its surroundings) more than a fifth under an
 _HIDDEN_REACH_IOD = 0.1
 _MAX_HIDDEN_LANDMARKS = 0.2  # a geometry measure with more than 20% of its landmarks under an overlay is not
 _HEAD_ZONE_IOD = 0.6  # the background starts this far outside the face oval (hair, ears, neck are not background)
+_HALO_IOD = 0.04  # tone and makeup are measured this far (at least 2 px) from any overlay pixel
 _STABLE_SCALE = 0.08  # texture is compared where the flow changes local area by less than this
 
 
@@ -96,9 +97,12 @@ def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDet
     track_out = FaceTrack.from_landmarks(np.concatenate([moved, z], axis=1))
     head = _head_zone(shape, face.track, iod)
     background = ~head
-    values.update(_tone(face, track_out, lab_in, lab_out, lab_moved, overlay, iod))
-    values.update(local_changes(shape, track_out, lab_moved, lab_out, overlay, iod))
-    skin_out = _mask(shape, track_out, "skin", iod) & ~overlay
+    # Colours are read away from new content: an anti-aliased particle's rim is part of it.
+    grow = max(2, int(round(_HALO_IOD * iod)))
+    halo = cv2.dilate(overlay.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8)) > 0
+    values.update(_tone(face, track_out, lab_in, lab_out, lab_moved, overlay, halo, iod))
+    values.update(local_changes(shape, track_out, lab_moved, lab_out, halo, iod))
+    skin_out = _mask(shape, track_out, "skin", iod) & ~halo
     values["tone.skin_pixel"] = _median_pixel_de(lab_moved, lab_out, skin_out)
     values["tone.background"] = _median_pixel_de(lab_moved, lab_out, background)
     values["motion.background"] = (
@@ -181,6 +185,7 @@ def _tone(
     lab_out: np.ndarray,
     lab_moved: np.ndarray,
     overlay: np.ndarray,
+    halo: np.ndarray,
     iod: float,
 ) -> dict[str, float]:
     values: dict[str, float] = {}
@@ -188,7 +193,7 @@ def _tone(
     for name in TONE_REGIONS:
         m_in = _mask(shape, face.track, name, iod)
         region_out = _mask(shape, track_out, name, iod)
-        m_out = region_out & ~overlay
+        m_out = region_out & ~halo
         present = m_in.sum() >= _MIN_PIXELS[name] and region_out.sum() >= _MIN_PIXELS[name]
         hidden = present and (
             m_out.sum() < _MIN_PIXELS[name] or _hidden_share(shape, track_out, name, overlay, iod) > _MAX_HIDDEN

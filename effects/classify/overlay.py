@@ -68,21 +68,33 @@ def overlay_mask(
 
 def specks(lab_moved: np.ndarray, lab_out: np.ndarray, iod: float) -> np.ndarray:
     """Particles too small for ``overlay_mask`` (glitter): compact spots at most _SPECK_IOD
-    across whose L* rose by _SPECK_DL or more above both the input and their own
-    surroundings (the 5x5 median of the rise), grown by a pixel, kept only when there are
-    at least _MIN_SPECKS of them. A stroke (eyeliner) is longer and darker, a brightened
-    area (highlighter) rises with its surroundings, and a few stray pixels are too few."""
-    rise = (lab_out[..., 0] - lab_moved[..., 0]).astype(np.float32)
-    spots = ((rise >= _SPECK_DL) & (rise - cv2.medianBlur(rise, 5) >= _SPECK_DL)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(spots, connectivity=8)
+    across whose L* rose by _SPECK_DL or more above both the input and their surroundings
+    (the median rise over a window three times that size), grown by a pixel. They count only
+    when there are at least _MIN_SPECKS of them and fewer than a third as many dark spots
+    of the same kind: film grain darkens as many spots as it lightens, glitter only lightens.
+    A stroke (eyeliner) is longer and darker, a highlighter rises with its surroundings."""
+    reach = max(3.0, _SPECK_IOD * iod)
+    rise = lab_out[..., 0] - lab_moved[..., 0]
+    bright, n_bright = _spots(rise, reach)
+    _, n_dark = _spots(-rise, reach)
+    if n_bright < _MIN_SPECKS or 3 * n_dark >= n_bright:
+        return np.zeros(rise.shape, bool)
+    return cv2.dilate(bright.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+
+
+def _spots(rise: np.ndarray, reach: float) -> tuple[np.ndarray, int]:
+    """Compact spots (at most twice ``reach`` across) rising by _SPECK_DL over the input and their window."""
+    levels = np.clip(np.round(rise + 128.0), 0, 255).astype(np.uint8)
+    window = int(3 * reach) | 1
+    surround = cv2.medianBlur(levels, window).astype(np.float64) - 128.0
+    raw = ((rise >= _SPECK_DL) & (rise - surround >= _SPECK_DL)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(raw, connectivity=8)
     if n <= 1:
-        return np.zeros(spots.shape, bool)
+        return np.zeros(rise.shape, bool), 0
     across = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
     small = np.zeros(n, bool)
-    small[1:] = across <= max(3.0, _SPECK_IOD * iod)
-    if int(small.sum()) < _MIN_SPECKS:
-        return np.zeros(spots.shape, bool)
-    return cv2.dilate(small[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    small[1:] = across <= 2.0 * reach
+    return small[labels], int(small.sum())
 
 
 def _colour_map_prediction(rgb_moved: np.ndarray, lab_out: np.ndarray) -> np.ndarray:
