@@ -6,7 +6,7 @@ landmarks, and the output measured against the input (``measure.measure_face``).
 as playful and the effect has several parts (ops, or effects of a stack), each part is
 measured alone too (in quick mode on QUICK_PART_FACES faces): the effect is
 appearance-altering when the whole or any part is. The children among the reference
-faces are also judged as a group of their own (``rules.with_children``): an effect that
+faces are also judged as a group of their own (``judging.with_children``): an effect that
 alters children's faces is altering, whatever the median over everyone says.
 
 The creator's declared category is a floor, never a ceiling: a declared
@@ -33,15 +33,8 @@ from effects.classify.below import under_lines
 from effects.classify.measure import measure_face
 from effects.classify.protocols import EffectUnderTest, LandmarkDetector, StackUnderTest
 from effects.classify.reference import ReferenceFace, ReferenceSet, load_reference
-from effects.classify.rules import (
-    Decision,
-    Finding,
-    decide,
-    face_category,
-    table,
-    unreliable_metrics,
-    with_children,
-)
+from effects.classify.judging import face_category, unreliable_metrics, with_children
+from effects.classify.rules import Decision, Finding, decide, table
 
 Progress = Callable[[int, int], None]  # (done, total)
 

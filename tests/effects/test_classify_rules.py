@@ -14,7 +14,8 @@ import pytest
 
 from effects.classification import Category, Change
 from effects.classify import geometry, rules
-from effects.classify.rules import decide, face_category
+from effects.classify.judging import face_category, with_children
+from effects.classify.rules import decide
 from effects.regions import LEFT_EYE, RIGHT_EYE
 
 N = 12
@@ -172,7 +173,7 @@ def test_children_judged_as_a_group_make_an_effect_altering() -> None:
     everyone = decide(_table(geometry__eyes=[0.01] * 9 + [0.03] * 3))
     assert everyone.category is Category.PLAYFUL
     children = decide({k: v[:3] for k, v in _table(geometry__eyes=0.03).items()})
-    merged = rules.with_children(everyone, children, 3, _table(geometry__eyes=[0.01] * 9 + [0.03] * 3))
+    merged = with_children(everyone, children, 3, _table(geometry__eyes=[0.01] * 9 + [0.03] * 3))
     assert merged.category is Category.APPEARANCE_ALTERING
     (f,) = [f for f in merged.findings if f.reason.altering]
     assert f.reason.change is Change.ENLARGES_EYES and "3 children's faces as a group of their own" in f.note
@@ -181,7 +182,7 @@ def test_children_judged_as_a_group_make_an_effect_altering() -> None:
 def test_childrens_colour_readings_under_paint_or_particles_are_not_added() -> None:
     t = _table(overlay__specks=0.05)
     children = decide(_table(local__cheeks=20.0))
-    assert rules.with_children(decide(t), children, 3, t).category is Category.PLAYFUL
+    assert with_children(decide(t), children, 3, t).category is Category.PLAYFUL
 
 
 def test_an_unnatural_skin_colour_is_face_paint_not_a_tone_shift() -> None:
