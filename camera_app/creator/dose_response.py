@@ -52,10 +52,6 @@ class Sweep:
         return self.toml.replace("{v}", f"{value:g}")
 
 
-def _lin(a: float, b: float, n: int) -> tuple[float, ...]:
-    return tuple(round(float(x), 4) for x in np.linspace(a, b, n))
-
-
 _EYES = 'op = "radial_scale"\nregions = ["left_eye", "right_eye"]\nscale = {v}\nradius_iod = 0.3\n'
 _NOSE = 'op = "radial_scale"\nregions = ["nose"]\nscale = {v}\nradius_iod = 0.35\n'
 _LIPS = 'op = "radial_scale"\nregions = ["lips"]\nscale = {v}\nradius_iod = 0.5\n'
@@ -66,34 +62,39 @@ def _tint(region: str, colour: str, mode: str, feather: float) -> str:
     return _TINT.replace("{r}", region).replace("{c}", colour).replace("{m}", mode).replace("{f}", f"{feather:g}")
 
 
+_OPACITY = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
+
 SWEEPS: tuple[Sweep, ...] = (
-    Sweep("eyes_scale", "radial_scale", "scale", _lin(1.0, 1.10, 11), _EYES, "geometry.eyes", "%", "eye size"),
-    Sweep("nose_scale", "radial_scale", "scale", _lin(1.0, 0.90, 11), _NOSE, "geometry.nose", "%", "nose width"),
-    Sweep("lips_scale", "radial_scale", "scale", _lin(1.0, 1.12, 7), _LIPS, "geometry.lips", "%", "lip fullness"),
-    Sweep("jaw_push", "contour_push", "amount", _lin(0.0, -0.10, 6),
+    Sweep("eyes_scale", "radial_scale", "scale", (1.0, 1.01, 1.02, 1.03, 1.04, 1.06, 1.1), _EYES,
+          "geometry.eyes", "%", "eye size"),
+    Sweep("nose_scale", "radial_scale", "scale", (1.0, 0.99, 0.98, 0.97, 0.96, 0.94, 0.9), _NOSE,
+          "geometry.nose", "%", "nose width"),
+    Sweep("lips_scale", "radial_scale", "scale", (1.0, 1.02, 1.04, 1.08, 1.12), _LIPS, "geometry.lips", "%",
+          "lip fullness"),
+    Sweep("jaw_push", "contour_push", "amount", (0.0, 0.01, 0.02, 0.04, 0.08),
           'op = "contour_push"\ntarget = "jaw"\namount = {v}\n', "geometry.jaw", "%", "jaw width"),
-    Sweep("face_push", "contour_push", "amount", _lin(0.0, -0.10, 6),
+    Sweep("face_push", "contour_push", "amount", (0.0, 0.01, 0.02, 0.04, 0.08),
           'op = "contour_push"\ntarget = "face"\namount = {v}\n', "geometry.face_width", "%", "face width"),
-    Sweep("smooth", "smooth_skin", "strength", _lin(0.0, 1.0, 11),
+    Sweep("smooth", "smooth_skin", "strength", (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0),
           'op = "smooth_skin"\nstrength = {v}\n', "texture.skin", "%", "skin detail lost"),
-    Sweep("skin_tan", "region_tint", "opacity", _lin(0.0, 0.4, 9), _tint("skin", "#b07040", "multiply", 0.1),
+    Sweep("skin_tan", "region_tint", "opacity", _OPACITY, _tint("skin", "#b07040", "multiply", 0.1),
           "tone.skin", "dE", "skin colour"),
-    Sweep("skin_light", "region_tint", "opacity", _lin(0.0, 0.4, 9), _tint("skin", "#ffffff", "screen", 0.1),
+    Sweep("skin_light", "region_tint", "opacity", _OPACITY, _tint("skin", "#ffffff", "screen", 0.1),
           "tone.skin", "dE", "skin colour"),
-    Sweep("lip_tint", "region_tint", "opacity", _lin(0.0, 0.4, 9), _tint("lips", "#c03050", "soft_light", 0.03),
+    Sweep("lip_tint", "region_tint", "opacity", _OPACITY, _tint("lips", "#c03050", "soft_light", 0.03),
           "tone.lips", "dE", "lip colour"),
-    Sweep("teeth", "whiten", "amount", _lin(0.0, 0.5, 6), 'op = "whiten"\nregions = ["teeth"]\namount = {v}\n',
+    Sweep("teeth", "whiten", "amount", (0.0, 0.1, 0.2, 0.3, 0.5), 'op = "whiten"\nregions = ["teeth"]\namount = {v}\n',
           "tone.teeth", "dE", "teeth colour"),
-    Sweep("irises", "region_tint", "opacity", _lin(0.0, 0.5, 6), _tint("irises", "#3a7fd0", "color", 0.01),
+    Sweep("irises", "region_tint", "opacity", (0.0, 0.1, 0.2, 0.3, 0.5), _tint("irises", "#3a7fd0", "color", 0.01),
           "tone.irises", "dE", "iris colour"),
-    Sweep("blush", "region_tint", "opacity", _lin(0.0, 0.4, 9), _tint("cheeks", "#e0606a", "soft_light", 0.3),
+    Sweep("blush", "region_tint", "opacity", _OPACITY, _tint("cheeks", "#e0606a", "soft_light", 0.3),
           "local.cheeks", "dE", "colour on the cheeks"),
-    Sweep("eyeshadow", "region_tint", "opacity", _lin(0.0, 0.4, 9), _tint("eyelids", "#7a4b3a", "multiply", 0.08),
+    Sweep("eyeshadow", "region_tint", "opacity", _OPACITY, _tint("eyelids", "#7a4b3a", "multiply", 0.08),
           "local.eyelids", "dE", "colour on the eyelids"),
-    Sweep("eyeliner", "eyeliner", "opacity", _lin(0.0, 0.6, 7),
+    Sweep("eyeliner", "eyeliner", "opacity", (0.0, 0.1, 0.2, 0.3, 0.4, 0.6),
           'op = "eyeliner"\nwidth_iod = 0.015\nwing_iod = 0.03\nopacity = {v}\n', "local.lash_line", "dE",
           "colour along the lash line"),
-    Sweep("brows", "region_tint", "opacity", _lin(0.0, 0.4, 9), _tint("brows", "#2a1a14", "multiply", 0.03),
+    Sweep("brows", "region_tint", "opacity", _OPACITY, _tint("brows", "#2a1a14", "multiply", 0.03),
           "local.brows", "dE", "colour on the brows"),
 )
 
