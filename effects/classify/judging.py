@@ -49,8 +49,9 @@ def with_children(everyone: Decision, children: Decision | None, n_children: int
             continue
         if covered and f.metric.split(".")[0] in ("tone", "local", "texture"):
             continue
-        if exaggerated and f.metric.startswith("geometry."):
-            continue  # a cartoon warp on everyone; children's smaller readings of it are the same cartoon
+        if exaggerated and f.metric.split(".")[0] in ("geometry", "local"):
+            continue  # a cartoon warp on everyone: children's smaller readings of it, and the colours
+            # around it (which the flow pairs too loosely), are the same cartoon
         note = (f"measured on the {n_children} children's faces as a group of their own "
                 "(an effect that alters children's faces is altering)")
         added.append(Finding(f.reason, f.metric, f"{f.note}; {note}" if f.note else note))

@@ -101,7 +101,7 @@ def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDet
     grow = max(2, int(round(_HALO_IOD * iod)))
     halo = cv2.dilate(overlay.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8)) > 0
     values.update(_tone(face, track_out, lab_in, lab_out, lab_moved, overlay, halo, iod))
-    values.update(local_changes(shape, track_out, lab_moved, lab_out, halo, iod))
+    values.update(local_changes(track_out, rgb_moved, rgb_out, lab_moved, lab_out, overlay, halo, iod))
     skin_out = _mask(shape, track_out, "skin", iod) & ~halo
     values["tone.skin_pixel"] = _median_pixel_de(lab_moved, lab_out, skin_out)
     values["tone.background"] = _median_pixel_de(lab_moved, lab_out, background)

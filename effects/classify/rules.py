@@ -319,10 +319,12 @@ def _texture(t: Table) -> list[Finding]:
 
 def _enough_seen(t: Table, region: str) -> bool:
     """The region was measured on at least MIN_MEASURED_SHARE of the faces that show it
-    (a closed mouth shows no teeth; a region under sunglasses is shown but hidden)."""
-    v = t[f"tone.{region}"]
+    (a closed mouth shows no teeth; a region under sunglasses is shown but hidden).
+    ``region``: a tone region ("lips") or a full metric key ("local.eyelids")."""
+    key = region if "." in region else f"tone.{region}"
+    v = t[key]
     measured = int(np.count_nonzero(~np.isnan(v)))
-    hidden_values = t.get(f"tone.{region}.hidden")
+    hidden_values = t.get(f"{key}.hidden")
     hidden = int(np.count_nonzero(hidden_values > 0.5)) if hidden_values is not None else 0
     return measured > 0 and measured >= MIN_MEASURED_SHARE * (measured + hidden)
 
@@ -373,7 +375,7 @@ def _makeup(t: Table) -> list[Finding]:
     best: Finding | None = None
     lipstick = _median(t, "tone.lips") >= TONE_SHIFT_DE  # the whole lip's colour: reported as tinted lips
     for metric, where in MAKEUP_REGIONS.items():
-        if metric not in t or (metric == "local.lips" and lipstick):
+        if metric not in t or (metric == "local.lips" and lipstick) or not _enough_seen(t, metric):
             continue
         excess = makeup_excess(t, metric)
         if np.all(np.isnan(excess)):
