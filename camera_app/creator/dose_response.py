@@ -7,7 +7,8 @@ and children (the minors of the reference set) are summarised apart (median, 10t
 90th percentiles), and the rule (``effects.classify.rules.decide``) is applied to each
 group's faces alone, so the data shows where the measure crosses its line and where
 the verdict turns, for adults and for children. ``noise`` is the largest median each
-measure reaches under the *other* ops' sweeps: the floor a line must stay above.
+measure reaches under the ops of the *other* kinds at settings those ops keep under
+their own line: the floor a line must stay above.
 
 ``python -m camera_app.cli.dose_response`` regenerates ``assets/effects/dose_response.json``
 and its chart; ``safelens effects ops`` reads the curves to say what a value does.
@@ -29,7 +30,7 @@ from effects.classification import Category
 from effects.classify import LandmarkDetector, ReferenceFace, ReferenceSet
 from effects.classify.adapters import SpecEffect
 from effects.classify.measure import measure_face
-from effects.classify.rules import decide, table
+from effects.classify.rules import decide, line_for, table
 from effects.spec import load_effect
 
 SCHEMA = 1
@@ -53,7 +54,13 @@ class Sweep:
 
 
 _EYES = 'op = "radial_scale"\nregions = ["left_eye", "right_eye"]\nscale = {v}\nradius_iod = 0.3\n'
-_NOSE = 'op = "radial_scale"\nregions = ["nose"]\nscale = {v}\nradius_iod = 0.35\n'
+# The built-in nose_slimming's pull on the nostril wings (radial_scale on the nose region barely
+# moves the wings: scale 0.9 reads -0.6%).
+_NOSE = ('op = "displace"\nstrength = {v}\npoints = [\n'
+         '  { landmark = 64, dx_iod = 0.035, dy_iod = 0.0, radius_iod = 0.16 },\n'
+         '  { landmark = 294, dx_iod = -0.035, dy_iod = 0.0, radius_iod = 0.16 },\n'
+         '  { landmark = 48, dx_iod = 0.02, dy_iod = 0.0, radius_iod = 0.14 },\n'
+         '  { landmark = 278, dx_iod = -0.02, dy_iod = 0.0, radius_iod = 0.14 },\n]\n')
 _LIPS = 'op = "radial_scale"\nregions = ["lips"]\nscale = {v}\nradius_iod = 0.5\n'
 _TINT = 'op = "region_tint"\nregions = ["{r}"]\ncolor = "{c}"\nmode = "{m}"\nopacity = {v}\nfeather_iod = {f}\n'
 
@@ -67,7 +74,7 @@ _OPACITY = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
 SWEEPS: tuple[Sweep, ...] = (
     Sweep("eyes_scale", "radial_scale", "scale", (1.0, 1.01, 1.02, 1.03, 1.04, 1.06, 1.1), _EYES,
           "geometry.eyes", "%", "eye size"),
-    Sweep("nose_scale", "radial_scale", "scale", (1.0, 0.99, 0.98, 0.97, 0.96, 0.94, 0.9), _NOSE,
+    Sweep("nose_slim", "displace", "strength", (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5), _NOSE,
           "geometry.nose", "%", "nose width"),
     Sweep("lips_scale", "radial_scale", "scale", (1.0, 1.02, 1.04, 1.08, 1.12), _LIPS, "geometry.lips", "%",
           "lip fullness"),
@@ -122,33 +129,40 @@ def metric_value(row: dict[str, float], metric: str) -> float:
     return v
 
 
+def _median_of(rows: Sequence[dict[str, float]], metric: str) -> float | None:
+    vals = np.array([metric_value(r, metric) for r in rows], dtype=np.float64)
+    ok = vals[~np.isnan(vals)]
+    return round(float(np.median(ok)), 4) if ok.size else None
+
+
 def _group(rows: Sequence[dict[str, float]], metric: str) -> dict[str, Any]:
+    """One group's summary at one point: the swept measure's median and range, the verdict of
+    the rule on the group alone, and the median of every swept measure (for the noise floor)."""
     vals = np.array([metric_value(r, metric) for r in rows], dtype=np.float64)
     ok = vals[~np.isnan(vals)]
     if not ok.size:
-        return {"median": None, "p10": None, "p90": None, "n": 0, "category": None}
+        return {"median": None, "p10": None, "p90": None, "n": 0, "category": None, "measures": {}}
     p10, p50, p90 = (float(x) for x in np.percentile(ok, (10, 50, 90)))
     category = decide(table(rows)).category
+    measures = {m: _median_of(rows, m) for m in sorted({s.metric for s in SWEEPS})}
     return {"median": round(p50, 4), "p10": round(p10, 4), "p90": round(p90, 4), "n": int(ok.size),
-            "category": category.value}
+            "category": category.value, "measures": measures}
 
 
 def run_sweep(sweep: Sweep, reference: ReferenceSet, detector: LandmarkDetector, workdir: Path,
-              progress: Progress | None = None) -> dict[str, Any]:
-    """One sweep's points, per group (adults, children), and the raw per-face rows for the noise floor."""
+              progress: Progress | None = None) -> list[dict[str, Any]]:
+    """One sweep's points, per group (adults, children)."""
     points: list[dict[str, Any]] = []
-    all_rows: list[list[dict[str, float]]] = []
     adults = [f for f in reference.faces if not f.minor]
     children = [f for f in reference.faces if f.minor]
     for i, value in enumerate(sweep.values):
         effect = effect_for(sweep, value, workdir)
         rows_a = [_measure(effect, f, detector) for f in adults]
         rows_c = [_measure(effect, f, detector) for f in children]
-        all_rows.append(rows_a + rows_c)
         points.append({"value": value, "adults": _group(rows_a, sweep.metric), "children": _group(rows_c, sweep.metric)})
         if progress is not None:
             progress(sweep.key, i + 1, len(sweep.values))
-    return {"points": points, "rows": all_rows}
+    return points
 
 
 def _measure(effect: SpecEffect, face: ReferenceFace, detector: LandmarkDetector) -> dict[str, float]:
@@ -167,33 +181,40 @@ def build(reference: ReferenceSet, detector: LandmarkDetector, fingerprint: str,
           sweeps: Sequence[Sweep] = SWEEPS, progress: Progress | None = None) -> dict[str, Any]:
     """Every sweep, the noise floor of each measure, and where each verdict turns."""
     out_sweeps: list[dict[str, Any]] = []
-    rows_by_sweep: dict[str, list[list[dict[str, float]]]] = {}
     with tempfile.TemporaryDirectory(prefix="safelens-dose-") as tmp:
         for sweep in sweeps:
-            data = run_sweep(sweep, reference, detector, Path(tmp), progress)
-            rows_by_sweep[sweep.key] = data["rows"]
+            points = run_sweep(sweep, reference, detector, Path(tmp), progress)
             out_sweeps.append({
                 "key": sweep.key, "op": sweep.op, "param": sweep.param, "metric": sweep.metric, "unit": sweep.unit,
-                "label": sweep.label, "toml": sweep.toml, "points": data["points"],
-                "altering_from": {g: first_altering(data["points"], g) for g in ("adults", "children")},
+                "label": sweep.label, "toml": sweep.toml, "points": points,
+                "altering_from": {g: first_altering(points, g) for g in ("adults", "children")},
             })
-    metrics = sorted({s.metric for s in sweeps})
-    noise: dict[str, dict[str, Any]] = {}
-    for metric in metrics:
-        worst, by = 0.0, ""
-        for sweep in sweeps:
-            if _same_family(sweep.metric, metric):
-                continue
-            for rows in rows_by_sweep[sweep.key]:
-                vals = np.array([metric_value(r, metric) for r in rows], dtype=np.float64)
-                vals = vals[~np.isnan(vals)]
-                if vals.size and abs(float(np.median(vals))) > abs(worst):
-                    worst, by = float(np.median(vals)), sweep.key
-        noise[metric] = {"max_median": round(worst, 4), "by": by}
     minors = sum(1 for f in reference.faces if f.minor)
     return {"schema": SCHEMA, "classifier_fingerprint": fingerprint,
             "faces": {"adults": len(reference.faces) - minors, "children": minors},
-            "sweeps": out_sweeps, "noise": noise}
+            "sweeps": out_sweeps, "noise": noise_floor(out_sweeps)}
+
+
+def noise_floor(sweeps: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per measure: the largest median (adults or children) it reaches under the ops of the other
+    kinds, at the settings where those ops stay under their own line (a setting over it is
+    altering anyway, and what else it moves is reported beside it)."""
+    noise: dict[str, dict[str, Any]] = {}
+    for metric in sorted({s["metric"] for s in sweeps}):
+        worst, by = 0.0, ""
+        for sweep in sweeps:
+            if _same_family(sweep["metric"], metric):
+                continue
+            own_line = line_for(sweep["metric"]) or math.inf
+            for p in sweep["points"]:
+                for group in ("adults", "children"):
+                    own, value = p[group]["median"], p[group]["measures"].get(metric)
+                    if own is None or value is None or abs(own) >= own_line:
+                        continue
+                    if abs(value) > abs(worst):
+                        worst, by = value, f"{sweep['key']} {sweep['param']}={p['value']:g} ({group})"
+        noise[metric] = {"max_median": round(worst, 4), "by": by}
+    return noise
 
 
 def _same_family(a: str, b: str) -> bool:
