@@ -99,7 +99,7 @@ def reference(dose: dict[str, Any] | None = None) -> dict[str, Any]:
         cls = OPS[name]
         effects_of = [
             {"sweep": s["key"], "param": s["param"], "measure": s["label"], "unit": s["unit"],
-             "setup": s["toml"].strip(), "altering_from": s["altering_from"], "values": _what_values_do(s)}
+             "setup": s["toml"].strip().replace("{v}", "<value>"), "altering_from": s["altering_from"], "values": _what_values_do(s)}
             for s in sweeps if s["op"] == name
         ]
         ops.append({"op": name, "doc": (cls.__doc__ or "").strip().splitlines()[0],
@@ -142,7 +142,7 @@ def markdown(ref: dict[str, Any]) -> str:
         "# Effect ops reference",
         "",
         "Generated from the op library by `safelens effects ops --markdown` (do not edit by hand; "
-        "`tests/camera_app/test_op_reference_doc.py` checks it is current).",
+        "`tests/camera_app/creator/test_op_reference_doc.py` checks it is current).",
         "",
         "An effect is a folder with an `effect.toml`: a header (`id`, `version`, `author`, `category`, "
         "`[name]`, `[description]`) and a list of `[[ops]]` tables, applied in order. Every op has a "
