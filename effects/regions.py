@@ -84,6 +84,9 @@ NOSTRILS = ((79, 166, 59, 75, 60, 20, 238, 239, 237), (309, 392, 289, 305, 290, 
 RIGHT_CHEEK = (116, 117, 118, 119, 100, 142, 203, 206, 207, 187, 147, 123)
 LEFT_CHEEK = (345, 346, 347, 348, 329, 371, 423, 426, 427, 411, 376, 352)
 # Upper eyelid: from the eye's upper edge to the brow's lower edge.
+# Upper lid lash lines, inner corner to outer corner (where eyeliner is drawn).
+RIGHT_UPPER_LID = (133, 173, 157, 158, 159, 160, 161, 246, 33)
+LEFT_UPPER_LID = (362, 398, 384, 385, 386, 387, 388, 466, 263)
 LEFT_EYELID = (263, 466, 388, 387, 386, 385, 384, 398, 362, 285, 295, 282, 283, 276)
 RIGHT_EYELID = (33, 246, 161, 160, 159, 158, 157, 173, 133, 55, 65, 52, 53, 46)
 

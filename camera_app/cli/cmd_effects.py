@@ -1,8 +1,10 @@
 """``safelens effects ...``: the effect library.
 
 ``effects list [--json]`` shows every effect the app knows (built-in and user folders):
-id, version, names, the creator's declared category, and its ops. More subcommands
-(``effects check``, ``effects audit``, ``effects synth``) register themselves on the same sub-parser in ``register``.
+id, version, names, the creator's declared category, and its ops. ``effects ops
+[--json|--markdown]`` is the op reference for creators (``camera_app.creator.op_reference``). More subcommands
+(``effects check``, ``effects report``, ``effects audit``, ``effects synth``) register themselves on the same
+sub-parser in ``register``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def register(subparsers: Any) -> None:
     p = add_command(subparsers, "effects", "List and check effects.", "safelens effects list --json")
     sub = p.add_subparsers(dest="effects_command", metavar="SUBCOMMAND", required=True)
     _register_list(sub)
+    _register_ops(sub)
     from camera_app.cli.effect_reports import register_report
     from camera_app.cli.effects_audit import register_audit, register_synth
     from camera_app.cli.effects_check import register_check
@@ -48,6 +51,28 @@ def _register_list(sub: Any) -> None:
     p.add_argument("--data-dir", metavar="DIR", help="the data folder holding the support country setting")
     add_effects_dir_option(p)
     p.set_defaults(handler=run_list)
+
+
+def _register_ops(sub: Any) -> None:
+    p = add_command(sub, "ops", "The op reference for creators: every op's fields, types, defaults, ranges and "
+                    "units, the regions, anchors, blend modes and LUT presets, and what a value does on the "
+                    "reference faces.", "safelens effects ops --markdown > docs/effects-reference.md")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print the reference as JSON")
+    fmt.add_argument("--markdown", action="store_true", help="print the reference as Markdown")
+    p.set_defaults(handler=run_ops)
+
+
+def run_ops(args: argparse.Namespace) -> int:
+    from camera_app.creator.op_reference import markdown, reference, text
+
+    ref = reference()
+    if args.json:
+        json.dump(ref, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write((markdown(ref) if args.markdown else text(ref)) + "\n")
+    return 0
 
 
 def _ops_text(spec: EffectSpec) -> str:

@@ -67,7 +67,13 @@ def format_check(check: Any) -> str:
     declared = spec.declared_category.value if spec.declared_category else "none"
     out.append(f"category: {r.category.value}  (confidence {r.confidence:.2f}; declared: {declared})")
     out.append(f"measured on: the {check.reference} reference set, {check.n_faces} faces ({check.n_minors} minors)")
-    out.append("reasons:" if r.reasons else "reasons: none (no measurable change to the face)")
+    under = [n for n in r.notes if n.startswith("measured under the line: ")]
+    if r.reasons:
+        out.append("reasons:")
+    elif under:
+        out.append("reasons: none over the lines (what was measured is in the notes below)")
+    else:
+        out.append("reasons: none (nothing measured reached a fifth of any line)")
     for x in r.reasons:
         tag = "altering" if x.altering else "not counted as altering"
         if x.change is Change.SMOOTHS_SKIN:
@@ -169,6 +175,25 @@ def run_check(args: argparse.Namespace) -> int:
         print("\n\n".join(format_check(c) for c in checks))
     if any(isinstance(c, CostRefusal) for c in checks):
         return 1
-    if options.expect is not None and not all(c.expect_met for c in checks if not isinstance(c, CostRefusal)):
-        return 1
-    return 0
+    failed = [c for c in checks if options.expect is not None and not isinstance(c, CostRefusal) and not c.expect_met]
+    for c in failed:
+        print(expect_failure(c), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def expect_failure(check: Any) -> str:
+    """One line for stderr: which effect missed ``--expect``, what was measured and the main reason."""
+    r = check.result
+    altering = [x for x in r.reasons if x.altering]
+    main = (altering or list(r.reasons))[:1]
+    if main:
+        x = main[0]
+        scale = 100.0 if x.unit == "share" else 1.0
+        unit = "% of the face" if x.unit == "share" else (" dE" if x.unit == "dE" else "%")
+        why = f"main reason: {x.change.value.replace('_', ' ')} {x.median * scale:.1f}{unit} on {x.n_faces} faces"
+    else:
+        under = [n.removeprefix("measured under the line: ") for n in r.notes if n.startswith("measured under the line: ")]
+        why = f"nothing over the lines; closest: {under[0]}" if under else "nothing measured"
+    floor = " (declared appearance_altering kept as a floor)" if any("is a floor" in n for n in r.notes) else ""
+    return (f"safelens effects check: {check.spec.id}: expected {check.expect.value}, "
+            f"measured {r.category.value}{floor}; {why}")

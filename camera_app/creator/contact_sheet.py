@@ -74,7 +74,7 @@ def _caption(assessment: Assessment, index: int) -> str:
         v = d.values()[index]
         if not math.isnan(v):
             parts.append(d.describe(v))
-    return ", ".join(parts) or "no measured change"
+    return ", ".join(parts) or "nothing over the lines"
 
 
 def render_sheet(assessment: Assessment, title: str, lines: Sequence[str]) -> Image.Image:

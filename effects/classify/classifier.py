@@ -5,8 +5,13 @@ landmarks, and the output measured against the input (``measure.measure_face``).
 ``rules.decide`` turns the per-face measurements into findings. When the whole reads
 as playful and the effect has several parts (ops, or effects of a stack), each part is
 measured alone too (in quick mode on QUICK_PART_FACES faces): the effect is
-appearance-altering when the whole or any part is. The creator's declared category is reported but never decides: when
-it disagrees with the measurement, a note says that the measurement wins.
+appearance-altering when the whole or any part is. The children among the reference
+faces are also judged as a group of their own (``judging.with_children``): an effect that
+alters children's faces is altering, whatever the median over everyone says.
+
+The creator's declared category is a floor, never a ceiling: a declared
+``appearance_altering`` is kept when the measurement reads playful (a note says so),
+a declared ``playful`` is never trusted (the measurement decides, and a note says so).
 
 The confidence is the share of the measured faces on which the rule, applied to that
 face alone, gives the overall category (faces where the deciding measures could not be
@@ -24,10 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from effects.classification import Category, Change, ClassificationResult, Reason
+from effects.classify.below import under_lines
 from effects.classify.measure import measure_face
 from effects.classify.protocols import EffectUnderTest, LandmarkDetector, StackUnderTest
 from effects.classify.reference import ReferenceFace, ReferenceSet, load_reference
-from effects.classify.rules import Decision, Finding, decide, face_category, table, unreliable_metrics
+from effects.classify.judging import face_category, unreliable_metrics, with_children
+from effects.classify.rules import Decision, Finding, decide, table
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -113,7 +120,8 @@ def assess(
             if progress is not None:
                 progress(done, total)
         t = table(rows)
-        decision = decide(t)
+        minors = [row for row, face in zip(rows, faces, strict=False) if face.minor]
+        decision = with_children(decide(t), decide(table(minors)) if minors else None, len(minors), t)
         deciding = [f.metric for f in decision.findings if f.reason.altering] or [f.metric for f in decision.findings]
         unreliable = unreliable_metrics(t, decision)
         categories = [face_category(r, deciding, unreliable) for r in rows]
@@ -163,12 +171,18 @@ def _result(
     for f in findings:
         if f.note:
             notes.append(f"{f.reason.change.value}: {f.note}")
+    notes.extend(f"measured under the line: {text}" for text in under_lines(table(whole.per_face), whole.decision))
     category = Category.APPEARANCE_ALTERING if any(f.reason.altering for f in findings) else Category.PLAYFUL
     reasons: tuple[Reason, ...] = tuple(
         sorted((f.reason for f in findings), key=lambda r: not r.altering)
     )
     declared = effect.declared
-    if declared is not None and declared is not category:
+    if declared is Category.APPEARANCE_ALTERING and category is Category.PLAYFUL:
+        # The creator's word is a floor: never trusted to lower a result, always to raise it.
+        category = Category.APPEARANCE_ALTERING
+        notes.insert(0, "declared appearance_altering, measured playful: the declared category is kept "
+                        "(a creator's appearance_altering is a floor, the stricter of the two decides)")
+    elif declared is not None and declared is not category:
         notes.insert(
             0,
             f"declared {declared.value}, measured {category.value}: the measurement decides",

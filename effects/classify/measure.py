@@ -11,21 +11,26 @@ geometry.<m>        relative size change of feature <m> (see ``geometry``), from
 redetected.<m>      the same change from re-detected landmarks only (for comparison)
 detected            1 if the detector still finds this face on the output, else 0
 tone.<r>            CIEDE2000 between the mean CIELAB colour of region <r> before and after
-                    (skin, lips, teeth, irises, cheeks, eyelids); ``tone.<r>.dL`` its L*
+                    (skin, lips, teeth, irises); ``tone.<r>.dL`` its L*
                     change; teeth are the brighter half of the mouth opening, and only when
                     the mouth shows them; a region whose surroundings are more than a fifth
                     under an overlay is
                     NaN and ``tone.<r>.hidden`` is 1.
-                    ``tone.skin.chroma_after`` / ``tone.skin.hue_after``: C*ab and h_ab
-                    (degrees) of the mean skin colour after
+                    ``tone.skin.chroma_after`` / ``tone.skin.hue_after`` /
+                    ``tone.skin.lightness_after``: C*ab, h_ab (degrees) and L* of the mean
+                    skin colour after; ``tone.skin.chroma_before``: its C*ab before
+local.<r>           makeup where it is applied (cheeks, eyelids, lips, brows, lash line):
+                    see ``local``
 tone.skin_pixel     median per-pixel CIEDE2000 inside the skin
 tone.background     median per-pixel CIEDE2000 in the background (outside the head zone)
 texture.skin        loss of skin detail: 1 - RMS(after) / RMS(before) of the high-pass of
                     log luminance (log(Y + 0.01) minus its Gaussian blur at sigma =
-                    max(1 px, 0.02 iod)), where the flow neither magnifies nor shrinks the
-                    skin by more than 8% (a magnifying warp spreads detail out, that is not
-                    smoothing). In log units a darkening or tint leaves detail as it is;
-                    < 0 = detail added
+                    max(1 px, 0.02 iod)), "before" being the input carried onto the
+                    output by the flow (so the resampling of a warp, which blurs a little,
+                    is in both and cancels: warps read <= 1% here, against up to 16% when
+                    compared with the input itself), where the flow neither magnifies nor
+                    shrinks the skin by more than 8%. In log units a darkening or tint
+                    leaves detail as it is; < 0 = detail added
 texture.background  the same in the background
 motion.background   median optical-flow length in the background, in iod
 overlay.*           new content: see ``overlay.overlay_shares``
@@ -45,23 +50,25 @@ import numpy as np
 from effects.classify import geometry
 from effects.classify.colour import ciede2000, lab_chroma_hue, log_luminance, srgb_to_lab
 from effects.classify.flow import dense_flow, follow, sample, warp_to_output
-from effects.classify.overlay import face_area_px, overlay_mask, overlay_shares
+from effects.classify.local import local_changes
+from effects.classify.overlay import face_area_px, overlay_mask, overlay_shares, specks
 from effects.classify.protocols import LandmarkDetector
 from effects.classify.reference import ReferenceFace
 from effects.face import Box, FaceTrack
 from effects.masks import region_mask
 from effects.regions import FACE_OVAL
 
-TONE_REGIONS: tuple[str, ...] = ("skin", "lips", "teeth", "irises", "cheeks", "eyelids")
+TONE_REGIONS: tuple[str, ...] = ("skin", "lips", "teeth", "irises")
 # How far each region is shrunk before measuring (fraction of iod), so that landmark
 # error and a neighbouring feature's warp do not leak into its colour.
-_ERODE_IOD = {"skin": 0.05, "lips": 0.015, "teeth": 0.01, "irises": 0.0, "cheeks": 0.03, "eyelids": 0.02}
-_MIN_PIXELS = {"skin": 50, "lips": 20, "teeth": 20, "irises": 8, "cheeks": 30, "eyelids": 20}
+_ERODE_IOD = {"skin": 0.05, "lips": 0.015, "teeth": 0.01, "irises": 0.0}
+_MIN_PIXELS = {"skin": 50, "lips": 20, "teeth": 20, "irises": 8}
 _TEETH_MIN_LIGHTNESS = 45.0  # the mouth opening shows teeth when its brighter half has median L* above this
 _MAX_HIDDEN = 0.2  # a region (with its surroundings) more than a fifth under an overlay is not measured
 _HIDDEN_REACH_IOD = 0.1
 _MAX_HIDDEN_LANDMARKS = 0.2  # a geometry measure with more than 20% of its landmarks under an overlay is not
 _HEAD_ZONE_IOD = 0.6  # the background starts this far outside the face oval (hair, ears, neck are not background)
+_HALO_IOD = 0.04  # tone and makeup are measured this far (at least 2 px) from any overlay pixel
 _STABLE_SCALE = 0.08  # texture is compared where the flow changes local area by less than this
 
 
@@ -78,7 +85,8 @@ def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDet
     lab_out = srgb_to_lab(rgb_out)
     rgb_moved = warp_to_output(rgb_in, flow)
     lab_moved = srgb_to_lab(rgb_moved)
-    overlay = overlay_mask(rgb_moved, lab_moved, lab_out, iod, face_area_px(face.track))
+    spots = specks(lab_moved, lab_out, iod)
+    overlay = overlay_mask(rgb_moved, lab_moved, lab_out, iod, face_area_px(face.track)) | spots
 
     found = detector.detect(rgb_out)
     match = _matching_face(found, face.track.box)
@@ -89,9 +97,12 @@ def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDet
     track_out = FaceTrack.from_landmarks(np.concatenate([moved, z], axis=1))
     head = _head_zone(shape, face.track, iod)
     background = ~head
-    values.update(_tone(face, track_out, lab_in, lab_out, lab_moved, overlay, iod))
-    skin_in = _mask(shape, face.track, "skin", iod)
-    skin_out = _mask(shape, track_out, "skin", iod) & ~overlay
+    # Colours are read away from new content: an anti-aliased particle's rim is part of it.
+    grow = max(2, int(round(_HALO_IOD * iod)))
+    halo = cv2.dilate(overlay.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8)) > 0
+    values.update(_tone(face, track_out, lab_in, lab_out, lab_moved, overlay, halo, iod))
+    values.update(local_changes(track_out, rgb_moved, rgb_out, lab_moved, lab_out, overlay, halo, iod))
+    skin_out = _mask(shape, track_out, "skin", iod) & ~halo
     values["tone.skin_pixel"] = _median_pixel_de(lab_moved, lab_out, skin_out)
     values["tone.background"] = _median_pixel_de(lab_moved, lab_out, background)
     values["motion.background"] = (
@@ -101,15 +112,15 @@ def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDet
     sigma = max(1.0, 0.02 * iod)
     reach = int(2 * sigma) + 1
     near_overlay = cv2.dilate(overlay.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0
-    stable_in = _stable(flow.forward)
-    stable_out = _stable(flow.backward)
-    log_in = face.log_luminance
+    stable = _stable(flow.backward)
+    # Detail is compared with the input carried onto the output by the flow: that copy goes
+    # through the same resampling as a warp's output, so a warp alone loses nothing here.
+    log_moved = log_luminance(rgb_moved)
     log_out = log_luminance(rgb_out)
-    values["texture.skin"] = _detail_loss(
-        log_in, log_out, skin_in & stable_in, skin_out & ~near_overlay & stable_out, sigma
-    )
-    values["texture.background"] = _detail_loss(log_in, log_out, background, background & ~near_overlay, sigma)
-    values.update(overlay_shares(overlay, face.track, head))
+    skin = skin_out & ~near_overlay & stable
+    values["texture.skin"] = _detail_loss(log_moved, log_out, skin, sigma)
+    values["texture.background"] = _detail_loss(log_moved, log_out, background & ~near_overlay, sigma)
+    values.update(overlay_shares(overlay, face.track, head, spots))
     return values
 
 
@@ -174,6 +185,7 @@ def _tone(
     lab_out: np.ndarray,
     lab_moved: np.ndarray,
     overlay: np.ndarray,
+    halo: np.ndarray,
     iod: float,
 ) -> dict[str, float]:
     values: dict[str, float] = {}
@@ -181,7 +193,7 @@ def _tone(
     for name in TONE_REGIONS:
         m_in = _mask(shape, face.track, name, iod)
         region_out = _mask(shape, track_out, name, iod)
-        m_out = region_out & ~overlay
+        m_out = region_out & ~halo
         present = m_in.sum() >= _MIN_PIXELS[name] and region_out.sum() >= _MIN_PIXELS[name]
         hidden = present and (
             m_out.sum() < _MIN_PIXELS[name] or _hidden_share(shape, track_out, name, overlay, iod) > _MAX_HIDDEN
@@ -192,20 +204,23 @@ def _tone(
             m_in = m_in & (lab_in[..., 0] >= np.median(lab_in[..., 0][m_in]))
             m_out = m_out & (lab_moved[..., 0] >= np.median(lab_moved[..., 0][m_out]))
             enough = bool(m_in.any() and m_out.any()) and float(np.median(lab_in[..., 0][m_in])) >= _TEETH_MIN_LIGHTNESS
-        de = dl = chroma = hue = math.nan
+        de = dl = chroma = hue = lightness = chroma_before = math.nan
         if enough:
             mean_in = lab_in[m_in].mean(axis=0)
             mean_out = lab_out[m_out].mean(axis=0)
             de = float(ciede2000(mean_in, mean_out))
             dl = float(mean_out[0] - mean_in[0])
             c, h = lab_chroma_hue(mean_out)
-            chroma, hue = float(c), float(h)
+            chroma, hue, lightness = float(c), float(h), float(mean_out[0])
+            chroma_before = float(lab_chroma_hue(mean_in)[0])
         values[f"tone.{name}"] = de
         values[f"tone.{name}.dL"] = dl
         values[f"tone.{name}.hidden"] = 1.0 if hidden else 0.0
         if name == "skin":
             values["tone.skin.chroma_after"] = chroma
             values["tone.skin.hue_after"] = hue
+            values["tone.skin.lightness_after"] = lightness
+            values["tone.skin.chroma_before"] = chroma_before
     return values
 
 
@@ -256,13 +271,13 @@ def _stable(flow_field: np.ndarray) -> np.ndarray:
     return np.abs(det - 1.0) < _STABLE_SCALE
 
 
-def _detail_loss(l_in: np.ndarray, l_out: np.ndarray, m_in: np.ndarray, m_out: np.ndarray, sigma: float) -> float:
-    if m_in.sum() < 50 or m_out.sum() < 50:
+def _detail_loss(l_in: np.ndarray, l_out: np.ndarray, mask: np.ndarray, sigma: float) -> float:
+    if mask.sum() < 50:
         return math.nan
     hp_in = l_in - cv2.GaussianBlur(l_in, (0, 0), sigma)
     hp_out = l_out - cv2.GaussianBlur(l_out, (0, 0), sigma)
-    rms_in = math.sqrt(float(np.mean(hp_in[m_in] ** 2)))
-    rms_out = math.sqrt(float(np.mean(hp_out[m_out] ** 2)))
+    rms_in = math.sqrt(float(np.mean(hp_in[mask] ** 2)))
+    rms_out = math.sqrt(float(np.mean(hp_out[mask] ** 2)))
     if rms_in <= 1e-6:
         return math.nan
     return 1.0 - rms_out / rms_in

@@ -6,7 +6,8 @@ lightness is not the input's. A tint or a film grade fails the first test or kee
 pattern; an opaque sticker passes both. The raw pixels are cleaned (opened with a
 3x3 square, closed over 0.06 iod so a sticker's patchy inside joins up) and holes a
 sticker encloses (the lenses inside sunglasses frames) are filled when they are
-smaller than ``_MAX_HOLE_FACE_SHARE`` of the face area.
+smaller than ``_MAX_HOLE_FACE_SHARE`` of the face area. Particles of a pixel or two
+(glitter) are found apart, by ``specks``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ _MIN_CONTRAST_KEPT = 0.4  # a tinted lens keeps the pattern but crushes its cont
 _CLOSE_IOD = 0.06
 _MIN_BLOB_IOD = 0.05
 _MAX_HOLE_FACE_SHARE = 0.15
+_SPECK_IOD = 0.1
+_SPECK_DL = 8.0
+_MIN_SPECKS = 12
 
 
 def overlay_mask(
@@ -60,6 +64,37 @@ def overlay_mask(
     size = max(3, int(round(_CLOSE_IOD * iod)) | 1)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     return _fill_small_holes(mask, _MAX_HOLE_FACE_SHARE * face_area_px) > 0
+
+
+def specks(lab_moved: np.ndarray, lab_out: np.ndarray, iod: float) -> np.ndarray:
+    """Particles too small for ``overlay_mask`` (glitter): compact spots at most _SPECK_IOD
+    across whose L* rose by _SPECK_DL or more above both the input and their surroundings
+    (the median rise over a window three times that size), grown by a pixel. They count only
+    when there are at least _MIN_SPECKS of them and fewer than a third as many dark spots
+    of the same kind: film grain darkens as many spots as it lightens, glitter only lightens.
+    A stroke (eyeliner) is longer and darker, a highlighter rises with its surroundings."""
+    reach = max(3.0, _SPECK_IOD * iod)
+    rise = lab_out[..., 0] - lab_moved[..., 0]
+    bright, n_bright = _spots(rise, reach)
+    _, n_dark = _spots(-rise, reach)
+    if n_bright < _MIN_SPECKS or 3 * n_dark >= n_bright:
+        return np.zeros(rise.shape, bool)
+    return cv2.dilate(bright.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+
+
+def _spots(rise: np.ndarray, reach: float) -> tuple[np.ndarray, int]:
+    """Compact spots (at most twice ``reach`` across) rising by _SPECK_DL over the input and their window."""
+    levels = np.clip(np.round(rise + 128.0), 0, 255).astype(np.uint8)
+    window = int(3 * reach) | 1
+    surround = cv2.medianBlur(levels, window).astype(np.float64) - 128.0
+    raw = ((rise >= _SPECK_DL) & (rise - surround >= _SPECK_DL)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(raw, connectivity=8)
+    if n <= 1:
+        return np.zeros(rise.shape, bool), 0
+    across = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    small = np.zeros(n, bool)
+    small[1:] = across <= 2.0 * reach
+    return small[labels], int(small.sum())
 
 
 def _colour_map_prediction(rgb_moved: np.ndarray, lab_out: np.ndarray) -> np.ndarray:
@@ -114,13 +149,15 @@ def face_area_px(track: FaceTrack) -> float:
     return polygon_area(track.xy[list(FACE_OVAL)])
 
 
-def overlay_shares(overlay: np.ndarray, track: FaceTrack, head: np.ndarray) -> dict[str, float]:
-    """``overlay.share`` (area / face-oval area) and how it splits: face, head zone, elsewhere."""
+def overlay_shares(overlay: np.ndarray, track: FaceTrack, head: np.ndarray, spots: np.ndarray) -> dict[str, float]:
+    """``overlay.share`` (area / face-oval area) and how it splits: face, head zone, elsewhere;
+    ``overlay.specks``: the share of the face oval under particles (``specks``)."""
     shape = overlay.shape
     area = face_area_px(track)
     face = region_mask(shape + (3,), track, ["face"], feather_px=0.0).full(shape) > 0.5
+    specks_share = float((spots & face).sum()) / area if area > 0 else float("nan")
     total = int(overlay.sum())
-    values = {"overlay.share": total / area if area > 0 else float("nan")}
+    values = {"overlay.share": total / area if area > 0 else float("nan"), "overlay.specks": specks_share}
     if total == 0:
         values.update({"overlay.face": 0.0, "overlay.head": 0.0, "overlay.outside": 0.0})
         return values

@@ -29,7 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from effects.classify.colour import log_luminance, srgb_to_lab
+from effects.classify.colour import srgb_to_lab
 from effects.classify.protocols import LandmarkDetector
 from effects.face import FaceTrack
 from effects.masks import region_mask
@@ -71,7 +71,6 @@ class ReferenceFace:
     greyscale: bool
     skin_lightness: float
     lab: np.ndarray  # CIELAB of ``rgb`` (float64), computed once
-    log_luminance: np.ndarray  # log(Y + 0.01) of ``rgb`` (float32), computed once
 
     @property
     def sheet_ok(self) -> bool:
@@ -217,7 +216,6 @@ def reference_face(
         greyscale=bool(diff < _GREY_TOLERANCE),
         skin_lightness=skin_lightness(rgb, track),
         lab=_read_only(srgb_to_lab(rgb)),
-        log_luminance=_read_only(log_luminance(rgb)),
     )
 
 

@@ -20,12 +20,10 @@ from effects.kernels.blend import MODE_INDEX, MODES, tint_nb, tint_np, whiten_nb
 from effects.masks import clip_roi, region_mask
 from effects.ops.base import Op, OpContext, Param, register_op
 from effects.ops.values import OpParamError, check_frame, color01
+from effects.regions import LEFT_UPPER_LID, RIGHT_UPPER_LID
 
 STRENGTH = Param("strength", "float", 1.0, 0.0, 1.0, doc="0 = no change, 1 = the full effect")
 
-# Upper lid lash lines, inner corner to outer corner (MediaPipe mesh indices).
-RIGHT_UPPER_LID = (133, 173, 157, 158, 159, 160, 161, 246, 33)
-LEFT_UPPER_LID = (362, 398, 384, 385, 386, 387, 388, 466, 263)
 WING_ANGLE_DEG = 22.0  # the wing rises this much above the line from inner to outer corner
 # Iris regions are drawn as discs (centre landmark, radius from the 4-point ring) clipped to
 # the eye opening, so a tint never spills onto the lid that covers part of the iris.

@@ -231,3 +231,108 @@ class Counter:
 
     calls: int = 0
     seen: list[int] = field(default_factory=list)
+
+
+# Subtle beauty (issue 16): each is a change a person can see side by side, kept small.
+
+
+def _spot(shape: tuple[int, ...], centre: np.ndarray, radius: float) -> np.ndarray:
+    """A soft round spot (Gaussian, 1 at the centre), (H, W, 1) float32."""
+    h, w = shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    d2 = (xx - centre[0]) ** 2 + (yy - centre[1]) ** 2
+    return np.exp(-d2 / (2.0 * radius * radius))[..., None]
+
+
+def _blend(rgb: np.ndarray, colour: tuple[int, int, int], alpha: np.ndarray, multiply: bool) -> np.ndarray:
+    c = np.array(colour, np.float32)
+    target = rgb.astype(np.float32) * (c / 255.0) if multiply else np.broadcast_to(c, rgb.shape)
+    return np.clip(rgb * (1.0 - alpha) + target * alpha + 0.5, 0, 255).astype(np.uint8)
+
+
+def local_blush_and_liner(blush: float = 0.22, liner: float = 0.55) -> Synthetic:
+    """A light rose blush on the apple of each cheek (a spot a third of the eye distance wide,
+    not the whole cheek) and a thin dark line along each upper lash line."""
+
+    def fn(rgb: np.ndarray, tracks: Sequence[FaceTrack]) -> np.ndarray:
+        out = rgb
+        for t in tracks:
+            _, _, iod = _eye_centres(t)
+            spots = np.maximum(_spot(rgb.shape, t.xy[205], 0.18 * iod), _spot(rgb.shape, t.xy[425], 0.18 * iod))
+            out = _blend(out, (214, 96, 110), spots * blush, multiply=False)
+            line = np.zeros(rgb.shape[:2], np.uint8)
+            for lid in ((133, 173, 157, 158, 159, 160, 161, 246, 33), (362, 398, 384, 385, 386, 387, 388, 466, 263)):
+                pts = np.round((t.xy[list(lid)] - [0.0, 0.02 * iod]) * 16).astype(np.int32)
+                cv2.polylines(line, [pts], False, 255, max(1, int(round(0.03 * iod))), cv2.LINE_AA, shift=4)
+            out = _blend(out, (30, 22, 24), (line.astype(np.float32) / 255.0)[..., None] * liner, multiply=False)
+        return out
+
+    return Synthetic("local_blush_and_liner", fn)
+
+
+def brow_darkening(amount: float = 0.35) -> Synthetic:
+    """Brows filled in darker (a brow pencil), feathered a little past the brow line."""
+
+    def fn(rgb: np.ndarray, tracks: Sequence[FaceTrack]) -> np.ndarray:
+        return _blend(rgb, (60, 42, 34), _alpha(rgb, tracks, ["brows"], 0.04) * amount, multiply=True)
+
+    return Synthetic("brow_darkening", fn)
+
+
+def skin_soften(mix: float) -> Synthetic:
+    """The skin blur of ``skin_blur`` mixed in at ``mix`` (a low-strength beauty filter)."""
+    blur = skin_blur()
+
+    def fn(rgb: np.ndarray, tracks: Sequence[FaceTrack]) -> np.ndarray:
+        soft = blur.apply(rgb, tracks).astype(np.float32)
+        return np.clip(rgb * (1.0 - mix) + soft * mix + 0.5, 0, 255).astype(np.uint8)
+
+    return Synthetic(f"skin_soften_{mix:.2f}", fn)
+
+
+def paint(colour: tuple[int, int, int], opacity: float = 0.92) -> Synthetic:
+    """Opaque face paint over the whole face oval (flat colour, a little of the shading kept)."""
+
+    def fn(rgb: np.ndarray, tracks: Sequence[FaceTrack]) -> np.ndarray:
+        shade = rgb.astype(np.float32).mean(axis=2, keepdims=True) / 160.0
+        flat = np.clip(np.array(colour, np.float32) * (0.85 + 0.15 * shade), 0, 255)
+        a = _alpha(rgb, tracks, ["face"], 0.08) * opacity
+        return np.clip(rgb * (1.0 - a) + flat * a + 0.5, 0, 255).astype(np.uint8)
+
+    return Synthetic(f"paint_{colour[0]}_{colour[1]}_{colour[2]}", fn)
+
+
+def glitter(count: int = 160, seed: int = 3) -> Synthetic:
+    """Small bright particles (1-3 px) scattered over the face oval."""
+
+    def fn(rgb: np.ndarray, tracks: Sequence[FaceTrack]) -> np.ndarray:
+        out = rgb.copy()
+        rng = np.random.default_rng(seed)
+        for t in tracks:
+            face = _alpha(rgb, tracks=[t], regions=["face"], feather_iod=0.0)[..., 0] > 0.5
+            ys, xs = np.nonzero(face)
+            pick = rng.choice(ys.size, size=min(count, ys.size), replace=False)
+            for y, x, r in zip(ys[pick], xs[pick], rng.integers(1, 3, pick.size), strict=True):
+                cv2.circle(out, (int(x), int(y)), int(r), (255, 246, 214), -1, cv2.LINE_AA)
+        return out
+
+    return Synthetic("glitter", fn)
+
+
+def nose_scale(scale: float) -> Synthetic:
+    """The nose scaled by ``scale`` about its tip, within 0.35 iod."""
+
+    def fn(rgb: np.ndarray, tracks: Sequence[FaceTrack]) -> np.ndarray:
+        centres = []
+        for t in tracks:
+            _, _, iod = _eye_centres(t)
+            centres.append((t.xy[[64, 294]].mean(axis=0), scale, 0.3 * iod, 0.6 * iod))
+        mx, my = _radial_maps(rgb.shape, centres)
+        return cv2.remap(rgb, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+    return Synthetic(f"nose_scale_{scale:.2f}", fn)
+
+
+def skin_shift(gain: tuple[float, float, float]) -> Synthetic:
+    """``face_tan`` with another per-channel gain (a lightening, or a slight tan)."""
+    return Synthetic(f"skin_shift_{gain[0]:.2f}_{gain[1]:.2f}_{gain[2]:.2f}", face_tan(gain).fn)

@@ -14,7 +14,8 @@ import pytest
 
 from effects.classification import Category, Change
 from effects.classify import geometry, rules
-from effects.classify.rules import decide, face_category
+from effects.classify.judging import face_category, with_children
+from effects.classify.rules import decide
 from effects.regions import LEFT_EYE, RIGHT_EYE
 
 N = 12
@@ -23,9 +24,13 @@ N = 12
 def _table(**metrics: float | list[float]) -> dict[str, np.ndarray]:
     """A 12-face table: unchanged faces, with the given metrics set (a number: same on every face)."""
     t = {f"geometry.{m}": np.zeros(N) for m in geometry.GEOMETRY_METRICS}
-    for region in ("skin", "lips", "teeth", "irises", "cheeks", "eyelids"):
+    for region in ("skin", "lips", "teeth", "irises"):
         t[f"tone.{region}"] = np.zeros(N)
         t[f"tone.{region}.dL"] = np.zeros(N)
+    for region in ("cheeks", "eyelids", "lips", "brows", "lash_line"):
+        t[f"local.{region}"] = np.zeros(N)
+        t[f"local.{region}.dL"] = np.zeros(N)
+        t[f"local.{region}.share"] = np.zeros(N)
     t.update({
         "tone.skin.chroma_after": np.full(N, 20.0), "tone.skin.hue_after": np.full(N, 50.0),
         "tone.background": np.zeros(N), "texture.skin": np.zeros(N), "texture.background": np.zeros(N),
@@ -61,7 +66,7 @@ def test_a_plausible_eye_enlargement_is_altering_with_its_magnitude_and_range() 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0.02, {}), (0.03, {Change.ENLARGES_EYES: True}), (0.27, {Change.ENLARGES_EYES: True}),
+    [(0.01, {}), (0.015, {Change.ENLARGES_EYES: True}), (0.27, {Change.ENLARGES_EYES: True}),
      (0.30, {Change.EXAGGERATED_DISTORTION: False}), (-0.05, {Change.SHRINKS_EYES: True})],
 )
 def test_geometry_thresholds(value: float, expected: dict[Change, bool]) -> None:
@@ -100,14 +105,16 @@ def test_two_measures_of_one_change_give_one_reason() -> None:
 
 def test_skin_smoothing_counts_on_the_face_only() -> None:
     assert _changes(_table(texture__skin=0.4)) == {Change.SMOOTHS_SKIN: True}
-    assert _changes(_table(texture__skin=0.2)) == {}
+    assert _changes(_table(texture__skin=0.12)) == {Change.SMOOTHS_SKIN: True}, "light smoothing counts"
+    assert _changes(_table(texture__skin=0.08)) == {}
     # The background softened alike: a whole-picture look (and reported as such).
     assert _changes(_table(texture__skin=0.4, texture__background=0.4)) == {Change.STYLISES_WHOLE_FRAME: False}
 
 
 def test_face_only_tone_shifts_are_altering_and_whole_frame_ones_are_a_style() -> None:
     assert _changes(_table(tone__skin=6.0)) == {Change.SHIFTS_SKIN_TONE: True}
-    assert _changes(_table(tone__skin=3.0)) == {}
+    assert _changes(_table(tone__skin=2.5)) == {Change.SHIFTS_SKIN_TONE: True}, "a shift seen side by side"
+    assert _changes(_table(tone__skin=1.5)) == {}
     assert _changes(_table(tone__lips=9.0)) == {Change.TINTS_LIPS: True}
     assert _changes(_table(tone__irises=5.0)) == {Change.TINTS_IRISES: True}
     assert _changes(_table(tone__skin=15.0, tone__lips=18.0, tone__background=17.0)) == {
@@ -131,10 +138,51 @@ def test_a_region_hidden_under_an_overlay_is_not_read_as_tinted() -> None:
     assert Change.TINTS_IRISES not in _changes(_table(tone__irises=irises, tone__irises__hidden=hidden))
 
 
-def test_makeup_is_colour_on_cheeks_or_eyelids_beyond_the_skin() -> None:
-    assert _changes(_table(tone__eyelids=8.0, tone__skin=1.0)) == {Change.ADDS_MAKEUP: True}
-    # A tan darkens the eyelids as much as the rest of the skin: that is the tan, not makeup.
-    assert _changes(_table(tone__eyelids=8.0, tone__skin=7.5)) == {Change.SHIFTS_SKIN_TONE: True}
+def test_makeup_is_local_colour_beyond_the_skins_own_change() -> None:
+    d = decide(_table(local__lash_line=3.5, local__lash_line__dL=-6.0, local__lash_line__share=0.3))
+    ((f),) = d.findings
+    assert f.reason.change is Change.ADDS_MAKEUP and f.reason.altering and f.metric == "local.lash_line"
+    assert f.note == "colour on the lash line (darker), over 30% of it"
+    assert _changes(_table(local__brows=2.9)) == {}, "under the 3 dE line"
+    # A tan moves every skin pixel: the eyelids change no more than the rest of the skin.
+    tan = _table(local__eyelids=8.0, tone__skin=7.5, tone__skin_pixel=7.6)
+    assert _changes(tan) == {Change.SHIFTS_SKIN_TONE: True}
+
+
+def test_smoothing_is_not_reported_as_makeup_unless_the_colour_is_strong() -> None:
+    smear = _table(texture__skin=0.5, local__eyelids=5.0)
+    assert _changes(smear) == {Change.SMOOTHS_SKIN: True}
+    assert _changes(_table(texture__skin=0.5, local__eyelids=8.0)) == {Change.SMOOTHS_SKIN: True, Change.ADDS_MAKEUP: True}
+
+
+def test_white_or_drained_paint_is_face_paint() -> None:
+    white = decide(_table(tone__skin=30.0, tone__skin__lightness_after=90.0, tone__skin__chroma_after=3.0,
+                          tone__skin__chroma_before=25.0, texture__skin=0.6, local__cheeks=30.0))
+    assert [(f.reason.change, f.reason.altering) for f in white.findings] == [(Change.SHIFTS_SKIN_TONE, False)]
+    assert "face paint" in white.findings[0].note
+    grey = _table(tone__skin=12.0, tone__skin__lightness_after=60.0, tone__skin__chroma_after=3.0,
+                  tone__skin__chroma_before=25.0)
+    assert _changes(grey) == {Change.SHIFTS_SKIN_TONE: False}
+    # A lightening keeps the skin's colour: it is a tone shift.
+    light = _table(tone__skin=5.0, tone__skin__lightness_after=70.0, tone__skin__chroma_after=22.0,
+                   tone__skin__chroma_before=25.0)
+    assert _changes(light) == {Change.SHIFTS_SKIN_TONE: True}
+
+
+def test_children_judged_as_a_group_make_an_effect_altering() -> None:
+    everyone = decide(_table(geometry__eyes=[0.01] * 9 + [0.03] * 3))
+    assert everyone.category is Category.PLAYFUL
+    children = decide({k: v[:3] for k, v in _table(geometry__eyes=0.03).items()})
+    merged = with_children(everyone, children, 3, _table(geometry__eyes=[0.01] * 9 + [0.03] * 3))
+    assert merged.category is Category.APPEARANCE_ALTERING
+    (f,) = [f for f in merged.findings if f.reason.altering]
+    assert f.reason.change is Change.ENLARGES_EYES and "3 children's faces as a group of their own" in f.note
+
+
+def test_childrens_colour_readings_under_paint_or_particles_are_not_added() -> None:
+    t = _table(overlay__specks=0.05)
+    children = decide(_table(local__cheeks=20.0))
+    assert with_children(decide(t), children, 3, t).category is Category.PLAYFUL
 
 
 def test_an_unnatural_skin_colour_is_face_paint_not_a_tone_shift() -> None:

@@ -134,8 +134,12 @@ def test_expect_mismatch_exits_1_and_still_reports(tmp_path: Path, faces_dir: Pa
     effect = _party(tmp_path / "party")
     code = main(["effects", "check", str(effect), "--quick", "--faces", str(faces_dir), "--expect", "appearance_altering",
                  "--sheet", str(tmp_path / "party.png")])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert code == 1
+    # A creator's CI sees why on stderr: the effect, the measured category and the main reason.
+    assert ("safelens effects check: party: expected appearance_altering, measured playful; "
+            "main reason: adds overlay") in captured.err
     assert "category: playful" in out and "adds overlay" in out
     assert "[en] label: Effect: Party" in out and "[fr] label:" in out
     assert "expect: EXPECTED appearance_altering" in out
