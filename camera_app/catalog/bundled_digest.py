@@ -2,4 +2,4 @@
 ``python -m camera_app.cli.bundled_results``; never edit by hand). A bundled file that does not
 hash to this is not used: its effects are measured instead."""
 
-BUNDLED_SHA256 = "75527747bb3c40e613394d33d4bf2583612bb2fe010eeaa54410a63a62b9c79b"
+BUNDLED_SHA256 = "56b98b42729056d9813eaf476e54e43023d166486b35974648beb76157c7a933"
