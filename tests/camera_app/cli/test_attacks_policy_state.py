@@ -15,30 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from cli_helpers import PASS, as_mod, passphrases, run
+
 from camera_app.catalog.effects import BUILTIN_EFFECTS_DIR
 from camera_app.cli import main
 
 FACES = Path(__file__).resolve().parents[3] / "assets" / "faces"
 ADULT_FACE = FACES / "nasa_astronaut_eileen_collins.jpg"
-PASS = "correct horse battery"
 TEEN_BORN = f"{date.today().year - 15}-01-01"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def passphrases(*lines: str) -> list[str]:
-    read_end, write_end = os.pipe()
-    os.write(write_end, "".join(f"{line}\n" for line in lines).encode())
-    os.close(write_end)
-    return ["--passphrase-fd", str(read_end)]
-
-
-def as_mod(name: str, passphrase: str = PASS) -> list[str]:
-    return ["--moderator", name, *passphrases(passphrase)]
 
 
 def sql(data: Path, *statements: str) -> None:

@@ -9,14 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cli_helpers import run
+
 from camera_app.cli import main
 from camera_app.profiles.gate import age_on
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_create_list_show_delete(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

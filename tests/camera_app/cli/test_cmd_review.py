@@ -5,37 +5,17 @@ is verified; the audit log shows every step."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+
+from cli_helpers import PASS, as_mod, passphrases, run
 
 from camera_app.cli import main
 
 FACES = Path(__file__).resolve().parents[3] / "assets" / "faces"
 CHILD = FACES / "documerica_543863_child.jpg"  # estimated about 6 by the age model
 ADULT = FACES / "nasa_astronaut_eileen_collins.jpg"
-
-
-PASS = "correct horse battery"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def passphrases(*lines: str) -> list[str]:
-    """``--passphrase-fd N`` reading these lines (a pipe, as automation would give it)."""
-    read_end, write_end = os.pipe()
-    os.write(write_end, "".join(f"{line}\n" for line in lines).encode())
-    os.close(write_end)
-    return ["--passphrase-fd", str(read_end)]
-
-
-def as_mod(name: str = "Mod", passphrase: str = PASS) -> list[str]:
-    return ["--moderator", name, *passphrases(passphrase)]
 
 
 def test_review_flow_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

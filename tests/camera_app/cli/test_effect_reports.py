@@ -6,35 +6,12 @@ another moderator, and an edited report record cannot bring a removed effect bac
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from camera_app.cli import main
-
-PASS = "correct horse battery"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def as_mod(name: str, passphrase: str = PASS) -> list[str]:
-    read_end, write_end = os.pipe()
-    os.write(write_end, f"{passphrase}\n".encode())
-    os.close(write_end)
-    return ["--moderator", name, "--passphrase-fd", str(read_end)]
-
-
-def _passphrases(*lines: str) -> list[str]:
-    read_end, write_end = os.pipe()
-    os.write(write_end, "".join(f"{line}\n" for line in lines).encode())
-    os.close(write_end)
-    return ["--passphrase-fd", str(read_end)]
+from cli_helpers import PASS, as_mod, passphrases, run
 
 
 def _audit(capsys: pytest.CaptureFixture[str], d: list[str]) -> list[dict]:
@@ -66,8 +43,8 @@ def test_removed_effect_is_refused_and_an_appeal_goes_to_another_moderator(
 ) -> None:
     d = ["--data-dir", str(tmp_path)]
     assert run(capsys, "effects", "report", "sparkles", "--reason", "harassment", "--text", "used to mock me", *d)[0] == 0
-    assert run(capsys, "moderator", "add", "Alex", *_passphrases(PASS), *d)[0] == 0
-    assert run(capsys, "moderator", "add", "Sam", "--by", "Alex", *_passphrases("sam's passphrase", PASS), *d)[0] == 0
+    assert run(capsys, "moderator", "add", "Alex", *passphrases(PASS), *d)[0] == 0
+    assert run(capsys, "moderator", "add", "Sam", "--by", "Alex", *passphrases("sam's passphrase", PASS), *d)[0] == 0
     code, _, err = run(capsys, "review", "report-decide", "1", "--remove", *as_mod("Alex", "wrong"), *d)
     assert code == 2 and "wrong passphrase" in err
     code, out, _ = run(capsys, "review", "report-decide", "1", "--remove", *as_mod("Alex"), *d)
@@ -91,7 +68,7 @@ def test_removed_effect_is_refused_and_an_appeal_goes_to_another_moderator(
 def test_an_edited_report_cannot_bring_a_removed_effect_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = ["--data-dir", str(tmp_path)]
     assert run(capsys, "effects", "report", "comic", "--reason", "hate", *d)[0] == 0
-    assert run(capsys, "moderator", "add", "Alex", *_passphrases(PASS), *d)[0] == 0
+    assert run(capsys, "moderator", "add", "Alex", *passphrases(PASS), *d)[0] == 0
     assert run(capsys, "review", "report-decide", "1", "--remove", *as_mod("Alex"), *d)[0] == 0
     # the attacker, with the sqlite3 tool
     conn = sqlite3.connect(tmp_path / "profiles.db", isolation_level=None)

@@ -14,13 +14,10 @@ results (assets/effects/classifications.json), as in a real first start: nothing
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
@@ -34,6 +31,7 @@ WINDOW = (1280, 800)
 configure_window(*WINDOW)
 
 from kivy.clock import Clock  # noqa: E402
+from scenario_steps import Script  # noqa: E402
 
 from camera_app.ui.app import SafeLensApp  # noqa: E402
 from camera_app.app.config import AppConfig  # noqa: E402
@@ -42,64 +40,11 @@ from camera_app.app.worker_messages import EventKind  # noqa: E402
 STEP_TIMEOUT_S = 90.0
 
 
-class Script:
-    """Steps run one after another; a step is (name, action, condition-to-wait-for)."""
-
-    def __init__(self, app: SafeLensApp, out: Path) -> None:
-        self.app = app
-        self.out = out
-        self.report: dict[str, Any] = {"steps": [], "errors": []}
-        self.steps: list[tuple[str, Callable[[], Any], Callable[[], bool]]] = []
-        self.index = 0
-        self.started = time.monotonic()
-        self.waiting_since = time.monotonic()
-        self.acted = False
-
-    def add(self, name: str, action: Callable[[], Any], until: Callable[[], bool] = lambda: True) -> None:
-        self.steps.append((name, action, until))
-
-    def tick(self, dt: float) -> bool:
-        if self.index >= len(self.steps):
-            self.finish()
-            return False
-        name, action, until = self.steps[self.index]
-        try:
-            if not self.acted:
-                action()
-                self.acted = True
-                self.waiting_since = time.monotonic()
-                return True
-            if until():
-                self.report["steps"].append({"step": name, "s": round(time.monotonic() - self.started, 2)})
-                self.index += 1
-                self.acted = False
-            elif time.monotonic() - self.waiting_since > STEP_TIMEOUT_S:
-                self.report["errors"].append(f"step {name!r}: timed out")
-                self.finish()
-                return False
-        except Exception as exc:  # noqa: BLE001 - recorded for the test to show
-            import traceback
-
-            self.report["errors"].append(f"step {name!r}: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-            self.finish()
-            return False
-        return True
-
-    def shot(self, name: str) -> None:
-        path = self.out / f"{name}.png"
-        self.app.save_screenshot(path, then_stop=False)
-        self.report.setdefault("screenshots", {})[name] = str(path)
-
-    def finish(self) -> None:
-        (self.out / "report.json").write_text(json.dumps(self.report, indent=2, default=str))
-        self.app.stop()
-
-
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     data_dir = out / "data"
     app = SafeLensApp(AppConfig(data_dir=data_dir, export_dir=out / "exports", window_size=WINDOW))
-    script = Script(app, out)
+    script = Script(app, out, lambda name: name, STEP_TIMEOUT_S)
     r = script.report
     today = date.today()
 

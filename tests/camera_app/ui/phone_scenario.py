@@ -16,9 +16,7 @@ test asserts on; screenshots go to OUT_DIR.
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -41,6 +39,7 @@ from camera_app.ui.launch import configure_window  # noqa: E402
 configure_window(*WINDOW)
 
 from kivy.clock import Clock  # noqa: E402
+from scenario_steps import Script  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.metrics import dp  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
@@ -56,58 +55,6 @@ from camera_app.ui.screens.camera_layout import inside, overlaps  # noqa: E402
 STEP_TIMEOUT_S = 120.0
 
 
-class Script:
-    """Steps run one after another on the Kivy clock: (name, action, condition to wait for)."""
-
-    def __init__(self, app: SafeLensApp) -> None:
-        self.app = app
-        self.report: dict[str, Any] = {"steps": [], "errors": [], "screenshots": {}, "window": list(WINDOW),
-                                       "density": DEVICE.screen.density * SCALE, "dp": dp(1)}
-        self.steps: list[tuple[str, Callable[[], Any], Callable[[], bool]]] = []
-        self.index = 0
-        self.acted = False
-        self.waiting_since = time.monotonic()
-
-    def add(self, name: str, action: Callable[[], Any], until: Callable[[], bool] = lambda: True) -> None:
-        self.steps.append((name, action, until))
-
-    def tick(self, dt: float) -> bool:
-        if self.index >= len(self.steps):
-            self.finish()
-            return False
-        name, action, until = self.steps[self.index]
-        try:
-            if not self.acted:
-                action()
-                self.acted = True
-                self.waiting_since = time.monotonic()
-                return True
-            if until():
-                self.report["steps"].append(name)
-                self.index += 1
-                self.acted = False
-            elif time.monotonic() - self.waiting_since > STEP_TIMEOUT_S:
-                self.report["errors"].append(f"step {name!r}: timed out")
-                self.finish()
-                return False
-        except Exception as exc:  # noqa: BLE001 - recorded for the test to show
-            import traceback
-
-            self.report["errors"].append(f"step {name!r}: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-            self.finish()
-            return False
-        return True
-
-    def shot(self, name: str) -> None:
-        path = OUT / f"{DEVICE_ID}_{LANGUAGE}_{name}.png"
-        self.app.save_screenshot(path, then_stop=False)
-        self.report["screenshots"][name] = str(path)
-
-    def finish(self) -> None:
-        (OUT / "report.json").write_text(json.dumps(self.report, indent=2, default=str))
-        self.app.stop()
-
-
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     data_dir = OUT / "data"
@@ -117,7 +64,8 @@ def main() -> None:
         store.create_profile("Ada", date(today.year - 38, 3, 9))
     app = SafeLensApp(AppConfig(settings=Settings(device=DEVICE_ID, language=LANGUAGE), profile="Sam",
                                 data_dir=data_dir, export_dir=OUT / "exports", window_size=WINDOW))
-    script = Script(app)
+    script = Script(app, OUT, lambda name: f"{DEVICE_ID}_{LANGUAGE}_{name}", STEP_TIMEOUT_S,
+                    {"window": list(WINDOW), "density": DEVICE.screen.density * SCALE, "dp": dp(1)})
     r = script.report
 
     def camera() -> Any:
