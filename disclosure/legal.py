@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from disclosure.plate import blend_into, blend_weights
 from effects.classification import Category, Change, ClassificationResult
 
 
@@ -73,7 +74,7 @@ def mark_required(label_format: LabelFormat, results: Sequence[ClassificationRes
 @dataclass(frozen=True, slots=True)
 class MarkPlate:
     """The mark as blend weights for one frame size: ``weight`` (h, w, 1) uint16 in 0-256 and
-    ``premultiplied`` (h, w, 3) uint16 colour x weight; ``x, y`` its top-left corner."""
+    ``premultiplied`` (h, w, 3) uint16 (``disclosure.plate.blend_weights``); ``x, y`` its top-left corner."""
 
     x: int
     y: int
@@ -89,18 +90,7 @@ class MarkPlate:
         return int(self.weight.shape[0])
 
     def draw_into(self, rgb: np.ndarray) -> None:
-        roi = rgb[self.y : self.y + self.height, self.x : self.x + self.width]
-        blended = roi.astype(np.uint16)
-        blended *= 256 - self.weight
-        blended += self.premultiplied
-        blended >>= 8
-        roi[...] = blended
-
-
-def _weights(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
-    rgba = np.asarray(image.convert("RGBA"), dtype=np.uint16)
-    weight = (rgba[:, :, 3:4] * 256 + 127) // 255
-    return weight, (rgba[:, :, :3] * weight)
+        blend_into(rgb[self.y : self.y + self.height, self.x : self.x + self.width], self.weight, self.premultiplied)
 
 
 @lru_cache(maxsize=8)
@@ -142,7 +132,7 @@ def norwegian_mark(width: int, height: int, font_path: Path) -> MarkPlate:
         x = text_x if text_x >= 0 else (w - (box[2] - box[0])) // 2 - box[0]
         draw.text((x, y - box[1]), word, font=font, fill=(255, 255, 255, 255))
     small = big.resize((mark_w, mark_h), Image.Resampling.LANCZOS)
-    weight, premultiplied = _weights(small)
+    weight, premultiplied = blend_weights(np.asarray(small.convert("RGBA")))
     return MarkPlate(margin, margin, weight, premultiplied)
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from disclosure.labels import Label
 from disclosure.placement import Placement, Placer
-from disclosure.plate import PlateLayout, PlateStyle, layout_plate, render_plate
+from disclosure.plate import PlateLayout, PlateStyle, blend_into, blend_weights, layout_plate, render_plate
 from effects.face import Box
 
 
@@ -152,9 +152,7 @@ class DisclosureOverlay:
         style = self._style(width, height)
         layout = layout_plate(label.variants, style, width, height)
         rgba = render_plate(layout, style)
-        alpha = rgba[:, :, 3:4].astype(np.uint16)
-        weight = alpha + (alpha >> 7)  # 0..255 -> 0..256, so 255 means "all plate"
-        premultiplied = rgba[:, :, :3].astype(np.uint16) * weight + 128
+        weight, premultiplied = blend_weights(rgba)
         cached = _CachedPlate(layout, rgba, weight, premultiplied)
         self._plates[key] = cached
         while len(self._plates) > self.options.max_cached_plates:
@@ -199,12 +197,7 @@ class DisclosureOverlay:
         :meth:`place` chose, or its mirror image for a mirrored preview)."""
         height, width = rgb.shape[:2]
         plate = self.plate(label, width, height)
-        roi = rgb[y : y + plate.layout.height, x : x + plate.layout.width]
-        blended = roi.astype(np.uint16)
-        blended *= 256 - plate.weight
-        blended += plate.premultiplied
-        blended >>= 8
-        roi[...] = blended
+        blend_into(rgb[y : y + plate.layout.height, x : x + plate.layout.width], plate.weight, plate.premultiplied)
 
     def render(self, rgb: np.ndarray, label: Label, face_boxes: Sequence[Box]) -> np.ndarray:
         """A copy of ``rgb`` with the label drawn on it."""

@@ -175,3 +175,21 @@ def render_plate(layout: PlateLayout, style: PlateStyle) -> np.ndarray:
     for line, baseline in zip(layout.lines, layout.baselines_px, strict=True):
         draw.text((layout.padding_x_px, baseline), line, font=font, fill=(*style.text_rgb, 255), anchor="ls")
     return np.asarray(image, dtype=np.uint8).copy()
+
+
+def blend_weights(rgba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A rendered RGBA plate (straight alpha) as integer blend weights, computed once per plate:
+    ``weight`` (h, w, 1) uint16 in [0, 256] (255 -> 256: "all plate") and ``premultiplied``
+    (h, w, 3) uint16, rgb * weight + 128 (rounds the shift in ``blend_into``)."""
+    alpha = rgba[:, :, 3:4].astype(np.uint16)
+    weight = alpha + (alpha >> 7)
+    return weight, rgba[:, :, :3].astype(np.uint16) * weight + 128
+
+
+def blend_into(roi: np.ndarray, weight: np.ndarray, premultiplied: np.ndarray) -> None:
+    """Blend a plate's weights into ``roi`` (a uint8 view of the frame), in place."""
+    blended = roi.astype(np.uint16)
+    blended *= 256 - weight
+    blended += premultiplied
+    blended >>= 8
+    roi[...] = blended

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from camera_app.policy.moderators import Moderator, list_moderators
 from camera_app.profiles import audit
-from camera_app.profiles.seal import broken_rows, reseal_row
+from camera_app.profiles.seal import SEALED, broken_rows, reseal_row, row_ok
 from camera_app.profiles.store import ProfileStore
 from camera_app.support.sensitive import ReportReason
 
@@ -50,8 +50,7 @@ class EffectReport:
     seal_ok: bool = True
 
 
-_COLUMNS = ("report_id, effect_id, content_hash, reason, note, profile_id, status, created_utc, decided_utc, "
-            "moderator, appeal")
+_COLUMNS = ", ".join(SEALED["effect_reports"])  # the sealed columns, in the seal's order
 
 
 def _clean_note(note: str, what: str) -> str:
@@ -145,10 +144,10 @@ class ReportQueue:
         return {r.effect_id for r in self.list() if r.status is ReportStatus.REMOVED or not r.seal_ok}
 
     def _get(self, conn: sqlite3.Connection, report_id: int) -> EffectReport:
-        row = conn.execute(f"SELECT {_COLUMNS} FROM effect_reports WHERE report_id = ?", (report_id,)).fetchone()
+        row = conn.execute(f"SELECT {_COLUMNS}, seal FROM effect_reports WHERE report_id = ?", (report_id,)).fetchone()
         if row is None:
             raise ReportError(f"report {report_id}: no such report (see `safelens review reports`)")
-        return _report(row, report_id not in set(broken_rows(conn, self.store.keys, "effect_reports")))
+        return _report(row[:-1], row_ok(self.store.keys.records, "effect_reports", row[:-1], row[-1]))
 
 
 def _report(row: tuple[object, ...], seal_ok: bool) -> EffectReport:

@@ -69,6 +69,11 @@ class SupportCard:
     lines: tuple[Helpline, ...]
     unchecked: tuple[Helpline, ...] = ()
 
+    @property
+    def emergency(self) -> str:
+        """The last line of every card: call 112 when in immediate danger."""
+        return _TEXTS[self.language]["emergency"]
+
     def text(self) -> str:
         out = [self.title, self.intro, ""]
         for h in self.lines:
@@ -76,7 +81,7 @@ class SupportCard:
         for h in self.unchecked:
             out.append(f"  {h.number:<14} {h.name_in(self.language)} ({h.hours}) - {_TEXTS[self.language]['unchecked']}")
         out.append("")
-        out.append(_TEXTS[self.language]["emergency"])
+        out.append(self.emergency)
         return "\n".join(out)
 
 

@@ -138,7 +138,7 @@ class EffectSheets:
         m = self._messages()
         card = support_card(get_country(self._store), m.language, topics)
         lines = [(h.number, h.name_in(card.language)) for h in (*card.lines, *card.unchecked)]
-        sheet = support_sheet(card.title, card.intro, lines, card.text().splitlines()[-1], m("info.close"))
+        sheet = support_sheet(card.title, card.intro, lines, card.emergency, m("info.close"))
         self._open(sheet, effect_id or "")
 
     def close(self) -> None:
