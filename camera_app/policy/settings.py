@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from camera_app.profiles.schema import put_meta
 from camera_app.policy.moderators import Moderator, list_moderators
 from camera_app.policy.rules import Mode, PolicyError, PolicyOptions
 from camera_app.profiles import audit
@@ -101,8 +102,7 @@ def save_settings(store: ProfileStore, settings: PolicySettings, moderator: Mode
     before = load_settings(store)
     with store.write() as conn:
         for key, value in ((_MODE_KEY, settings.mode.value), (_CHALLENGE_KEY, repr(float(settings.challenge_age_years)))):
-            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                         (key, value))
+            put_meta(conn, key, value)
         reseal_settings(conn, store.keys)
         audit.record(conn, store.keys, store.now_utc(), "policy_settings_changed",
                      before=before.as_provenance(), after=settings.as_provenance(),

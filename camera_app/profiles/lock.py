@@ -22,6 +22,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from camera_app.profiles.schema import get_meta, put_meta
+
 SEAL_KEY = "gate_seal"
 
 
@@ -60,16 +62,13 @@ def _seal(key: bytes, rows: list[tuple[int, str | None, str, str]]) -> str:
 
 def reseal(conn: sqlite3.Connection, key: bytes) -> None:
     """Write the seal of the table as it is now (inside the caller's write transaction)."""
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (SEAL_KEY, _seal(key, _rows(conn))),
-    )
+    put_meta(conn, SEAL_KEY, _seal(key, _rows(conn)))
 
 
 def read_state(conn: sqlite3.Connection, key: bytes, now_utc: datetime) -> LockState:
     rows = _rows(conn)
-    stored = conn.execute("SELECT value FROM meta WHERE key = ?", (SEAL_KEY,)).fetchone()
-    intact = stored is not None and hmac.compare_digest(stored[0], _seal(key, rows))
+    stored = get_meta(conn, SEAL_KEY)
+    intact = stored is not None and hmac.compare_digest(stored, _seal(key, rows))
     if not intact:
         return LockState(locked=True, tampered=True, until_utc=None, allowed_birthdates=frozenset())
     parsed = [lock for lock in (_parse(r) for r in rows) if lock is not None]

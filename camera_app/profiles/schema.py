@@ -12,6 +12,8 @@ append-only, hash-chained audit log; moderators (a name and an scrypt hash). No 
 
 from __future__ import annotations
 
+import sqlite3
+
 _V1_PROFILES_AND_GATE: tuple[str, ...] = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE profiles (
@@ -124,3 +126,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_PROFILES_AND_GATE, _V2_REVIEW_AND_AUDIT, _V3_SEALS_CHAIN_MODERATORS, _V4_EFFECT_REPORTS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    """A value of the ``meta`` table (None when the key is not there)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def put_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Set a value of the ``meta`` table (inside the caller's write transaction)."""
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (key, value))

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from camera_app.profiles.schema import get_meta, put_meta
 from camera_app.profiles.secret import DeviceSecret
 
 # The sealed tables and the columns each seal covers (the first is the row's id).
@@ -111,14 +112,13 @@ def _settings_rows(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 def reseal_settings(conn: sqlite3.Connection, keys: Keys) -> None:
     """Seal the policy settings as they are now (inside the caller's write transaction)."""
     seal = mac_hex(keys.settings, canonical(_settings_rows(conn)))
-    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                 (SETTINGS_SEAL, seal))
+    put_meta(conn, SETTINGS_SEAL, seal)
 
 
 def settings_ok(conn: sqlite3.Connection, keys: Keys) -> bool:
     """Whether the stored settings are the ones last sealed (no settings and no seal: the defaults)."""
     rows = _settings_rows(conn)
-    stored = conn.execute("SELECT value FROM meta WHERE key = ?", (SETTINGS_SEAL,)).fetchone()
+    stored = get_meta(conn, SETTINGS_SEAL)
     if stored is None:
         return not rows
-    return verify_hex(keys.settings, canonical(rows), stored[0])
+    return verify_hex(keys.settings, canonical(rows), stored)

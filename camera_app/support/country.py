@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from camera_app.profiles.schema import get_meta, put_meta
 from camera_app.profiles.store import ProfileStore
 from camera_app.support.helplines import EU, SupportDataError
 
@@ -23,13 +24,12 @@ def parse_country(text: str) -> str:
 
 def get_country(store: ProfileStore) -> str:
     with store.read() as conn:
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY,)).fetchone()
-    return str(row[0]) if row else EU
+        code = get_meta(conn, _KEY)
+    return code if code is not None else EU
 
 
 def set_country(store: ProfileStore, text: str) -> str:
     code = parse_country(text)
     with store.write() as conn:
-        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                     (_KEY, code))
+        put_meta(conn, _KEY, code)
     return code
