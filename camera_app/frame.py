@@ -16,12 +16,16 @@ class FrameError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """RGB uint8 pixels (H, W, 3), read-only, with their position in the stream and the faces in them."""
+    """RGB uint8 pixels (H, W, 3), read-only, with their position in the stream and the faces in them.
+
+    ``landmarks_predicted``: the tracks were predicted from an earlier frame's (the tracker's
+    landmark schedule, ``camera_app.tracking.schedule``) rather than detected in this one."""
 
     pixels: np.ndarray
     index: int
     timestamp_ms: int
     tracks: tuple[FaceTrack, ...] = ()
+    landmarks_predicted: bool = False
 
     def __post_init__(self) -> None:
         px = self.pixels
@@ -42,6 +46,8 @@ class Frame:
             raise FrameError(f"Frame.timestamp_ms: expected an int >= 0, found {self.timestamp_ms!r}")
         if not isinstance(self.tracks, tuple) or not all(isinstance(t, FaceTrack) for t in self.tracks):
             raise FrameError("Frame.tracks: expected a tuple of FaceTrack")
+        if not isinstance(self.landmarks_predicted, bool):
+            raise FrameError(f"Frame.landmarks_predicted: expected True or False, found {self.landmarks_predicted!r}")
 
     @property
     def height(self) -> int:
@@ -51,8 +57,8 @@ class Frame:
     def width(self) -> int:
         return int(self.pixels.shape[1])
 
-    def with_tracks(self, tracks: tuple[FaceTrack, ...]) -> Frame:
-        return dataclasses.replace(self, tracks=tracks)
+    def with_tracks(self, tracks: tuple[FaceTrack, ...], predicted: bool = False) -> Frame:
+        return dataclasses.replace(self, tracks=tracks, landmarks_predicted=predicted)
 
     def with_pixels(self, pixels: np.ndarray) -> Frame:
         return dataclasses.replace(self, pixels=pixels)

@@ -61,7 +61,8 @@ class DemoOptions:
     ``face_height_fraction``: the face's share of the frame height at zoom 1.
     ``size``: (width, height) drawn instead of the resolution's (a phone's portrait front camera;
     the face then takes ``face_height_fraction`` of the shorter side).
-    ``noise_sigma``: sensor noise, grey levels. ``prefetch``: draw the next frames on a
+    ``noise_sigma``: sensor noise, grey levels. ``still``: the camera does not move (exposure
+    flicker and sensor noise stay: the landmark-jitter bench's source). ``prefetch``: draw the next frames on a
     thread of their own (as a camera delivers finished frames) instead of inside ``read``."""
 
     resolution: str = "720p"
@@ -74,6 +75,7 @@ class DemoOptions:
     noise_sigma: float = 3.0
     prefetch: bool = True
     size: tuple[int, int] | None = None
+    still: bool = False
 
     def __post_init__(self) -> None:
         if self.resolution not in RESOLUTIONS:
@@ -97,6 +99,8 @@ class DemoOptions:
         if self.size is not None and not (isinstance(self.size, tuple) and len(self.size) == 2 and all(
                 isinstance(v, int) and not isinstance(v, bool) and 16 <= v <= 4096 for v in self.size)):
             raise SourceError(f"DemoOptions.size: expected None or (width, height) in [16, 4096] px, found {self.size!r}")
+        if not isinstance(self.still, bool):
+            raise SourceError(f"DemoOptions.still: expected True or False, found {self.still!r}")
         if not isinstance(self.prefetch, bool):
             raise SourceError(f"DemoOptions.prefetch: expected True or False, found {self.prefetch!r}")
 
@@ -209,19 +213,40 @@ class DemoSource(BaseSource):
         pixels.flags.writeable = False
         return pixels, self.timestamp_ms(n)
 
-    def render(self, frame_no: int) -> np.ndarray:
-        """Frame ``frame_no`` of this feed (a pure function of the options and the number)."""
-        assert self._scene is not None and self._motion is not None and self._vignette is not None
+    @property
+    def scene(self) -> np.ndarray:
+        """The still every frame looks at (the portrait in its backdrop), read-only; open first."""
+        if self._scene is None:
+            raise SourceError(f"{self.description}: open the source before asking for its scene")
+        view = self._scene.view()
+        view.flags.writeable = False
+        return view
+
+    def view_matrix(self, frame_no: int) -> np.ndarray:
+        """The 2x3 affine map from scene pixels to frame ``frame_no``'s pixels (the camera's
+        pan, shake, zoom and roll): a point of the scene at (x, y) is drawn at
+        ``view @ (x, y, 1)``. Landmarks found on :attr:`scene` moved by it are the frame's true
+        landmarks (the landmark-accuracy bench's ground truth)."""
+        if self._motion is None:
+            raise SourceError(f"{self.description}: open the source before asking for its motion")
         m = self._motion
         width, height = self.size
-        t = frame_no / self.fps
+        t = 0.0 if self.options.still else frame_no / self.fps
         zoom = 1.0 + m.zoom.at(t)
         cx = self._scene_face_center[0] + (m.pan_x.at(t) + m.shake_x.at(t)) * width
         cy = self._scene_face_center[1] + (m.pan_y.at(t) + m.shake_y.at(t)) * height
         # Output pixel (u, v) looks at the scene point rotated/scaled about the view centre.
         view = cv2.getRotationMatrix2D((cx, cy), m.roll_deg.at(t), zoom)
         view[:, 2] += np.array([width / 2.0 - cx, height / 2.0 - cy])
-        out = cv2.warpAffine(self._scene, view, (width, height), flags=cv2.INTER_LINEAR,
+        return view
+
+    def render(self, frame_no: int) -> np.ndarray:
+        """Frame ``frame_no`` of this feed (a pure function of the options and the number)."""
+        assert self._scene is not None and self._motion is not None and self._vignette is not None
+        m = self._motion
+        width, height = self.size
+        t = frame_no / self.fps
+        out = cv2.warpAffine(self._scene, self.view_matrix(frame_no), (width, height), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REFLECT_101)
         gain = 1.0 + m.exposure.at(t) + m.flicker.at(t)
         out = cv2.multiply(out, self._vignette, scale=gain / 255.0, dtype=cv2.CV_8U)

@@ -37,9 +37,14 @@ from mediapipe.tasks.python import BaseOptions, vision
 from camera_app.frame import Frame
 from camera_app.models import model_path
 from camera_app.tracking.native_stderr import filtered_stderr
+from camera_app.tracking.schedule import LandmarkPredictor, work_image
 from effects.face import N_LANDMARKS, Box, FaceTrack, HeadPose
 
 RunningMode = Literal["video", "image"]
+Schedule = Literal["every", "predict"]
+SCHEDULES: tuple[Schedule, ...] = ("every", "predict")
+DEFAULT_SCHEDULE: Schedule = "predict"
+DEFAULT_MAX_INTERVAL = 3
 
 # What landmarker creation logs on fd 2 that says nothing wrong (MediaPipe 0.10 / 1.x, TFLite).
 # glog-style lines are "<severity><mmdd> <time> <thread> <file>:<line>] <text>"; every info
@@ -70,6 +75,11 @@ class FaceTrackerOptions:
     ``model_path``: a face_landmarker.task file; ``None`` uses the vendored, hash-checked one.
     ``iou_match``: the box overlap above which a face keeps the id of a face in an earlier
     frame; ``keep_missing_frames``: how many frames an unseen face's id is remembered.
+    ``blendshapes``: score expressions; ``head_pose``: yaw and pitch from MediaPipe's facial
+    transformation matrix (only the mesh overlay shows them; without it a track's pose is the
+    roll of its eye line, which is all the effects use). ``schedule``: ``"every"`` detects every
+    frame, ``"predict"`` (VIDEO mode) detects a frame then predicts up to ``max_interval - 1``
+    frames from it with optical flow (``camera_app.tracking.schedule``).
     """
 
     max_faces: int = 2
@@ -81,6 +91,9 @@ class FaceTrackerOptions:
     iou_match: float = 0.3
     keep_missing_frames: int = 15
     blendshapes: bool = False
+    head_pose: bool = False
+    schedule: Schedule = DEFAULT_SCHEDULE
+    max_interval: int = DEFAULT_MAX_INTERVAL
 
     def __post_init__(self) -> None:
         if isinstance(self.max_faces, bool) or not isinstance(self.max_faces, int) or self.max_faces < 1:
@@ -99,6 +112,16 @@ class FaceTrackerOptions:
             raise TrackerError(
                 f"FaceTrackerOptions.keep_missing_frames: expected an int >= 0, found {self.keep_missing_frames!r}"
             )
+        for name in ("blendshapes", "head_pose"):
+            if not isinstance(getattr(self, name), bool):
+                raise TrackerError(f"FaceTrackerOptions.{name}: expected True or False, found {getattr(self, name)!r}")
+        if self.schedule not in SCHEDULES:
+            raise TrackerError(
+                f"FaceTrackerOptions.schedule: expected one of {', '.join(SCHEDULES)}, found {self.schedule!r}"
+            )
+        if isinstance(self.max_interval, bool) or not isinstance(self.max_interval, int) or not (
+                1 <= self.max_interval <= 30):
+            raise TrackerError(f"FaceTrackerOptions.max_interval: expected an int in [1, 30], found {self.max_interval!r}")
 
 
 @dataclass(slots=True)
@@ -124,7 +147,12 @@ class FaceTracker:
         self._last_timestamp_ms = -1
         self._remembered: list[_Remembered] = []
         self._next_id = 0
-        self._blendshapes = bool(self.options.blendshapes)
+        self._blendshapes = self.options.blendshapes
+        self._head_pose = self.options.head_pose
+        predicting = self.options.schedule == "predict" and self.options.running_mode == "video"
+        self._predictor = LandmarkPredictor(self.options.max_interval) if predicting else None
+        self.detected_frames = 0
+        self.predicted_frames = 0
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -151,22 +179,37 @@ class FaceTracker:
                 self._video = None
             self._last_timestamp_ms = -1
             self._remembered = []
+            if self._predictor is not None:
+                self._predictor.reset()
 
     def set_blendshapes(self, on: bool) -> None:
         """Score expressions from the next frame on (or stop): the landmarkers are made again
         (track ids and timestamps carry on)."""
+        self._set_outputs(on, self._head_pose)
+
+    def set_head_pose(self, on: bool) -> None:
+        """Compute yaw and pitch (the facial transformation matrix) from the next frame on, or stop."""
+        self._set_outputs(self._blendshapes, on)
+
+    def _set_outputs(self, blendshapes: bool, head_pose: bool) -> None:
         with self._lock:
-            if on == self._blendshapes:
+            if (blendshapes, head_pose) == (self._blendshapes, self._head_pose):
                 return
-            self._blendshapes = on
+            self._blendshapes, self._head_pose = blendshapes, head_pose
             for landmarker in (self._video, self._image):
                 if landmarker is not None:
                     landmarker.close()
             self._video = self._image = None
+            if self._predictor is not None:
+                self._predictor.reset()  # the next frame is detected, with the new outputs
 
     @property
     def blendshapes(self) -> bool:
         return self._blendshapes
+
+    @property
+    def head_pose(self) -> bool:
+        return self._head_pose
 
     def _landmarker(self, mode: RunningMode) -> vision.FaceLandmarker:
         if self._closed:
@@ -185,7 +228,7 @@ class FaceTracker:
                     min_face_presence_confidence=float(o.min_presence_confidence),
                     min_tracking_confidence=float(o.min_tracking_confidence),
                     output_face_blendshapes=self._blendshapes,
-                    output_facial_transformation_matrixes=True,
+                    output_facial_transformation_matrixes=self._head_pose,
                 )
             )
         if mode == "video":
@@ -201,20 +244,35 @@ class FaceTracker:
         if not isinstance(frame, Frame):
             raise TrackerError(f"FaceTracker.track: expected a Frame, found {type(frame).__name__}")
         with self._lock:
-            image = _mp_image(frame.pixels)
-            if self.options.running_mode == "video":
-                if frame.timestamp_ms <= self._last_timestamp_ms:
-                    raise TrackerError(
-                        f"FaceTracker.track: frame {frame.index} has timestamp {frame.timestamp_ms} ms, expected more "
-                        f"than the previous {self._last_timestamp_ms} ms (VIDEO mode); call reset() for a new stream"
-                    )
-                result = self._landmarker("video").detect_for_video(image, frame.timestamp_ms)
-                self._last_timestamp_ms = frame.timestamp_ms
-            else:
-                result = self._landmarker("image").detect(image)
-            tracks = _to_tracks(result, frame.width, frame.height)
-            tracks = self._assign_ids(tracks)
-        return frame.with_tracks(tuple(tracks))
+            if self.options.running_mode == "video" and frame.timestamp_ms <= self._last_timestamp_ms:
+                raise TrackerError(
+                    f"FaceTracker.track: frame {frame.index} has timestamp {frame.timestamp_ms} ms, expected more "
+                    f"than the previous {self._last_timestamp_ms} ms (VIDEO mode); call reset() for a new stream"
+                )
+            if self._predictor is not None:
+                grey, scale = work_image(frame.pixels)
+                predicted = self._predictor.predict(grey, scale)
+                if predicted is not None:
+                    # MediaPipe's own tracking is not told about this frame: its next detection
+                    # follows from the last frame it saw, as after a dropped frame.
+                    self._last_timestamp_ms = frame.timestamp_ms
+                    self._remember(predicted.tracks)
+                    self.predicted_frames += 1
+                    return frame.with_tracks(predicted.tracks, predicted=True)
+            tracks = tuple(self._assign_ids(self._detect(frame)))
+            if self._predictor is not None:
+                self._predictor.detected(grey, scale, tracks)
+            self.detected_frames += 1
+        return frame.with_tracks(tracks)
+
+    def _detect(self, frame: Frame) -> list[FaceTrack]:
+        image = _mp_image(frame.pixels)
+        if self.options.running_mode == "video":
+            result = self._landmarker("video").detect_for_video(image, frame.timestamp_ms)
+            self._last_timestamp_ms = frame.timestamp_ms
+        else:
+            result = self._landmarker("image").detect(image)
+        return _to_tracks(result, frame.width, frame.height)
 
     def detect(self, rgb: np.ndarray) -> list[FaceTrack]:
         """Faces in one still RGB uint8 image (IMAGE mode), ids 0, 1, ... by size."""
@@ -226,6 +284,13 @@ class FaceTracker:
         tracks = _to_tracks(result, rgb.shape[1], rgb.shape[0])
         tracks.sort(key=lambda t: -t.box.width * t.box.height)
         return [_with_id(t, i) for i, t in enumerate(tracks)]
+
+    def _remember(self, tracks: tuple[FaceTrack, ...]) -> None:
+        """Predicted faces keep their ids; their boxes move with them."""
+        boxes = {t.track_id: t.box for t in tracks}
+        self._remembered = [
+            _Remembered(r.track_id, boxes[r.track_id], 0) if r.track_id in boxes else r for r in self._remembered
+        ]
 
     def _assign_ids(self, tracks: list[FaceTrack]) -> list[FaceTrack]:
         """Greedy matching by box overlap (IoU) to the faces seen in recent frames."""

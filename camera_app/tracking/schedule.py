@@ -1,0 +1,167 @@
+"""Landmark scheduling: which frames the landmarker runs on, and the landmarks of the others.
+
+MediaPipe's landmarker costs several milliseconds a frame; a face between two frames mostly
+moves rigidly. With ``FaceTrackerOptions.schedule = "predict"`` the tracker detects a frame and
+then *predicts* the next ones here:
+
+1. the frame is turned into a small grey image (about 640 px wide, its mean brightness
+   normalised so auto-exposure changes do not read as motion);
+2. pyramidal Lucas-Kanade optical flow (``cv2.calcOpticalFlowPyrLK``) follows a few dozen
+   well-textured, rigid mesh points of each face (eye corners, brows, nose, cheeks, forehead,
+   chin) from the previous frame, checked forward and backward;
+3. a similarity transform (``cv2.estimateAffinePartial2D`` with RANSAC) is fitted to the
+   points that followed, and moves the whole 478-point mesh (x, y; z scaled with it).
+
+The tracker detects again (:class:`Prediction` is ``None``) when the fit is poor (too few
+points followed, too few RANSAC inliers, a high residual), when motion is fast (large shift,
+turn or zoom since the previous frame), after ``max_interval - 1`` predicted frames in a row,
+and on every frame without a face (so a face entering is found at once; one entering beside a
+tracked face is found at the next scheduled detection, at most ``max_interval - 1`` frames later).
+Expressions (blendshapes) and yaw/pitch are those of the last detection.
+
+NumPy and OpenCV only; MediaPipe stays in ``tracker.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from effects.face import N_LANDMARKS, FaceTrack, HeadPose
+
+# Mesh points that move with the skull and sit on texture (eye corners, brows, nose bridge and
+# wings, cheeks, forehead, chin), not on the mouth or eyelids, and inside the face oval so the
+# background never drags them.
+ANCHORS: tuple[int, ...] = (
+    33, 133, 263, 362,            # eye corners
+    70, 105, 107, 300, 334, 336,  # brows
+    6, 168, 197, 195, 5, 4, 1,    # nose bridge and tip
+    98, 327, 64, 294,             # nose wings
+    50, 280, 117, 346, 123, 352,  # cheeks
+    151, 9, 108, 337,             # forehead
+    199, 175, 18,                 # chin
+)
+WORK_WIDTH_PX = 640  # the grey image optical flow runs on
+LK_WINDOW = (15, 15)
+LK_LEVELS = 3
+FB_MAX_PX = 0.5  # forward-backward disagreement (work pixels) above which a point is dropped
+MIN_FOLLOWED = 0.6  # share of anchors that must follow
+MIN_INLIERS = 0.7  # share of followed anchors the fit must explain
+MAX_RESIDUAL_IOD = 0.02  # median fit residual of the inliers, in inter-ocular distances
+FAST_SHIFT_IOD = 0.25  # per-frame shift of the face centre, in inter-ocular distances
+FAST_TURN_DEG = 4.0
+FAST_ZOOM = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """Predicted tracks for one frame, and how well the fit explained the followed points."""
+
+    tracks: tuple[FaceTrack, ...]
+    inlier_share: float
+    residual_iod: float
+
+
+def work_image(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """The small grey image flow runs on, and its scale (work px per frame px)."""
+    height, width = rgb.shape[:2]
+    scale = min(1.0, WORK_WIDTH_PX / width)
+    small = rgb if scale == 1.0 else cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))),
+                                                interpolation=cv2.INTER_AREA)
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    mean = float(cv2.mean(grey)[0])
+    if mean > 1.0:
+        grey = cv2.convertScaleAbs(grey, alpha=128.0 / mean)
+    return grey, scale
+
+
+class LandmarkPredictor:
+    """Follows the faces of the last detected (or predicted) frame into the next one."""
+
+    def __init__(self, max_interval: int) -> None:
+        self.max_interval = max_interval
+        self._grey: np.ndarray | None = None
+        self._scale = 1.0
+        self._tracks: tuple[FaceTrack, ...] = ()
+        self._since_detection = 0
+
+    def reset(self) -> None:
+        self._grey = None
+        self._tracks = ()
+        self._since_detection = 0
+
+    def detected(self, grey: np.ndarray, scale: float, tracks: tuple[FaceTrack, ...]) -> None:
+        """A frame was detected: predictions start from it."""
+        self._grey, self._scale, self._tracks = grey, scale, tracks
+        self._since_detection = 0
+
+    def due(self) -> bool:
+        """Whether the next frame must be detected whatever the flow says."""
+        return self._grey is None or not self._tracks or self._since_detection + 1 >= self.max_interval
+
+    def predict(self, grey: np.ndarray, scale: float) -> Prediction | None:
+        """The faces in the frame whose work image is ``grey``, or None: detect this frame."""
+        if self.due() or self._grey is None or scale != self._scale or grey.shape != self._grey.shape:
+            return None
+        ids = np.asarray(ANCHORS)
+        before = np.concatenate([t.xy[ids] for t in self._tracks]).astype(np.float32) * scale
+        after, ok, _ = cv2.calcOpticalFlowPyrLK(self._grey, grey, before.reshape(-1, 1, 2), None,
+                                                winSize=LK_WINDOW, maxLevel=LK_LEVELS)
+        back, ok_back, _ = cv2.calcOpticalFlowPyrLK(grey, self._grey, after, None, winSize=LK_WINDOW,
+                                                    maxLevel=LK_LEVELS)
+        fb_error = np.linalg.norm(back.reshape(-1, 2) - before, axis=1)
+        good = (ok.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error < FB_MAX_PX)
+        after = after.reshape(-1, 2)
+        out: list[FaceTrack] = []
+        inlier_shares, residuals = [], []
+        for k, track in enumerate(self._tracks):
+            span = slice(k * len(ids), (k + 1) * len(ids))
+            moved = _fit(before[span], after[span], good[span], track, scale)
+            if moved is None:
+                return None
+            new_track, inlier_share, residual_iod = moved
+            out.append(new_track)
+            inlier_shares.append(inlier_share)
+            residuals.append(residual_iod)
+        self._grey, self._tracks = grey, tuple(out)
+        self._since_detection += 1
+        return Prediction(self._tracks, min(inlier_shares), max(residuals))
+
+
+def _fit(before: np.ndarray, after: np.ndarray, good: np.ndarray, track: FaceTrack,
+         scale: float) -> tuple[FaceTrack, float, float] | None:
+    """One face moved by the similarity fitted to its followed anchors (None: detect instead)."""
+    if good.mean() < MIN_FOLLOWED:
+        return None
+    iod_work = track.interocular_px * scale
+    src, dst = before[good], after[good]
+    matrix, inliers = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
+                                                  ransacReprojThreshold=max(0.5, 0.03 * iod_work))
+    if matrix is None or inliers is None:
+        return None
+    inlier = inliers.ravel() == 1
+    inlier_share = float(inlier.mean())
+    if inlier_share < MIN_INLIERS:
+        return None
+    fitted = src[inlier] @ matrix[:, :2].T + matrix[:, 2]
+    residual_iod = float(np.median(np.linalg.norm(fitted - dst[inlier], axis=1))) / max(iod_work, 1e-6)
+    zoom = math.hypot(matrix[0, 0], matrix[1, 0])
+    turn_deg = math.degrees(math.atan2(matrix[1, 0], matrix[0, 0]))
+    centre = src.mean(axis=0)
+    shift_iod = float(np.linalg.norm(centre @ matrix[:, :2].T + matrix[:, 2] - centre)) / max(iod_work, 1e-6)
+    if (residual_iod > MAX_RESIDUAL_IOD or shift_iod > FAST_SHIFT_IOD or abs(turn_deg) > FAST_TURN_DEG
+            or abs(zoom - 1.0) > FAST_ZOOM):
+        return None
+    full = matrix.astype(np.float64).copy()
+    full[:, 2] /= scale  # the same similarity in frame pixels
+    lm = track.landmarks_px.astype(np.float64)
+    moved = np.empty((N_LANDMARKS, 3), dtype=np.float32)
+    moved[:, :2] = lm[:, :2] @ full[:, :2].T + full[:, 2]
+    moved[:, 2] = lm[:, 2] * zoom
+    p = track.pose
+    pose = HeadPose(yaw_deg=p.yaw_deg, pitch_deg=p.pitch_deg, roll_deg=p.roll_deg + turn_deg)
+    new = FaceTrack.from_landmarks(moved, track_id=track.track_id, pose=pose, blendshapes=track.blendshapes)
+    return new, inlier_share, residual_iod
