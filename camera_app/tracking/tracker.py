@@ -22,23 +22,26 @@ line written then is passed on, and failures are raised as Python exceptions any
 
 from __future__ import annotations
 
+import ctypes
 import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 import mediapipe as mp
 from mediapipe.tasks.python import BaseOptions, vision
+from mediapipe.tasks.python.vision import face_landmarker
 
 from camera_app.frame import Frame
 from camera_app.models import model_path
 from camera_app.tracking.native_stderr import filtered_stderr
 from camera_app.tracking.schedule import LandmarkPredictor, work_image
-from effects.face import N_LANDMARKS, Box, FaceTrack, HeadPose
+from camera_app.tracking.track_ids import TrackIds, with_id
+from effects.face import N_LANDMARKS, FaceTrack, HeadPose
 
 RunningMode = Literal["video", "image"]
 Schedule = Literal["every", "predict"]
@@ -124,13 +127,6 @@ class FaceTrackerOptions:
             raise TrackerError(f"FaceTrackerOptions.max_interval: expected an int in [1, 30], found {self.max_interval!r}")
 
 
-@dataclass(slots=True)
-class _Remembered:
-    track_id: int
-    box: Box
-    missing_frames: int
-
-
 class FaceTracker:
     """MediaPipe Face Landmarker with track ids that stay with a face across frames."""
 
@@ -145,8 +141,7 @@ class FaceTracker:
         self._lock = threading.Lock()
         self._closed = False
         self._last_timestamp_ms = -1
-        self._remembered: list[_Remembered] = []
-        self._next_id = 0
+        self._ids = TrackIds(self.options.iou_match, self.options.keep_missing_frames)
         self._blendshapes = self.options.blendshapes
         self._head_pose = self.options.head_pose
         predicting = self.options.schedule == "predict" and self.options.running_mode == "video"
@@ -178,7 +173,7 @@ class FaceTracker:
                 self._video.close()
                 self._video = None
             self._last_timestamp_ms = -1
-            self._remembered = []
+            self._ids.reset()
             if self._predictor is not None:
                 self._predictor.reset()
 
@@ -256,10 +251,10 @@ class FaceTracker:
                     # MediaPipe's own tracking is not told about this frame: its next detection
                     # follows from the last frame it saw, as after a dropped frame.
                     self._last_timestamp_ms = frame.timestamp_ms
-                    self._remember(predicted.tracks)
+                    self._ids.moved(predicted.tracks)
                     self.predicted_frames += 1
                     return frame.with_tracks(predicted.tracks, predicted=True)
-            tracks = tuple(self._assign_ids(self._detect(frame)))
+            tracks = tuple(self._ids.assign(self._detect(frame)))
             if self._predictor is not None:
                 self._predictor.detected(grey, scale, tracks)
             self.detected_frames += 1
@@ -268,11 +263,11 @@ class FaceTracker:
     def _detect(self, frame: Frame) -> list[FaceTrack]:
         image = _mp_image(frame.pixels)
         if self.options.running_mode == "video":
-            result = self._landmarker("video").detect_for_video(image, frame.timestamp_ms)
+            faces = _run(self._landmarker("video"), image, frame.timestamp_ms)
             self._last_timestamp_ms = frame.timestamp_ms
         else:
-            result = self._landmarker("image").detect(image)
-        return _to_tracks(result, frame.width, frame.height)
+            faces = _run(self._landmarker("image"), image, None)
+        return _to_tracks(faces, frame.width, frame.height)
 
     def detect(self, rgb: np.ndarray) -> list[FaceTrack]:
         """Faces in one still RGB uint8 image (IMAGE mode), ids 0, 1, ... by size."""
@@ -280,59 +275,10 @@ class FaceTracker:
             found = f"{rgb.shape} {rgb.dtype}" if isinstance(rgb, np.ndarray) else type(rgb).__name__
             raise TrackerError(f"FaceTracker.detect: expected an (H, W, 3) uint8 RGB array, found {found}")
         with self._lock:
-            result = self._landmarker("image").detect(_mp_image(rgb))
-        tracks = _to_tracks(result, rgb.shape[1], rgb.shape[0])
+            faces = _run(self._landmarker("image"), _mp_image(rgb), None)
+        tracks = _to_tracks(faces, rgb.shape[1], rgb.shape[0])
         tracks.sort(key=lambda t: -t.box.width * t.box.height)
-        return [_with_id(t, i) for i, t in enumerate(tracks)]
-
-    def _remember(self, tracks: tuple[FaceTrack, ...]) -> None:
-        """Predicted faces keep their ids; their boxes move with them."""
-        boxes = {t.track_id: t.box for t in tracks}
-        self._remembered = [
-            _Remembered(r.track_id, boxes[r.track_id], 0) if r.track_id in boxes else r for r in self._remembered
-        ]
-
-    def _assign_ids(self, tracks: list[FaceTrack]) -> list[FaceTrack]:
-        """Greedy matching by box overlap (IoU) to the faces seen in recent frames."""
-        pairs = sorted(
-            ((iou(t.box, r.box), ti, ri) for ti, t in enumerate(tracks) for ri, r in enumerate(self._remembered)),
-            reverse=True,
-        )
-        ids: dict[int, int] = {}
-        used: set[int] = set()
-        for overlap, ti, ri in pairs:
-            if overlap < self.options.iou_match:
-                break
-            if ti in ids or ri in used:
-                continue
-            ids[ti] = self._remembered[ri].track_id
-            used.add(ri)
-        kept = [
-            _Remembered(r.track_id, r.box, r.missing_frames + 1)
-            for ri, r in enumerate(self._remembered)
-            if ri not in used and r.missing_frames < self.options.keep_missing_frames
-        ]
-        out: list[FaceTrack] = []
-        for ti, t in enumerate(tracks):
-            if ti not in ids:
-                ids[ti] = self._next_id
-                self._next_id += 1
-            out.append(_with_id(t, ids[ti]))
-            kept.append(_Remembered(ids[ti], t.box, 0))
-        self._remembered = kept
-        return out
-
-
-def iou(a: Box, b: Box) -> float:
-    """Intersection over union of two boxes (0 when they do not overlap)."""
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    union = a.width * a.height + b.width * b.height - inter
-    return inter / union if union > 0 else 0.0
-
+        return [with_id(t, i) for i, t in enumerate(tracks)]
 
 def mesh_connections() -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
     """MediaPipe's (tesselation, contours) edge lists as index pairs, for drawing the mesh."""
@@ -357,35 +303,103 @@ def _mp_image(rgb: np.ndarray) -> mp.Image:
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
 
-def _to_tracks(result: vision.FaceLandmarkerResult, width: int, height: int) -> list[FaceTrack]:
-    """MediaPipe result -> FaceTracks with provisional id 0 (ids are assigned by the caller).
+@dataclass(frozen=True, slots=True)
+class _RawFace:
+    """One face as MediaPipe gives it: (478, 3) float32 normalised landmarks, the 4x4 facial
+    transformation matrix (None unless asked for) and the blendshape scores (empty unless asked for)."""
 
-    Landmarks: x * width, y * height, z * width (MediaPipe's z shares x's scale). Box: the
-    landmark bounds. Pose: from the facial transformation matrix. Blendshapes: name -> score,
-    clipped to [0, 1] (the model's sigmoid outputs can be off by float rounding).
+    landmarks: np.ndarray
+    matrix: np.ndarray | None
+    scores: dict[str, float]
+
+
+def _run(landmarker: vision.FaceLandmarker, image: mp.Image, timestamp_ms: int | None) -> list[_RawFace]:
+    """Run the landmarker on one image (``timestamp_ms`` None: IMAGE mode).
+
+    MediaPipe's Python result turns every landmark into a Python object (about 1 ms a face);
+    where this MediaPipe's C result layout is the one checked at import (``_C_LAYOUT_OK``),
+    the C result is read straight into arrays instead, and released at once.
     """
-    tracks: list[FaceTrack] = []
+    lib = getattr(landmarker, "_lib", None)
+    if not _C_LAYOUT_OK or lib is None or not hasattr(image, "_image_ptr"):
+        result = landmarker.detect(image) if timestamp_ms is None else landmarker.detect_for_video(image, timestamp_ms)
+        return _faces_of(result)
+    result_c = face_landmarker.MpFaceLandmarkerResultC()
+    handle, pointer = landmarker._handle, image._image_ptr  # noqa: SLF001 - checked layout, pinned MediaPipe
+    if timestamp_ms is None:
+        lib.MpFaceLandmarkerDetectImage(handle, pointer, None, ctypes.byref(result_c))
+    else:
+        lib.MpFaceLandmarkerDetectForVideo(handle, pointer, None, timestamp_ms, ctypes.byref(result_c))
+    try:
+        return _faces_of_c(result_c)
+    finally:
+        lib.MpFaceLandmarkerCloseResult(ctypes.byref(result_c))
+
+
+def _c_layout_ok() -> bool:
+    """Whether MediaPipe's C landmark is x, y, z float32 at offsets 0, 4, 8 of a 4-byte-aligned record."""
+    c = getattr(face_landmarker, "landmark_c_lib", None)
+    record = getattr(c, "MpNormalizedLandmarkC", None)
+    if record is None or not hasattr(face_landmarker, "MpFaceLandmarkerResultC"):
+        return False
+    fields = dict((name, kind) for name, kind, *_ in record._fields_)
+    return (all(fields.get(axis) is ctypes.c_float for axis in "xyz")
+            and (record.x.offset, record.y.offset, record.z.offset) == (0, 4, 8) and ctypes.sizeof(record) % 4 == 0)
+
+
+_C_LAYOUT_OK = _c_layout_ok()
+_C_RECORD_FLOATS = ctypes.sizeof(face_landmarker.landmark_c_lib.MpNormalizedLandmarkC) // 4 if _C_LAYOUT_OK else 0
+
+
+def _faces_of_c(result_c: Any) -> list[_RawFace]:
+    faces: list[_RawFace] = []
+    for i in range(result_c.face_landmarks_count):
+        landmarks_c = result_c.face_landmarks[i]
+        n = int(landmarks_c.landmarks_count)
+        if n != N_LANDMARKS:
+            raise TrackerError(f"MediaPipe returned {n} landmarks for a face, expected {N_LANDMARKS}")
+        floats = (ctypes.c_float * (n * _C_RECORD_FLOATS)).from_address(ctypes.addressof(landmarks_c.landmarks.contents))
+        records = np.frombuffer(floats, dtype=np.float32).reshape(n, _C_RECORD_FLOATS)
+        matrix = (result_c.facial_transformation_matrixes[i].to_numpy()
+                  if i < result_c.facial_transformation_matrixes_count else None)
+        scores: dict[str, float] = {}
+        if i < result_c.face_blendshapes_count:
+            categories = result_c.face_blendshapes[i]
+            for j in range(categories.categories_count):
+                c = categories.categories[j]
+                scores[(c.category_name or b"").decode("utf-8")] = min(1.0, max(0.0, float(c.score)))
+        faces.append(_RawFace(records[:, :3].copy(), matrix, scores))
+    return faces
+
+
+def _faces_of(result: vision.FaceLandmarkerResult) -> list[_RawFace]:
+    """The same from MediaPipe's Python result (any MediaPipe version)."""
     matrices: Sequence[np.ndarray] = result.facial_transformation_matrixes or []
     blendshapes = result.face_blendshapes or []
+    faces: list[_RawFace] = []
     for i, landmarks in enumerate(result.face_landmarks):
         if len(landmarks) != N_LANDMARKS:
             raise TrackerError(f"MediaPipe returned {len(landmarks)} landmarks for a face, expected {N_LANDMARKS}")
-        lm = np.array([(p.x, p.y, p.z) for p in landmarks], dtype=np.float32)
-        lm[:, 0] *= width
-        lm[:, 1] *= height
-        lm[:, 2] *= width
-        pose = HeadPose.from_matrix(np.asarray(matrices[i])) if i < len(matrices) else None
-        scores = (
-            {c.category_name: min(1.0, max(0.0, float(c.score))) for c in blendshapes[i]}
-            if i < len(blendshapes)
-            else {}
-        )
-        tracks.append(FaceTrack.from_landmarks(lm, track_id=0, pose=pose, blendshapes=scores))
-    return tracks
+        faces.append(_RawFace(
+            np.array([(p.x, p.y, p.z) for p in landmarks], dtype=np.float32),
+            np.asarray(matrices[i]) if i < len(matrices) else None,
+            {c.category_name: min(1.0, max(0.0, float(c.score))) for c in blendshapes[i]} if i < len(blendshapes) else {},
+        ))
+    return faces
 
 
-def _with_id(track: FaceTrack, track_id: int) -> FaceTrack:
-    return FaceTrack(
-        track_id=track_id, landmarks_px=track.landmarks_px, box=track.box, pose=track.pose,
-        blendshapes=track.blendshapes,
-    )
+def _to_tracks(faces: Sequence[_RawFace], width: int, height: int) -> list[FaceTrack]:
+    """Raw faces -> FaceTracks with provisional id 0 (ids are assigned by the caller).
+
+    Landmarks: x * width, y * height, z * width (MediaPipe's z shares x's scale). Box: the
+    landmark bounds. Pose: from the facial transformation matrix when there is one, else the
+    eye line's roll. Blendshapes: name -> score, clipped to [0, 1] (the model's sigmoid outputs
+    can be off by float rounding).
+    """
+    scale = np.array([width, height, width], dtype=np.float32)
+    return [
+        FaceTrack.from_landmarks(face.landmarks * scale, track_id=0,
+                                 pose=HeadPose.from_matrix(face.matrix) if face.matrix is not None else None,
+                                 blendshapes=face.scores)
+        for face in faces
+    ]

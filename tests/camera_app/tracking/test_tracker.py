@@ -10,8 +10,9 @@ from conftest import FACES_DIR, face_files, load_rgb
 
 from camera_app.frame import Frame
 from camera_app.capture.demo import DemoOptions, DemoSource
-from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions, TrackerError, connection_lists, iou
-from effects.face import Box
+from camera_app.tracking.track_ids import iou
+from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions, TrackerError, connection_lists
+from effects.face import Box, FaceTrack
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +127,15 @@ def test_connection_lists_come_from_mediapipe() -> None:
 
 def test_pose_from_mediapipe_follows_the_documented_signs(tracker: FaceTracker) -> None:
     """Roll from the transformation matrix agrees with the eye line; a mirrored face flips yaw."""
-    import cv2
+    tracker.set_head_pose(True)
+    try:
+        _check_pose_signs(tracker)
+    finally:
+        tracker.set_head_pose(False)
 
-    from effects.face import FaceTrack
+
+def _check_pose_signs(tracker: FaceTracker) -> None:
+    import cv2
 
     rgb = load_rgb(face_files()[0])
     h, w = rgb.shape[:2]
@@ -184,3 +191,16 @@ def test_expressions_are_scored_only_when_asked_for(tracker: FaceTracker) -> Non
     assert not tracker.detect(rgb)[0].blendshapes
     with FaceTracker(FaceTrackerOptions(running_mode="image", blendshapes=True)) as scoring:
         assert scoring.detect(rgb)[0].blendshapes["jawOpen"] >= 0.0
+
+
+def test_head_pose_is_computed_only_when_asked_for(tracker: FaceTracker) -> None:
+    """Without ``head_pose`` MediaPipe computes no transformation matrix: a turned face has the
+    roll of its eye line and no yaw or pitch; asked for, the matrix gives them."""
+    elderly = load_rgb(FACES_DIR / "fsaowi_LC-USF33-012762_elderly_man.jpg")
+    assert tracker.head_pose is False
+    (plain,) = tracker.detect(elderly)
+    assert plain.pose.yaw_deg == 0.0 and plain.pose.pitch_deg == 0.0
+    assert plain.pose.roll_deg == pytest.approx(FaceTrack.from_landmarks(plain.landmarks_px).pose.roll_deg)
+    with FaceTracker(FaceTrackerOptions(running_mode="image", head_pose=True)) as posing:
+        (posed,) = posing.detect(elderly)
+    assert abs(posed.pose.yaw_deg) > 1.0 or abs(posed.pose.pitch_deg) > 1.0
