@@ -4,8 +4,10 @@ MediaPipe's landmarker costs several milliseconds a frame; a face between two fr
 moves rigidly. With ``FaceTrackerOptions.schedule = "predict"`` the tracker detects a frame and
 then *predicts* the next ones here:
 
-1. the frame is turned into a small grey image (about 640 px wide, its mean brightness
-   normalised so auto-exposure changes do not read as motion);
+1. the region around the detected faces is turned into a small grey image (scaled so the
+   inter-ocular distance is about 64 px, its mean brightness normalised so auto-exposure
+   changes do not read as motion); the region is fixed at each detection, with a margin for
+   the motion until the next one;
 2. pyramidal Lucas-Kanade optical flow (``cv2.calcOpticalFlowPyrLK``) follows a few dozen
    well-textured, rigid mesh points of each face (eye corners, brows, nose, cheeks, forehead,
    chin) from the previous frame, checked forward and backward;
@@ -44,7 +46,8 @@ ANCHORS: tuple[int, ...] = (
     151, 9, 108, 337,             # forehead
     199, 175, 18,                 # chin
 )
-WORK_WIDTH_PX = 640  # the grey image optical flow runs on
+WORK_IOD_PX = 64.0  # the inter-ocular distance in the grey image optical flow runs on
+REGION_MARGIN = 0.35  # of the faces' box size, on each side of it
 LK_WINDOW = (15, 15)
 LK_LEVELS = 3
 FB_MAX_PX = 0.5  # forward-backward disagreement (work pixels) above which a point is dropped
@@ -65,17 +68,53 @@ class Prediction:
     residual_iod: float
 
 
-def work_image(rgb: np.ndarray) -> tuple[np.ndarray, float]:
-    """The small grey image flow runs on, and its scale (work px per frame px)."""
-    height, width = rgb.shape[:2]
-    scale = min(1.0, WORK_WIDTH_PX / width)
-    small = rgb if scale == 1.0 else cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))),
-                                                interpolation=cv2.INTER_AREA)
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    mean = float(cv2.mean(grey)[0])
-    if mean > 1.0:
-        grey = cv2.convertScaleAbs(grey, alpha=128.0 / mean)
-    return grey, scale
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Where flow runs: frame pixels [x0, x1) x [y0, y1), scaled by ``scale`` (work px per frame px)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    scale: float
+
+    @classmethod
+    def around(cls, tracks: tuple[FaceTrack, ...], width: int, height: int) -> Region | None:
+        if not tracks:
+            return None
+        x0 = min(t.box.x0 for t in tracks)
+        y0 = min(t.box.y0 for t in tracks)
+        x1 = max(t.box.x1 for t in tracks)
+        y1 = max(t.box.y1 for t in tracks)
+        margin = REGION_MARGIN * max(x1 - x0, y1 - y0)
+        iod = min(t.interocular_px for t in tracks)
+        scale = min(1.0, WORK_IOD_PX / max(iod, 1.0))
+        region = cls(max(0, int(x0 - margin)), max(0, int(y0 - margin)), min(width, int(math.ceil(x1 + margin))),
+                     min(height, int(math.ceil(y1 + margin))), scale)
+        return region if region.x1 - region.x0 >= 16 and region.y1 - region.y0 >= 16 else None
+
+    def grey(self, rgb: np.ndarray) -> np.ndarray:
+        """The region of ``rgb`` as a small grey image, mean brightness normalised to 128."""
+        grey = cv2.cvtColor(rgb[self.y0:self.y1, self.x0:self.x1], cv2.COLOR_RGB2GRAY)
+        size = (max(1, round((self.x1 - self.x0) * self.scale)), max(1, round((self.y1 - self.y0) * self.scale)))
+        # Halve with a Gaussian pyramid, then the rest bilinearly: anti-aliased at a tenth of
+        # the cost of OpenCV's area resampling by a fractional factor.
+        while grey.shape[1] >= 2 * size[0] and grey.shape[0] >= 2 * size[1]:
+            grey = cv2.pyrDown(grey)
+        if (grey.shape[1], grey.shape[0]) != size:
+            grey = cv2.resize(grey, size, interpolation=cv2.INTER_LINEAR)
+        mean = float(cv2.mean(grey)[0])
+        return cv2.convertScaleAbs(grey, alpha=128.0 / mean) if mean > 1.0 else grey
+
+    def to_work(self, xy: np.ndarray) -> np.ndarray:
+        return ((xy - (self.x0, self.y0)) * self.scale).astype(np.float32)
+
+    def to_frame(self, matrix: np.ndarray) -> np.ndarray:
+        """A 2x3 map between work images as the same map between frames."""
+        full = matrix.astype(np.float64).copy()
+        offset = np.array([self.x0, self.y0], dtype=np.float64)
+        full[:, 2] = full[:, 2] / self.scale + offset - full[:, :2] @ offset
+        return full
 
 
 class LandmarkPredictor:
@@ -84,30 +123,34 @@ class LandmarkPredictor:
     def __init__(self, max_interval: int) -> None:
         self.max_interval = max_interval
         self._grey: np.ndarray | None = None
-        self._scale = 1.0
+        self._region: Region | None = None
         self._tracks: tuple[FaceTrack, ...] = ()
         self._since_detection = 0
 
     def reset(self) -> None:
-        self._grey = None
+        self._grey = self._region = None
         self._tracks = ()
         self._since_detection = 0
 
-    def detected(self, grey: np.ndarray, scale: float, tracks: tuple[FaceTrack, ...]) -> None:
-        """A frame was detected: predictions start from it."""
-        self._grey, self._scale, self._tracks = grey, scale, tracks
+    def detected(self, rgb: np.ndarray, tracks: tuple[FaceTrack, ...]) -> None:
+        """``rgb`` was detected and has these faces: predictions start from it."""
+        self._region = Region.around(tracks, rgb.shape[1], rgb.shape[0])
+        self._grey = self._region.grey(rgb) if self._region is not None else None
+        self._tracks = tracks
         self._since_detection = 0
 
     def due(self) -> bool:
         """Whether the next frame must be detected whatever the flow says."""
         return self._grey is None or not self._tracks or self._since_detection + 1 >= self.max_interval
 
-    def predict(self, grey: np.ndarray, scale: float) -> Prediction | None:
-        """The faces in the frame whose work image is ``grey``, or None: detect this frame."""
-        if self.due() or self._grey is None or scale != self._scale or grey.shape != self._grey.shape:
+    def predict(self, rgb: np.ndarray) -> Prediction | None:
+        """The faces in ``rgb`` (the frame after the last one seen), or None: detect this frame."""
+        region = self._region
+        if self.due() or self._grey is None or region is None:
             return None
+        grey = region.grey(rgb)
         ids = np.asarray(ANCHORS)
-        before = np.concatenate([t.xy[ids] for t in self._tracks]).astype(np.float32) * scale
+        before = np.concatenate([region.to_work(t.xy[ids]) for t in self._tracks])
         after, ok, _ = cv2.calcOpticalFlowPyrLK(self._grey, grey, before.reshape(-1, 1, 2), None,
                                                 winSize=LK_WINDOW, maxLevel=LK_LEVELS)
         back, ok_back, _ = cv2.calcOpticalFlowPyrLK(grey, self._grey, after, None, winSize=LK_WINDOW,
@@ -119,7 +162,7 @@ class LandmarkPredictor:
         inlier_shares, residuals = [], []
         for k, track in enumerate(self._tracks):
             span = slice(k * len(ids), (k + 1) * len(ids))
-            moved = _fit(before[span], after[span], good[span], track, scale)
+            moved = _fit(before[span], after[span], good[span], track, region)
             if moved is None:
                 return None
             new_track, inlier_share, residual_iod = moved
@@ -132,11 +175,11 @@ class LandmarkPredictor:
 
 
 def _fit(before: np.ndarray, after: np.ndarray, good: np.ndarray, track: FaceTrack,
-         scale: float) -> tuple[FaceTrack, float, float] | None:
+         region: Region) -> tuple[FaceTrack, float, float] | None:
     """One face moved by the similarity fitted to its followed anchors (None: detect instead)."""
     if good.mean() < MIN_FOLLOWED:
         return None
-    iod_work = track.interocular_px * scale
+    iod_work = track.interocular_px * region.scale
     src, dst = before[good], after[good]
     matrix, inliers = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
                                                   ransacReprojThreshold=max(0.5, 0.03 * iod_work))
@@ -155,8 +198,7 @@ def _fit(before: np.ndarray, after: np.ndarray, good: np.ndarray, track: FaceTra
     if (residual_iod > MAX_RESIDUAL_IOD or shift_iod > FAST_SHIFT_IOD or abs(turn_deg) > FAST_TURN_DEG
             or abs(zoom - 1.0) > FAST_ZOOM):
         return None
-    full = matrix.astype(np.float64).copy()
-    full[:, 2] /= scale  # the same similarity in frame pixels
+    full = region.to_frame(matrix)
     lm = track.landmarks_px.astype(np.float64)
     moved = np.empty((N_LANDMARKS, 3), dtype=np.float32)
     moved[:, :2] = lm[:, :2] @ full[:, :2].T + full[:, 2]

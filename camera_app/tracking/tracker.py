@@ -39,7 +39,7 @@ from mediapipe.tasks.python.vision import face_landmarker
 from camera_app.frame import Frame
 from camera_app.models import model_path
 from camera_app.tracking.native_stderr import filtered_stderr
-from camera_app.tracking.schedule import LandmarkPredictor, work_image
+from camera_app.tracking.schedule import LandmarkPredictor
 from camera_app.tracking.track_ids import TrackIds, with_id
 from effects.face import N_LANDMARKS, FaceTrack, HeadPose
 
@@ -245,8 +245,7 @@ class FaceTracker:
                     f"than the previous {self._last_timestamp_ms} ms (VIDEO mode); call reset() for a new stream"
                 )
             if self._predictor is not None:
-                grey, scale = work_image(frame.pixels)
-                predicted = self._predictor.predict(grey, scale)
+                predicted = self._predictor.predict(frame.pixels)
                 if predicted is not None:
                     # MediaPipe's own tracking is not told about this frame: its next detection
                     # follows from the last frame it saw, as after a dropped frame.
@@ -256,7 +255,7 @@ class FaceTracker:
                     return frame.with_tracks(predicted.tracks, predicted=True)
             tracks = tuple(self._ids.assign(self._detect(frame)))
             if self._predictor is not None:
-                self._predictor.detected(grey, scale, tracks)
+                self._predictor.detected(frame.pixels, tracks)
             self.detected_frames += 1
         return frame.with_tracks(tracks)
 
