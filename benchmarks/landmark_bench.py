@@ -60,7 +60,7 @@ def runs() -> list[LandmarkRun]:
 
 
 @dataclass(slots=True)
-class _Played:
+class Played:
     error_pct: dict[int, float] = field(default_factory=dict)  # frame index -> error
     predicted: set[int] = field(default_factory=set)
     movement_pct: list[float] = field(default_factory=list)
@@ -80,9 +80,9 @@ def truth_of(source: DemoSource) -> FaceTrack:
 
 
 def play(options: FaceTrackerOptions, demo: DemoOptions, frames: int, truth: FaceTrack | None,
-         on_frame: Callable[[int], None] | None = None) -> _Played:
+         on_frame: Callable[[int], None] | None = None) -> Played:
     """Play ``WARMUP_FRAMES + frames`` demo frames through a fresh tracker with ``options``."""
-    out = _Played()
+    out = Played()
     with DemoSource(demo) as source, FaceTracker(options) as tracker:
         previous: np.ndarray | None = None
         for n in range(WARMUP_FRAMES + frames):
@@ -126,18 +126,18 @@ def measure_landmarks(resolutions: Sequence[str], frames: int, seed: int,
                             max_frames=WARMUP_FRAMES + frames)
         with DemoSource(moving) as source:
             truth = truth_of(source)
-        baseline: _Played | None = None
+        baseline: Played | None = None
         for run in runs():
             load = os.getloadavg()[0]
             played = play(run.options, moving, frames, truth, on_frame)
             jitter = play(run.options, still, frames, None, on_frame)
             if run.name == "every":
                 baseline = played
-            entries.append(_entry(run, resolution, played, jitter, baseline, load))
+            entries.append(landmark_entry(run, resolution, played, jitter, baseline, load))
     return entries
 
 
-def _entry(run: LandmarkRun, resolution: str, played: _Played, jitter: _Played, baseline: _Played | None,
+def landmark_entry(run: LandmarkRun, resolution: str, played: Played, jitter: Played, baseline: Played | None,
            load: float) -> dict[str, Any]:
     predicted = sorted(played.predicted & set(played.error_pct))
     errors = list(played.error_pct.values())

@@ -16,7 +16,7 @@ from benchmarks.devices import DeviceProfile, cpu_set_for
 from benchmarks.scenario import NO_EFFECT, Scenario
 from benchmarks.targets import REFERENCE_EFFECT
 
-PARTS = ("pipeline", "stacks", "kernels", "startup", "memory")
+PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "landmarks")
 QUICK_EFFECTS = (REFERENCE_EFFECT, "sparkles")
 FULL = {"frames": 240, "warmup": 30, "kernel_repeats": 25, "stack_frames": 60}
 QUICK = {"frames": 50, "warmup": 12, "kernel_repeats": 5, "stack_frames": 20}

@@ -209,6 +209,7 @@ def new_report(command: Sequence[str], settings: dict[str, Any]) -> dict[str, An
         "memory": None,
         "age": [],
         "overlay": [],
+        "landmarks": [],
         "targets": [],
         "soak": None,
         "baseline": None,

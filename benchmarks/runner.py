@@ -18,6 +18,7 @@ from benchmarks import baseline as baseline_mod
 from benchmarks import markdown, plots
 from benchmarks.devices import DeviceProfile, available_cpus, select_devices
 from benchmarks.kernel_runner import kernel_modules, load_cases, time_case
+from benchmarks.landmark_bench import frames_played, measure_landmarks
 from benchmarks.memory import peak_rss_mb, traced_peak_mb
 from benchmarks.plan import MEMORY_FRAMES, BenchOptions, effect_list, scenarios
 from benchmarks.report import (
@@ -139,6 +140,7 @@ def _measure_all(
     total += 0 if "kernels" in options.skip else 10 * len(kernel_res) * len(kernel_modules())
     total += 0 if "memory" in options.skip else MEMORY_FRAMES + 1  # + the warm-up frame
     total += 0 if "startup" in options.skip else 20
+    total += 0 if "landmarks" in options.skip else frames_played(options.resolutions, options.frames_per_run)
     with Progress(total, "bench") as progress:
         if plan:
             progress.label = "warm the JIT (every effect once)"
@@ -155,6 +157,10 @@ def _measure_all(
                 frames = tracked_frames(res, resolution, options.stack_frames, options.seed)
                 report["stacks"] += measure_stacks(res, stack_effects, resolution, frames,
                                                    lambda n: progress.advance(5 * n))
+        if "landmarks" not in options.skip:
+            progress.label = "landmark accuracy per schedule"
+            report["landmarks"] = measure_landmarks(options.resolutions, options.frames_per_run, options.seed,
+                                                    progress.advance)
         if "kernels" not in options.skip:
             _kernels(report, options, kernel_res, progress)
         if "memory" not in options.skip:

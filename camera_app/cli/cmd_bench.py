@@ -17,7 +17,7 @@ from typing import Any
 from camera_app.cli.common import add_command
 from camera_app.capture.base import RESOLUTIONS
 
-PARTS = ("pipeline", "stacks", "kernels", "startup", "memory")
+PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "landmarks")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -39,7 +39,7 @@ def test_options_survive_the_hand_over_to_the_bench_process() -> None:
     [
         (["--resolutions", "4k"], "expected resolutions from 480p, 720p, 1080p, found '4k'"),
         (["--frames", "1"], "expected a number in [2, 100000], found '1'"),
-        (["--skip", "everything"], "expected parts from pipeline, stacks, kernels, startup, memory, found 'everything'"),
+        (["--skip", "everything"], "expected parts from pipeline, stacks, kernels, startup, memory, landmarks, found 'everything'"),
         (["--tolerance", "fast"], "expected a number in [0, 10], found 'fast'"),
     ],
 )
@@ -83,6 +83,9 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
     assert {p.name for p in report_dir.iterdir()} == {"bench.json", "summary.md", "frame_times.png",
                                                       "stage_breakdown.png", "effect_costs.png"}
     assert not any(d["native"] for d in report["device_results"])  # the desktop's own size is 1080p
+    schedules = {e["schedule"]: e for e in report["landmarks"]}
+    assert set(schedules) == {"every", "every+head-pose", "predict/3", "predict/6"}
+    assert schedules["every"]["predicted_frames"] == 0 and schedules["predict/3"]["predicted_frames"] > 0
     assert "not measured  720p glam + label + age: p95 frame time <= 16.7 ms (60 fps)" in out
 
     # The same run against a baseline that was 100 times faster: exit 1, naming the medians.

@@ -22,6 +22,7 @@ from benchmarks.report import (
     overlay_summary,
     run_entry,
 )
+from benchmarks.landmark_bench import Played, landmark_entry, runs as landmark_runs
 from benchmarks.soak import summarize_soak
 from benchmarks.targets import evaluate
 from bench_factories import kernel_timing, scenario_result, stack_entry, startup_section
@@ -54,6 +55,7 @@ def synthetic_report(glam_720p_p95: float = 15.0) -> dict[str, Any]:
                          kernel_entry(kernel_timing("smooth.skin", 1.2, 17.0, 4.0)),
                          kernel_entry(kernel_timing("no opencv", 1.0, 2.0, None))]
     report["machine"] = machine_info([0.5, 0.4, 0.3], [0.6, 0.4, 0.3], [0, 1])
+    report["landmarks"] = landmark_section()
     report["memory"] = {"peak_rss_mb": 600.0, "traced_run": "glam@1080p/2cpu", "traced_frames": 30,
                         "traced_peak_mb": 100.0, "traced_retained_mb": 0.1}
     report["startup"] = startup_section()
@@ -65,6 +67,28 @@ def synthetic_report(glam_720p_p95: float = 15.0) -> dict[str, Any]:
                           "regressions": []}
     report["targets"] = evaluate(report, cores=2)
     return report
+
+
+def landmark_section() -> list[dict[str, Any]]:
+    """Detection on every frame of 4 frames, then prediction on frames 1, 2 and 3 of the same frames."""
+    every_run, _, predict_run, _ = landmark_runs()
+    every = Played(error_pct={0: 1.0, 1: 1.2, 2: 1.1, 3: 1.3}, movement_pct=[0.2, 0.3, 0.25],
+                   wall_ms=[8.0] * 4, cpu_ms=32.0, frames=4)
+    predict = Played(error_pct={0: 1.0, 1: 1.3, 2: 1.1, 3: 1.6}, predicted={1, 2, 3}, movement_pct=[0.0, 0.05, 0.3],
+                     wall_ms=[8.0, 1.0, 1.0, 1.0], cpu_ms=11.0, frames=4)
+    return [landmark_entry(every_run, "720p", every, every, every, 1.0),
+            landmark_entry(predict_run, "720p", predict, predict, every, 1.0)]
+
+
+def test_landmark_entries_pair_predicted_frames_with_detection_on_the_same_frames() -> None:
+    every, predict = landmark_section()
+    assert (every["detected_frames"], every["predicted_frames"], every["meets_accuracy_target"]) == (4, 0, None)
+    assert (predict["detected_frames"], predict["predicted_frames"]) == (1, 3)
+    assert predict["predicted_error_iod_pct"]["median"] == pytest.approx(1.3)
+    assert predict["added_error_iod_pct"]["median"] == pytest.approx(0.1)  # 0.1, 0.0, 0.3
+    assert predict["added_error_iod_pct"]["max"] == pytest.approx(0.3)
+    assert predict["tracker_cpu_ms_per_frame"] == pytest.approx(2.75)
+    assert predict["meets_accuracy_target"] is False  # 1.3% median is over 1%
 
 
 def _documented() -> dict[str, set[str]]:
@@ -99,6 +123,7 @@ def test_every_field_written_is_documented_and_every_documented_field_is_written
         "memory": report["memory"],
         "age[]": report["age"][0],
         "overlay[]": report["overlay"][0],
+        "landmarks[]": report["landmarks"][1],
         "targets[]": report["targets"][0],
         "soak": report["soak"],
         "baseline": report["baseline"],
@@ -178,6 +203,7 @@ def test_markdown_summary_shows_verdicts_devices_and_charts() -> None:
     assert "stage_breakdown.png" not in text  # only the charts that were written
     assert "| vignette frame | 720p | 3.00 | 15.00 | 0.60 | 5.00x **>1** |" in text
     assert "## Soak" in text and "errors: 0" in text
+    assert "| predict/3 | 720p | 1 / 3 | 1.20 / 1.55 | 1.30 / 1.57 | 0.10 / 0.28 |" in text
     assert "| glam | 720p | 4.50 | 4.50 | 4.05 | smooth_skin 2.25, warp:contour_push+radial_scale 2.25 |" in text
 
 
