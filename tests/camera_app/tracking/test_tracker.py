@@ -204,3 +204,25 @@ def test_head_pose_is_computed_only_when_asked_for(tracker: FaceTracker) -> None
     with FaceTracker(FaceTrackerOptions(running_mode="image", head_pose=True)) as posing:
         (posed,) = posing.detect(elderly)
     assert abs(posed.pose.yaw_deg) > 1.0 or abs(posed.pose.pitch_deg) > 1.0
+
+
+def test_reading_the_c_result_gives_the_same_tracks_as_mediapipes_python_result() -> None:
+    """The tracker reads MediaPipe's C result straight into arrays; MediaPipe's own Python
+    result of the same image gives identical landmarks, pose and expression scores."""
+    from camera_app.tracking import tracker as tracker_module
+
+    assert tracker_module._C_LAYOUT_OK  # the pinned MediaPipe takes the fast path
+    faces = face_files()
+    both = np.ascontiguousarray(np.concatenate([load_rgb(faces[0]), load_rgb(faces[1])], axis=1))
+    height, width = both.shape[:2]
+    options = FaceTrackerOptions(running_mode="image", blendshapes=True, head_pose=True)
+    with FaceTracker(options) as t:
+        landmarker = t._landmarker("image")
+        image = tracker_module._mp_image(both)
+        fast = tracker_module._to_tracks(tracker_module._run(landmarker, image, None), width, height)
+        python = tracker_module._to_tracks(tracker_module._faces_of(landmarker.detect(image)), width, height)
+    assert len(fast) == len(python) == 2
+    for a, b in zip(fast, python, strict=True):
+        assert np.array_equal(a.landmarks_px, b.landmarks_px)
+        assert a.pose == b.pose and a.pose.yaw_deg != 0.0
+        assert dict(a.blendshapes) == dict(b.blendshapes) and len(a.blendshapes) == 52
