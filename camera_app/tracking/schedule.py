@@ -151,9 +151,10 @@ class LandmarkPredictor:
         grey = region.grey(rgb)
         ids = np.asarray(ANCHORS)
         before = np.concatenate([region.to_work(t.xy[ids]) for t in self._tracks])
-        after, ok, _ = cv2.calcOpticalFlowPyrLK(self._grey, grey, before.reshape(-1, 1, 2), None,
-                                                winSize=LK_WINDOW, maxLevel=LK_LEVELS)
-        back, ok_back, _ = cv2.calcOpticalFlowPyrLK(grey, self._grey, after, None, winSize=LK_WINDOW,
+        points = before.reshape(-1, 1, 2)
+        after, ok, _ = cv2.calcOpticalFlowPyrLK(self._grey, grey, points, points.copy(), winSize=LK_WINDOW,
+                                                maxLevel=LK_LEVELS)
+        back, ok_back, _ = cv2.calcOpticalFlowPyrLK(grey, self._grey, after, points.copy(), winSize=LK_WINDOW,
                                                     maxLevel=LK_LEVELS)
         fb_error = np.linalg.norm(back.reshape(-1, 2) - before, axis=1)
         good = (ok.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error < FB_MAX_PX)

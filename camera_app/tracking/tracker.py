@@ -358,7 +358,7 @@ def _faces_of_c(result_c: Any) -> list[_RawFace]:
         if n != N_LANDMARKS:
             raise TrackerError(f"MediaPipe returned {n} landmarks for a face, expected {N_LANDMARKS}")
         floats = (ctypes.c_float * (n * _C_RECORD_FLOATS)).from_address(ctypes.addressof(landmarks_c.landmarks.contents))
-        records = np.frombuffer(floats, dtype=np.float32).reshape(n, _C_RECORD_FLOATS)
+        records = np.ctypeslib.as_array(floats).reshape(n, _C_RECORD_FLOATS)  # a view: copied below
         matrix = (result_c.facial_transformation_matrixes[i].to_numpy()
                   if i < result_c.facial_transformation_matrixes_count else None)
         scores: dict[str, float] = {}
