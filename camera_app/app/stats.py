@@ -2,7 +2,9 @@
 
 ``frame_ms`` is what one frame costs to process: landmarks plus every stage (capture is
 left out: for a paced source it is mostly waiting for the next frame). ``fps`` counts
-frames delivered over the last ``window_s`` seconds of the clock given to ``add``.
+frames delivered over the last ``window_s`` seconds of the clock given to ``add``; of the frames
+with faces in that window, ``landmarks_detected`` had their landmarks detected and
+``landmarks_predicted`` predicted (the tracker's landmark schedule).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class StatsSnapshot:
     over_budget: int
     frames: int
     stages_ms: Mapping[str, float] = field(default_factory=dict)  # median per stage
+    landmarks_detected: int = 0
+    landmarks_predicted: int = 0
 
     @property
     def load(self) -> float:
@@ -46,20 +50,26 @@ class FrameStats:
         self._times_s: deque[float] = deque()
         self._frame_ms: deque[float] = deque()
         self._stages: deque[Mapping[str, float]] = deque()
+        self._landmarks: deque[str | None] = deque()  # "detected", "predicted" or None (no face)
 
-    def add(self, now_s: float, timings_ms: Mapping[str, float]) -> None:
+    def add(self, now_s: float, timings_ms: Mapping[str, float], landmarks: str | None = None) -> None:
+        """One frame: its step times, and whether its landmarks were "detected" or "predicted"
+        (None: no face)."""
         self._times_s.append(now_s)
+        self._landmarks.append(landmarks)
         self._frame_ms.append(sum(ms for key, ms in timings_ms.items() if key != CAPTURE_KEY))
         self._stages.append(dict(timings_ms))
         while self._times_s and now_s - self._times_s[0] > self.window_s:
             self._times_s.popleft()
             self._frame_ms.popleft()
             self._stages.popleft()
+            self._landmarks.popleft()
 
     def reset(self) -> None:
         self._times_s.clear()
         self._frame_ms.clear()
         self._stages.clear()
+        self._landmarks.clear()
 
     def snapshot(self) -> StatsSnapshot:
         n = len(self._times_s)
@@ -80,6 +90,8 @@ class FrameStats:
             over_budget=sum(ms > self.budget_ms for ms in ordered),
             frames=n,
             stages_ms={key: _median(sorted(values)) for key, values in stages.items()},
+            landmarks_detected=sum(kind == "detected" for kind in self._landmarks),
+            landmarks_predicted=sum(kind == "predicted" for kind in self._landmarks),
         )
 
 

@@ -38,6 +38,7 @@ from camera_app.app.session import FrameUpdate
 from camera_app.app.stats import FrameStats
 from camera_app.app.worker_messages import EventKind, WorkerEvent, WorkerOptions, WorkerOutput, age_status
 from camera_app.capture import SourceError, open_source
+from camera_app.frame import Frame
 from camera_app.policy.gate import subject_of
 from camera_app.profiles.model import Profile
 from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
@@ -226,7 +227,7 @@ class ProcessingWorker:
                     self._event(EventKind.STARTED, source.description)
                     started = True
                 self._run_commands()
-                stats.add(time.monotonic(), done.timings_ms)
+                stats.add(time.monotonic(), done.timings_ms, _landmarks_kind(done.input))
                 decisions = {spec_id: chain.decide(spec, done.output) for spec_id, spec in self._specs.items()}
                 self._record(done.output.pixels, done.output.timestamp_ms)
                 self.frames_processed += 1
@@ -368,6 +369,13 @@ class ProcessingWorker:
         if self._exporter is not None:
             self._exporter.close()
             self._exporter = None
+
+
+def _landmarks_kind(frame: Frame) -> str | None:
+    """How the frame's landmarks came about, for the HUD: "detected", "predicted" or None (no face)."""
+    if not frame.tracks:
+        return None
+    return "predicted" if frame.landmarks_predicted else "detected"
 
 
 def _real_tracker(max_faces: int) -> Factory:

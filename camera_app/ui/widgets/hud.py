@@ -1,4 +1,5 @@
-"""The HUD: frame rate, a frame-time bar against the budget, and the live age-check status."""
+"""The HUD: frame rate, a frame-time bar against the budget, how many frames' landmarks were
+detected or predicted, and the live age-check status."""
 
 from __future__ import annotations
 
@@ -72,9 +73,10 @@ class Hud(Panel):
         self.frame = Text("", font_size=theme.SMALL_SIZE, color=theme.TEXT_DIM)
         self.bar = BudgetBar()
         self.stages = Text("", wrap=True, font_size=sp(12), color=theme.TEXT_DIM)
+        self.landmarks = Text("", font_size=sp(12), color=theme.TEXT_DIM)
         self.age = Text("", wrap=True, font_size=theme.SMALL_SIZE)
         self.camera = Text("", wrap=True, font_size=theme.SMALL_SIZE, color=theme.TEXT_DIM)
-        for w in (self.fps, self.frame, self.bar, self.stages, self.age, self.camera):
+        for w in (self.fps, self.frame, self.bar, self.stages, self.landmarks, self.age, self.camera):
             self.add_widget(w)
         self.bind(minimum_height=self.setter("height"))
 
@@ -87,6 +89,7 @@ class Hud(Panel):
         self.bar.set_load(stats.load)
         shown = [(k, v) for k, v in stats.stages_ms.items() if k not in HIDDEN_STAGES]
         self.stages.text = "   ".join(m("hud.stage", name=k, ms=f"{v:.1f}") for k, v in shown)
+        self.landmarks.text = m("hud.landmarks", detected=stats.landmarks_detected, predicted=stats.landmarks_predicted)
 
     def show_camera(self, device: DeviceProfile | None, source_text: str, mirrored: bool) -> None:
         """The device being simulated and its frame budget, what the source does to frames (a

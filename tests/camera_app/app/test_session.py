@@ -190,6 +190,15 @@ def test_stats_window_drops_old_frames() -> None:
     assert snap.frames == 2 and snap.frame_ms == pytest.approx(10.0) and snap.fps == pytest.approx(2.0)
 
 
+def test_stats_count_detected_and_predicted_landmarks_in_the_window() -> None:
+    stats = FrameStats(budget_ms=33.3, window_s=1.0)
+    stats.add(0.0, {}, "detected")  # leaves the window
+    for i, kind in enumerate(["detected", "predicted", "predicted", None, "detected", "predicted"]):
+        stats.add(5.0 + i / 30.0, {}, kind)
+    snap = stats.snapshot()
+    assert (snap.landmarks_detected, snap.landmarks_predicted) == (2, 3)
+
+
 def test_stats_reject_a_bad_budget() -> None:
     with pytest.raises(ValueError, match=r"FrameStats.budget_ms: expected > 0, found 0"):
         FrameStats(budget_ms=0)

@@ -206,7 +206,8 @@ def main(out: Path) -> None:
     script.add("key left", lambda: key(276, None), frames_after(2))
     script.add("after left", record_keys("left"))
     script.add("hud on", lambda: key(104, "h"), frames_after(15))
-    script.add("hud shot", lambda: script.shot("08_hud"))
+    script.add("hud shot", lambda: (script.shot("08_hud"),
+                                    r.__setitem__("hud_landmarks", app.screens["camera"].hud.landmarks.text)))
     script.add("key r", lambda: key(114, "r"), lambda: app.session.recording)
     script.add("recording", lambda: None, frames_after(10))
     script.add("key r again", lambda: key(114, "r"), lambda: not app.session.recording)

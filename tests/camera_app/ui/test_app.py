@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,6 +154,10 @@ def test_keyboard_switches_effects_toggles_the_hud_records_and_goes_back(run: di
     assert keys["right"]["active"] == "heart_burst"  # the effect after glam in the carousel
     assert keys["left"]["active"] == "glam"
     assert keys["esc"]["screen"] == "profiles"
+    # The HUD says how the landmarks of the last 2 s came about (the default schedule predicts some).
+    counts = re.fullmatch(r"landmarks: (\d+) detected, (\d+) predicted \(2 s\)", run["hud_landmarks"])
+    assert counts is not None, run["hud_landmarks"]
+    assert int(counts.group(1)) > 0 and int(counts.group(2)) > 0
     assert run["recording"]["event"] == "recording_saved"
     from disclosure.verify import read_provenance
 
