@@ -32,7 +32,8 @@ import numpy as np
 
 from benchmarks.stats import summarize
 from camera_app.capture.demo import DemoOptions, DemoSource
-from camera_app.tracking.tracker import DEFAULT_MAX_INTERVAL, FaceTracker, FaceTrackerOptions
+from camera_app.tracking.schedule import DEFAULT_MAX_INTERVAL
+from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
 from effects.face import FaceTrack
 
 WARMUP_FRAMES = 10

@@ -103,7 +103,8 @@ def _runs(report: dict[str, Any]) -> list[str]:
         rows.append([r["id"], f"{r['fps']:.1f}", _ms(r["frame_ms"].get("median")), _ms(r["frame_ms"].get("p95")),
                      _ms(r["frame_ms"].get("p99")), _ms(r["sum_of_stages_ms"].get("median")), saving,
                      f"{_ms(cpu.get('frame_thread'))} / {_ms(cpu.get('other_threads'))}",
-                     f"{r['frames_with_face']}/{r['frames']}", r["blocked_frames"],
+                     f"{r['frames_with_face']}/{r['frames']} ({r.get('landmarks_predicted_frames', 0)} predicted)",
+                     r["blocked_frames"],
                      f"{max(r.get('load_1m', [0.0])):.1f}"])
     out = ["## Runs", "",
            "Frame time: wall time between two frames leaving the pipeline (capture and landmarks of the next "

@@ -59,6 +59,7 @@ def run_entry(result: ScenarioResult) -> dict[str, Any]:
         "warmup_frames": sc.warmup_frames,
         "frames": measured,
         "fps": round(fps, 2),
+        "landmarks_predicted_frames": result.landmarks_predicted,
         "frame_ms": frame,
         "sum_of_stages_ms": sums,
         "pipelined_saving": saving,

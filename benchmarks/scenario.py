@@ -90,6 +90,7 @@ class ScenarioResult:
     ops_ms: dict[str, list[float]] = field(default_factory=dict)
     sum_of_stages_ms: list[float] = field(default_factory=list)
     frames_with_face: int = 0
+    landmarks_predicted: int = 0  # frames whose landmarks the tracker predicted (its schedule)
     blocked_frames: int = 0
     notices: Counter[str] = field(default_factory=Counter)
     wall_s: float = 0.0
@@ -196,6 +197,7 @@ def _measure(
                 effect_stage.op_timings_ms.clear()
             if n >= scenario.warmup_frames and previous is not None:
                 _record(out, now - previous, done.timings_ms, op_times, done.notices, bool(track_ids))
+                out.landmarks_predicted += done.input.landmarks_predicted
             previous = now
             if on_frame is not None:
                 on_frame(1)

@@ -35,6 +35,7 @@ from camera_app.frame import FrameError
 from camera_app.models import ModelError
 from camera_app.output.writers import WriterError, open_writer
 from camera_app.policy.rules import Mode
+from camera_app.tracking.schedule import DEFAULT_MAX_INTERVAL, DEFAULT_SCHEDULE, SCHEDULES
 from camera_app.profiles import ProfileStoreError
 from camera_app.runtime.chain import Chain, ChainOptions, ChainResources, build_chain
 from camera_app.runtime.pipeline import Pipeline, PipelineError, ProcessedFrame
@@ -78,6 +79,12 @@ def register(subparsers: Any) -> None:
                         "(drawn where the measured changes fall under that law; recorded in the manifest)")
     p.add_argument("--seed", type=whole_number(0), default=0, help="seed of the demo feed (default 0)")
     p.add_argument("--max-faces", type=whole_number(1), default=2, metavar="N", help="faces to track (default 2)")
+    p.add_argument("--landmark-schedule", choices=list(SCHEDULES), default=DEFAULT_SCHEDULE,
+                   help="every: run the landmarker on every frame; predict: run it on one frame in "
+                        "--detect-interval and follow the face with optical flow in between, detecting again at "
+                        f"once on fast motion, a poor fit or no face (default {DEFAULT_SCHEDULE})")
+    p.add_argument("--detect-interval", type=whole_number(1), default=DEFAULT_MAX_INTERVAL, metavar="N",
+                   help=f"with --landmark-schedule predict: detect at least every N frames (default {DEFAULT_MAX_INTERVAL})")
     add_policy_options(p)
     p.set_defaults(handler=run)
 
@@ -119,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
         with ExitStack() as stack:
             chain, viewer = build_render_chain(args, stack)
             expressions = any(spec.has_triggers for spec in chain.effects.specs)  # scored only when an effect needs them
-            tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=args.max_faces, blendshapes=expressions)))
+            tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(
+                max_faces=args.max_faces, blendshapes=expressions, head_pose=chain.needs_head_pose,
+                schedule=args.landmark_schedule, max_interval=args.detect_interval)))
             pipeline = Pipeline(tracker, chain.stages)
             stack.enter_context(source)
             return _render(args, source, pipeline, chain, viewer)
@@ -147,13 +156,14 @@ def _render(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline, ch
     writer = _open_output(args, source, chain, viewer)
     timings: dict[str, list[float]] = {}
     notices: Counter[str] = Counter()
-    with_face = 0
+    with_face = predicted = 0
     frames = pipeline.run(source)
     try:
         with Progress(total, "render") as progress:
             for done in _take(frames, limit):
                 _record(done, timings, notices)
                 with_face += bool(done.input.tracks)
+                predicted += done.input.landmarks_predicted
                 start = _now_ms()
                 writer.write(done.output.pixels)
                 timings.setdefault(WRITE, []).append(_now_ms() - start)
@@ -164,7 +174,7 @@ def _render(args: argparse.Namespace, source: BaseSource, pipeline: Pipeline, ch
         raise
     finally:
         frames.close()
-    _summary(args.out, writer.frames_written, with_face, timings, notices, source)
+    _summary(args.out, writer.frames_written, (with_face, predicted), timings, notices, source)
     _provenance_summary(writer)
     return 0
 
@@ -228,11 +238,13 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def _summary(out: str, written: int, with_face: int, timings: dict[str, list[float]],
+def _summary(out: str, written: int, faces: tuple[int, int], timings: dict[str, list[float]],
              notices: Counter[str], source: BaseSource) -> None:
+    with_face, predicted = faces
     share = 100.0 * with_face / written if written else 0.0
     print(f"wrote {written} frames to {out} ({source.description}, {source.fps:g} fps)")
-    print(f"frames with a face: {with_face} of {written} ({share:.0f}%)")
+    print(f"frames with a face: {with_face} of {written} ({share:.0f}%): landmarks detected on "
+          f"{with_face - predicted}, predicted on {predicted}")
     print(f"{'stage':<16}{'median ms':>10}{'p95 ms':>10}")
     for stage, values in timings.items():
         print(f"{stage:<16}{statistics.median(values):>10.1f}{_p95(values):>10.1f}")

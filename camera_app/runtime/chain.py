@@ -231,6 +231,12 @@ class Chain:
     def applied_label(self) -> Label | None:
         return self.label.label if self.label is not None else None
 
+    @property
+    def needs_head_pose(self) -> bool:
+        """Whether a stage reads yaw and pitch (the mesh overlay prints them): the tracker then
+        computes MediaPipe's facial transformation matrix (``FaceTrackerOptions.head_pose``)."""
+        return self.options.landmarks
+
     def signal(self, frame: Frame) -> FacesInView | None:
         return self.signals(frame) if self.signals is not None else None
 

@@ -39,15 +39,11 @@ from mediapipe.tasks.python.vision import face_landmarker
 from camera_app.frame import Frame
 from camera_app.models import model_path
 from camera_app.tracking.native_stderr import filtered_stderr
-from camera_app.tracking.schedule import LandmarkPredictor
+from camera_app.tracking.schedule import DEFAULT_MAX_INTERVAL, DEFAULT_SCHEDULE, SCHEDULES, LandmarkPredictor, Schedule
 from camera_app.tracking.track_ids import TrackIds, with_id
 from effects.face import N_LANDMARKS, FaceTrack, HeadPose
 
 RunningMode = Literal["video", "image"]
-Schedule = Literal["every", "predict"]
-SCHEDULES: tuple[Schedule, ...] = ("every", "predict")
-DEFAULT_SCHEDULE: Schedule = "predict"
-DEFAULT_MAX_INTERVAL = 3
 
 # What landmarker creation logs on fd 2 that says nothing wrong (MediaPipe 0.10 / 1.x, TFLite).
 # glog-style lines are "<severity><mmdd> <time> <thread> <file>:<line>] <text>"; every info

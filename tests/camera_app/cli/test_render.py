@@ -33,11 +33,23 @@ def test_render_demo_to_mp4_reads_back(tmp_path: Path, capsys: pytest.CaptureFix
     cap.release()
     printed = capsys.readouterr().out
     assert f"wrote 12 frames to {out}" in printed
-    assert "frames with a face: 12 of 12 (100%)" in printed
+    assert "frames with a face: 12 of 12 (100%): landmarks detected on 4, predicted on 8" in printed  # 1 in 3
     for stage in ("capture", "landmarks", "mesh_overlay", "write"):
         assert any(line.startswith(stage) for line in printed.splitlines()), stage
     # No temporary file left; the signed MP4 has its provenance sidecar.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.mp4", "demo.mp4.provenance.json"]
+
+
+def test_the_landmark_schedule_is_an_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    common = ["render", "--source", "demo", "--frames", "6", "--resolution", "480p"]
+    assert main([*common, "--out", f"{tmp_path}/every/", "--landmark-schedule", "every"]) == 0
+    assert "frames with a face: 6 of 6 (100%): landmarks detected on 6, predicted on 0" in capsys.readouterr().out
+    assert main([*common, "--out", f"{tmp_path}/six/", "--detect-interval", "6"]) == 0
+    assert "landmarks detected on 1, predicted on 5" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main([*common, "--out", f"{tmp_path}/x/", "--landmark-schedule", "sometimes"])
+    assert info.value.code == 2
+    assert "--landmark-schedule: invalid choice: 'sometimes'" in capsys.readouterr().err
 
 
 def test_render_to_a_folder_writes_one_png_per_frame(tmp_path: Path) -> None:
