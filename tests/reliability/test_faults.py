@@ -163,15 +163,19 @@ def test_truncated_video_stops_render_with_a_clear_error_and_no_half_file(
 # -- the landmarker raises ----------------------------------------------------------------------
 
 
-def _failing_detect(original: Any, fail_at_ms: set[int] | None) -> Any:
-    """MediaPipe's FaceLandmarker.detect_for_video, raising on the given timestamps (all: None)."""
+def _failing_detect(monkeypatch: pytest.MonkeyPatch, fail_at_ms: set[int] | None) -> None:
+    """The tracker's one call into MediaPipe (``tracker._run``: a landmarker, an image, a
+    timestamp), raising on the given timestamps (all: None) as MediaPipe raises on a bad frame."""
+    from camera_app.tracking import tracker as tracker_module
 
-    def detect_for_video(landmarker: Any, image: Any, timestamp_ms: int) -> Any:
+    original = tracker_module._run
+
+    def run(landmarker: Any, image: Any, timestamp_ms: int | None) -> Any:
         if fail_at_ms is None or timestamp_ms in fail_at_ms:
             raise RuntimeError(f"injected landmarker failure at {timestamp_ms} ms")
         return original(landmarker, image, timestamp_ms)
 
-    return detect_for_video
+    monkeypatch.setattr(tracker_module, "_run", run)
 
 
 def _face_png(tmp_path: Path) -> Path:
@@ -183,13 +187,10 @@ def _face_png(tmp_path: Path) -> Path:
 def test_landmarker_raising_on_some_frames_is_reported_and_the_stream_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bunny_ears: Any
 ) -> None:
-    from mediapipe.tasks.python import vision
-
     # ImageSource timestamps: frame i at round(i * 1000 / 30) ms.
-    failing = _failing_detect(vision.FaceLandmarker.detect_for_video, fail_at_ms={100, 133, 233})
-    monkeypatch.setattr(vision.FaceLandmarker, "detect_for_video", failing)
+    _failing_detect(monkeypatch, fail_at_ms={100, 133, 233})
     source = ImageSource(_face_png(tmp_path), max_frames=10)
-    with FaceTracker(FaceTrackerOptions(max_faces=1)) as fresh:
+    with FaceTracker(FaceTrackerOptions(max_faces=1, schedule="every")) as fresh:
         pipeline = Pipeline(fresh, [_PlainEffects([bunny_ears])])
         with source:
             frames = list(pipeline.run(source))
@@ -210,10 +211,7 @@ def test_landmarker_raising_on_some_frames_is_reported_and_the_stream_goes_on(
 def test_a_landmarker_that_always_raises_ends_the_run_after_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mediapipe.tasks.python import vision
-
-    monkeypatch.setattr(vision.FaceLandmarker, "detect_for_video",
-                        _failing_detect(vision.FaceLandmarker.detect_for_video, fail_at_ms=None))
+    _failing_detect(monkeypatch, fail_at_ms=None)
     source = ImageSource(_face_png(tmp_path), max_frames=50)
     with FaceTracker(FaceTrackerOptions(max_faces=1)) as fresh:
         pipeline = Pipeline(fresh, [], PipelineOptions(max_tracker_failures=5))
