@@ -44,6 +44,7 @@ class BenchOptions:
     soak_s: float | None = None
     skip: frozenset[str] = field(default_factory=frozenset)
     seed: int = 0
+    landmark_schedule: str = "predict"  # FaceTrackerOptions.schedule of the pipeline runs
 
     @property
     def frames_per_run(self) -> int:

@@ -52,7 +52,7 @@ def run_bench(options: BenchOptions, command: Sequence[str], out: TextIO = sys.s
     report["devices"] = [d.to_dict() for d in devices]
     load_before = os.getloadavg()
     with ExitStack() as stack:
-        res = _resources(stack, registry, effects)
+        res = _resources(stack, registry, effects, options.landmark_schedule)
         if options.soak_s is not None:
             _soak(report, res, options, effects, devices)
         else:
@@ -78,12 +78,13 @@ def _settings(options: BenchOptions, effects: list[str], devices: list[DevicePro
         "soak_s": options.soak_s,
         "skip": sorted(options.skip),
         "seed": options.seed,
+        "landmark_schedule": options.landmark_schedule,
         "source": "demo (unpaced)" if options.soak_s is None else "demo (paced)",
         "policy": "verified adult profile (every effect allowed; the gate still decides per frame)",
     }
 
 
-def _resources(stack: ExitStack, registry: Any, effects: list[str]) -> BenchResources:
+def _resources(stack: ExitStack, registry: Any, effects: list[str], schedule: Any) -> BenchResources:
     """The tracker, the age model and the effects' classifier results (cached between runs)."""
     from age_estimation.model import AgeModel, AgeModelOptions
     from camera_app.catalog.classifications import results_for
@@ -99,7 +100,7 @@ def _resources(stack: ExitStack, registry: Any, effects: list[str]) -> BenchReso
             progress.advance(done - progress.count)
 
         results = results_for(list(specs.values()), result_cache(None), progress=advance)
-    tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=2)))
+    tracker = stack.enter_context(FaceTracker(FaceTrackerOptions(max_faces=2, schedule=schedule)))
     model = AgeModel(AgeModelOptions(model_path("age")))
     stack.callback(model.close)
     store, profile_id = _bench_profile(stack)

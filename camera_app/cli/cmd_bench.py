@@ -16,6 +16,7 @@ from typing import Any
 
 from camera_app.cli.common import add_command
 from camera_app.capture.base import RESOLUTIONS
+from camera_app.tracking.schedule import DEFAULT_SCHEDULE, SCHEDULES
 
 PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "landmarks")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -78,6 +79,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skip", type=_csv("parts", PARTS), default=(), metavar="PARTS",
                    help="leave out parts of the bench: " + ", ".join(PARTS))
     p.add_argument("--seed", type=_number(0, 2**31, integer=True), default=0, help="seed of the demo feed")
+    p.add_argument("--landmark-schedule", choices=list(SCHEDULES), default=DEFAULT_SCHEDULE,
+                   help=f"the tracker's landmark schedule in the pipeline runs (default {DEFAULT_SCHEDULE}; the "
+                        "landmarks part measures every schedule anyway)")
 
 
 def register(subparsers: Any) -> None:
@@ -106,6 +110,8 @@ def to_argv(args: argparse.Namespace) -> list[str]:
         if value is not None:
             argv += [flag, str(value)]
     argv += ["--tolerance", repr(float(args.tolerance)), "--seed", str(args.seed)]
+    if args.landmark_schedule != DEFAULT_SCHEDULE:
+        argv += ["--landmark-schedule", args.landmark_schedule]
     return argv
 
 

@@ -28,7 +28,8 @@ def main(argv: list[str]) -> int:
 def test_options_survive_the_hand_over_to_the_bench_process() -> None:
     args = _parse("--quick", "--effects", "glam,comic", "--resolutions", "720p", "--device", "desktop",
                   "--frames", "12", "--json", "out.json", "--report", "rep", "--baseline", "old.json",
-                  "--tolerance", "0.2", "--soak", "30", "--skip", "startup,kernels", "--seed", "3", "--audit", "40")
+                  "--tolerance", "0.2", "--soak", "30", "--skip", "startup,kernels", "--seed", "3", "--audit", "40",
+                  "--landmark-schedule", "every")
     again = _parse(*to_argv(args))
     assert vars(again) == vars(args)
     assert to_argv(_parse()) == ["--resolutions", "720p,1080p", "--tolerance", "0.15", "--seed", "0"]
