@@ -8,7 +8,10 @@
 
 ``detect`` matches the landmark-detector Protocol of ``effects/`` (``detect(rgb) ->
 list[FaceTrack]``), so the effect classifier can take a tracker as its detector.
-MediaPipe results become FaceTracks in :func:`_to_tracks`, and nowhere else.
+MediaPipe results become FaceTracks in :func:`_to_tracks`, and nowhere else. In VIDEO mode
+with ``schedule="predict"`` (the default) ``track`` runs MediaPipe on some frames and predicts
+the others (``camera_app.tracking.schedule``); ``Frame.landmarks_predicted`` says which, and
+``detected_frames`` / ``predicted_frames`` count them over the tracker's life.
 
 A tracker may be called from any one thread at a time (the pipeline calls ``track`` on its
 capture worker); MediaPipe releases the GIL while it runs.
