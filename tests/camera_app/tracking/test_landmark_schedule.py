@@ -114,3 +114,21 @@ def test_schedule_options_are_typed_errors_naming_the_field() -> None:
         FaceTrackerOptions(head_pose="yes")  # type: ignore[arg-type]
     with pytest.raises(FrameError, match="Frame.landmarks_predicted: expected True or False"):
         Frame(np.zeros((4, 4, 3), np.uint8), 0, 0, landmarks_predicted=1)  # type: ignore[arg-type]
+
+
+def test_predicted_frames_keep_the_expressions_and_head_pose_of_their_detection() -> None:
+    """Expression triggers and the mesh overlay's yaw and pitch keep working between detections."""
+    options = FaceTrackerOptions(blendshapes=True, head_pose=True)
+    with DemoSource(DemoOptions(resolution="480p", seed=2, paced=False, prefetch=False, max_frames=3)) as source, \
+            FaceTracker(options) as tracker:
+        detected, first, second = (tracker.track(source.read()) for _ in range(3))
+    assert not detected.landmarks_predicted and first.landmarks_predicted and second.landmarks_predicted
+    (face,) = detected.tracks
+    for frame in (first, second):
+        (moved,) = frame.tracks
+        assert moved.track_id == face.track_id
+        assert dict(moved.blendshapes) == dict(face.blendshapes) and "jawOpen" in moved.blendshapes
+        assert (moved.pose.yaw_deg, moved.pose.pitch_deg) == (face.pose.yaw_deg, face.pose.pitch_deg)
+        eye_line = FaceTrack.from_landmarks(moved.landmarks_px).pose.roll_deg
+        assert moved.pose.roll_deg - face.pose.roll_deg == pytest.approx(eye_line - FaceTrack.from_landmarks(
+            face.landmarks_px).pose.roll_deg, abs=0.05)  # roll turns with the fitted rotation
