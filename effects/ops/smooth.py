@@ -5,7 +5,8 @@ feathered, so the smoothing fades out before the lash line and the lip border (n
 and the filter itself (``effects.kernels.smooth``: a fast guided filter) keeps strong
 edges. ``detail`` adds back the finest texture (pores): 0 gives the smoothest skin, 1
 keeps the pores over the evened-out skin tone. Sizes are fractions of the inter-ocular
-distance, so the look does not depend on the face's size in the frame.
+distance, so the look does not depend on the face's size in the frame. The frame is changed
+in place, face by face, inside each face's skin ROI.
 """
 
 from __future__ import annotations
@@ -48,24 +49,23 @@ class SmoothSkin(Op):
         STRENGTH,
     )
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        check_frame(self.name, rgb)
-        src = np.ascontiguousarray(rgb)
-        out = src.copy()
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         if self.strength <= 0.0:
-            return out
-        done: list[tuple[int, int, int, int]] = []
+            return
+        h, w = out.shape[:2]
+        kernel = backend.pick(k.guided_smooth_nb, k.guided_smooth_np)
         for track in tracks:
             iod = track.interocular_px
-            mask = region_mask(src.shape, track, ["skin"], feather_px=FEATHER_IOD * iod, dilate_px=-ERODE_IOD * iod)
+            mask = region_mask(out.shape, track, ["skin"], feather_px=FEATHER_IOD * iod, dilate_px=-ERODE_IOD * iod)
             if mask.is_empty:
                 continue
             y0, y1, x0, x1 = mask.roi
-            if any(y0 < b1 and b0 < y1 and x0 < c1 and c0 < x1 for b0, b1, c0, c1 in done):
-                src = out.copy()  # overlapping faces: smooth the already smoothed one
+            # The filter reads the ROI and a one-pixel border (its 3x3 mean) as they were: a copy of
+            # that crop is its source, the frame's crop its output. Faces are done one after the
+            # other, so where two overlap the second smooths the already smoothed first.
+            cy0, cy1, cx0, cx1 = max(y0 - 1, 0), min(y1 + 1, h), max(x0 - 1, 0), min(x1 + 1, w)
+            src = out[cy0:cy1, cx0:cx1].copy()
             s, r = filter_geometry(float(self.values["radius_iod"]) * iod)
-            backend.pick(k.guided_smooth_nb, k.guided_smooth_np)(
-                src, y0, y1, x0, x1, mask.alpha, s, r, EPS, self.strength, float(self.values["detail"]), out
-            )
-            done.append(mask.roi)
-        return out
+            kernel(src, y0 - cy0, y1 - cy0, x0 - cx0, x1 - cx0, mask.alpha, s, r, EPS, self.strength,
+                   float(self.values["detail"]), out[cy0:cy1, cx0:cx1])

@@ -4,10 +4,11 @@ Each op turns a face's landmarks into warp primitives (``effects.warp_field``); 
 primitives of one face are applied in one backward-mapping pass inside that face's ROI.
 Sizes are fractions of the inter-ocular distance (``*_iod``), so an effect looks the same
 on a small or a large face. ``apply_warps`` runs several warp ops as one pass per face,
-which is what a stack of consecutive warp ops should call.
+in place (each face's pass reads a packed window of the frame around its ROI), which is
+what a stack of consecutive warp ops should call.
 
 Strength: a radial scale s becomes s ** strength, a displacement is multiplied by
-strength; strength 0 returns an unchanged copy.
+strength; strength 0 leaves the frame unchanged.
 """
 
 from __future__ import annotations
@@ -39,23 +40,21 @@ class WarpOp(Op):
         """This op's primitives for one face at full strength times ``self.strength``."""
         raise NotImplementedError
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        return apply_warps(rgb, tracks, (self,))
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        apply_warps(frame, tracks, (self,))
 
 
-def apply_warps(rgb: np.ndarray, tracks: Sequence[FaceTrack], ops: Sequence[WarpOp]) -> np.ndarray:
-    """A warped copy of ``rgb``: the fields of every op summed, one remap pass per face."""
+def apply_warps(frame: np.ndarray, tracks: Sequence[FaceTrack], ops: Sequence[WarpOp]) -> None:
+    """Warp ``frame`` (C-contiguous) in place: the fields of every op summed, one remap pass per face."""
     name = "+".join(op.name for op in ops) or "apply_warps"
-    check_frame(name, rgb)
-    out = np.ascontiguousarray(rgb).copy()
+    check_frame(name, frame)
     for track in tracks:
         wf = WarpField()
         for op in ops:
             if op.strength > 0.0:
                 wf.extend(op.field(track))
         if not wf.is_empty:
-            apply_field(out, wf)
-    return out
+            apply_field(frame, wf)
 
 
 def feature_centres(track: FaceTrack, region_name: str) -> list[tuple[float, float]]:
