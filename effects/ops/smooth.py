@@ -31,9 +31,19 @@ FEATHER_IOD = 0.08  # the mask's soft edge
 ERODE_IOD = 0.04  # the mask is pulled in this far from eyes, brows, lips, nostrils and the face edge
 
 
+# The block size s of the fast guided filter is the largest (up to 4) that leaves a box radius
+# of at least MIN_LOW_RADIUS blocks: measured on three adult faces at inter-ocular distances of
+# 60-400 px against the same filter at full resolution (s = 1, the same radius s * r), the skin
+# then stays within 1 grey level at the 99th percentile and 2 at most; a radius of 3 blocks
+# already gave p99 2 and max 3 (benchmarks/KERNELS.md). Larger blocks are cheaper, not better.
+MIN_LOW_RADIUS = 5
+MAX_BLOCK = 4
+
+
 def filter_geometry(radius_px: float) -> tuple[int, int]:
-    """(block size s, low-resolution box radius r) for a filter radius in frame pixels."""
-    s = max(1, min(4, int(radius_px // 3)))
+    """(block size s, low-resolution box radius r) for a filter radius in frame pixels; the
+    radius used is s * r, the requested one rounded to a multiple of s."""
+    s = max(1, min(MAX_BLOCK, int(radius_px / (MIN_LOW_RADIUS - 0.5))))
     r = max(1, int(radius_px / s + 0.5))
     return s, r
 
@@ -53,7 +63,6 @@ class SmoothSkin(Op):
         out = check_frame(self.name, frame)
         if self.strength <= 0.0:
             return
-        h, w = out.shape[:2]
         kernel = backend.pick(k.guided_smooth_nb, k.guided_smooth_np)
         for track in tracks:
             iod = track.interocular_px
@@ -61,11 +70,7 @@ class SmoothSkin(Op):
             if mask.is_empty:
                 continue
             y0, y1, x0, x1 = mask.roi
-            # The filter reads the ROI and a one-pixel border (its 3x3 mean) as they were: a copy of
-            # that crop is its source, the frame's crop its output. Faces are done one after the
-            # other, so where two overlap the second smooths the already smoothed first.
-            cy0, cy1, cx0, cx1 = max(y0 - 1, 0), min(y1 + 1, h), max(x0 - 1, 0), min(x1 + 1, w)
-            src = out[cy0:cy1, cx0:cx1].copy()
             s, r = filter_geometry(float(self.values["radius_iod"]) * iod)
-            kernel(src, y0 - cy0, y1 - cy0, x0 - cx0, x1 - cx0, mask.alpha, s, r, EPS, self.strength,
-                   float(self.values["detail"]), out[cy0:cy1, cx0:cx1])
+            # In place (the kernel reads each source row before the row above it is written); faces
+            # are done one after the other, so where two overlap the second smooths the first's result.
+            kernel(out, y0, y1, x0, x1, mask.alpha, s, r, EPS, self.strength, float(self.values["detail"]), out)

@@ -2,10 +2,13 @@
 
 ``golden_chain/<effect>.png`` were rendered on ``chain_scene.two_face_scene`` by the engine as it
 was before the ops changed one working frame in place (commit 0672d7b: each op returned a new
-full frame). The in-place chain must stay within one grey level of them everywhere, leave the
-caller's frame alone, and allocate one full frame per stack, not one per op. Regenerate the
-goldens (``SAFELENS_UPDATE_GOLDEN=1``) only for a deliberate change of an effect's look, after
-looking at them.
+full frame); the in-place chain matched them bit for bit (commit 300cc9b). The in-place chain
+must stay within one grey level of them everywhere, leave the caller's frame alone, and allocate
+one full frame per stack, not one per op. The two effects with ``smooth_skin`` (glam,
+skin_smoothing) were rendered again when the filter's block size came to be chosen by
+measurement (the faces here are now filtered at full resolution instead of on 2 px blocks: up
+to 2 grey levels on 66 values). Regenerate the goldens (``SAFELENS_UPDATE_GOLDEN=1``) only for a
+deliberate change of an effect's look, after looking at them.
 """
 
 from __future__ import annotations
