@@ -31,21 +31,22 @@ FEATHER_IOD = 0.08  # the mask's soft edge
 ERODE_IOD = 0.04  # the mask is pulled in this far from eyes, brows, lips, nostrils and the face edge
 
 
-# The block size s of the fast guided filter is the largest (up to 4) that leaves a box radius
-# of at least MIN_LOW_RADIUS blocks: measured on three adult faces at inter-ocular distances of
-# 60-400 px against the same filter at full resolution (s = 1, the same radius s * r), the skin
-# then stays within 1 grey level at the 99th percentile and 2 at most; a radius of 3 blocks
-# already gave p99 2 and max 3 (benchmarks/KERNELS.md). Larger blocks are cheaper, not better.
-MIN_LOW_RADIUS = 5
-MAX_BLOCK = 4
+# The block size s of the fast guided filter: the largest (up to 4) whose box radius r, in
+# blocks, is at least MIN_LOW_RADIUS[s]. Measured on three adult faces at inter-ocular distances
+# of 110-400 px against the same filter at full resolution (s = 1, the same radius s * r), the
+# skin then stays within 1 grey level at the 99th percentile and 2 at most; one block less (3
+# blocks of 2 or 3 px, 4 of 4 px) gave a maximum of 3 (benchmarks/KERNELS.md).
+MIN_LOW_RADIUS = {2: 4, 3: 4, 4: 5}
 
 
 def filter_geometry(radius_px: float) -> tuple[int, int]:
     """(block size s, low-resolution box radius r) for a filter radius in frame pixels; the
     radius used is s * r, the requested one rounded to a multiple of s."""
-    s = max(1, min(MAX_BLOCK, int(radius_px / (MIN_LOW_RADIUS - 0.5))))
-    r = max(1, int(radius_px / s + 0.5))
-    return s, r
+    for s in sorted(MIN_LOW_RADIUS, reverse=True):
+        r = int(radius_px / s + 0.5)
+        if r >= MIN_LOW_RADIUS[s]:
+            return s, r
+    return 1, max(1, int(radius_px + 0.5))
 
 
 @register_op
