@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from effects import backend
 from effects.kernels import warp as k
+from effects.scratch import thread_buffer
 
 LUT_SIZE = 257
 _DENSE = 4097
@@ -183,19 +183,7 @@ def apply_field(frame: np.ndarray, wf: WarpField) -> None:
     reach = int(math.ceil(float(np.abs(fg.grid).max()))) + 2
     wy0, wy1 = max(y0 - reach, 0), min(y1 + reach, h)
     wx0, wx1 = max(x0 - reach, 0), min(x1 + reach, w)
-    packed = _scratch((wy1 - wy0 + 1) * (wx1 - wx0) + 1)
+    packed = thread_buffer("warp.packed", (wy1 - wy0 + 1) * (wx1 - wx0) + 1, np.int64)
     backend.pick(k.remap_roi_nb, k.remap_roi_np)(
         frame, wy0, wy1, wx0, wx1, fg.grid, fg.gy0, fg.gx0, fg.step.bit_length() - 1, y0, y1, x0, x1, packed
     )
-
-
-_local = threading.local()
-
-
-def _scratch(n: int) -> np.ndarray:
-    """A per-thread int64 buffer of at least n items, kept between frames (no page faults per frame)."""
-    buf = getattr(_local, "packed", None)
-    if buf is None or buf.size < n:
-        buf = np.empty(max(n, 1), np.int64)
-        _local.packed = buf
-    return buf

@@ -34,8 +34,10 @@ def cases(height: int, width: int) -> list[KernelCase]:
     roi = np.ascontiguousarray(rgb[y0:y1, x0:x1])
     radius = max(1, int(round(radius_px)))
 
+    scratch = np.empty(k.scratch_size(y1 - y0, x1 - x0, s))
+
     def run(fn) -> None:  # type: ignore[no-untyped-def]
-        fn(rgb, y0, y1, x0, x1, mask.alpha, s, r, EPS, AMOUNT, DETAIL, out)
+        fn(rgb, y0, y1, x0, x1, mask.alpha, s, r, EPS, AMOUNT, DETAIL, out, scratch)
 
     return [
         KernelCase(

@@ -32,16 +32,17 @@ _TINY = 1e-9  # a window with less mask weight than this has no skin: leave it u
 
 
 @njit(cache=True, fastmath=False)
-def _box_mean_nb(src: np.ndarray, r: int, out: np.ndarray) -> None:
-    """Mean over the (2r+1)^2 window clipped to the image, per channel; src, out (h, w, c) float64."""
+def _box_mean_nb(src: np.ndarray, r: int, out: np.ndarray, work: np.ndarray) -> None:
+    """Mean over the (2r+1)^2 window clipped to the image, per channel; src, out (h, w, c) float64;
+    ``work``: float64 scratch of at least (c + 1) * h * w items."""
     h, w, c = src.shape
     # Channel planes, so the inner loops run over contiguous rows.
-    planes = np.empty((c, h, w), np.float64)
+    planes = work[: c * h * w].reshape(c, h, w)
     for i in range(h):
         for j in range(w):
             for ch in range(c):
                 planes[ch, i, j] = src[i, j, ch]
-    tmp = np.empty((h, w), np.float64)
+    tmp = work[c * h * w : (c + 1) * h * w].reshape(h, w)
     col = np.empty(w, np.float64)
     inv_w = np.empty(w, np.float64)
     for j in range(w):
@@ -172,6 +173,12 @@ def _load_row_nb(rows: np.ndarray, y: int, x0: int, x1: int, dst: np.ndarray) ->
             dst[n - 3 + c] = dst[n - 6 + c]
 
 
+def scratch_size(h: int, w: int, s: int) -> int:
+    """float64 items of scratch ``guided_smooth_nb`` needs for an h x w ROI on s x s blocks."""
+    cells = ((h + s - 1) // s) * ((w + s - 1) // s)
+    return 42 * cells + 6 * ((h + s - 1) // s) * w
+
+
 @njit(cache=True, fastmath=False)
 def guided_smooth_nb(
     frame: np.ndarray,
@@ -186,19 +193,29 @@ def guided_smooth_nb(
     amount: float,
     detail: float,
     out: np.ndarray,
+    scratch: np.ndarray,
 ) -> None:
     """Write the smoothed ROI into ``out`` (same shape as frame, both C-contiguous; pixels with
     alpha 0 keep their value). ``out`` may be ``frame``: every source row is read (into a ring of
-    three rows) before the row above it is written."""
+    three rows) before the row above it is written. ``scratch``: float64, at least
+    ``scratch_size(y1 - y0, x1 - x0, s)`` items (kept by the caller from frame to frame)."""
     h = y1 - y0
     w = x1 - x0
     hl = (h + s - 1) // s
     wl = (w + s - 1) // s
-    both = np.empty((hl, wl, 7), np.float64)
+    w3 = 3 * w
+    n7 = hl * wl * 7
+    both = scratch[:n7].reshape(hl, wl, 7)
+    means = scratch[n7 : 2 * n7].reshape(hl, wl, 7)
+    coef = scratch[2 * n7 : 3 * n7].reshape(hl, wl, 7)
+    cm = scratch[3 * n7 : 4 * n7].reshape(hl, wl, 7)
+    work = scratch[4 * n7 : 5 * n7 + hl * wl]
+    ab = scratch[5 * n7 + hl * wl : 5 * n7 + hl * wl + hl * wl * 6].reshape(hl, wl, 6)
+    tables = 5 * n7 + 7 * hl * wl
+    ah = scratch[tables : tables + hl * w3].reshape(hl, w3)
+    bh = scratch[tables + hl * w3 : tables + 2 * hl * w3].reshape(hl, w3)
     _block_stats_nb(frame, y0, y1, x0, x1, alpha, s, both)
-    means = np.empty((hl, wl, 7), np.float64)
-    _box_mean_nb(both, r, means)
-    coef = np.empty((hl, wl, 7), np.float64)
+    _box_mean_nb(both, r, means, work)
     for i in range(hl):
         for j in range(wl):
             wsum = means[i, j, 6]
@@ -217,10 +234,8 @@ def guided_smooth_nb(
                 coef[i, j, c] = wt * a
                 coef[i, j, 3 + c] = wt * b
             coef[i, j, 6] = wt
-    cm = np.empty((hl, wl, 7), np.float64)
-    _box_mean_nb(coef, r, cm)
+    _box_mean_nb(coef, r, cm, work)
     # A and B at the grid nodes, then interpolated along each grid row to the ROI's flat RGB columns.
-    ab = np.empty((hl, wl, 6), np.float64)
     for i in range(hl):
         for j in range(wl):
             wsum = cm[i, j, 6]
@@ -233,15 +248,12 @@ def guided_smooth_nb(
                     ab[i, j, 3 + c] = 0.0
     half = (s - 1) * 0.5
     inv_s = 1.0 / s
-    w3 = 3 * w
     col_j = np.empty(w, np.int64)
     col_f = np.empty(w, np.float64)
     for xx in range(w):
         g = min(max((xx - half) * inv_s, 0.0), wl - 1.0)
         col_j[xx] = int(g)
         col_f[xx] = g - int(g)
-    ah = np.empty((hl, w3), np.float64)
-    bh = np.empty((hl, w3), np.float64)
     for i in range(hl):
         nodes = ab[i]
         for xx in range(w):
@@ -319,8 +331,9 @@ def guided_smooth_np(
     amount: float,
     detail: float,
     out: np.ndarray,
+    scratch: np.ndarray,
 ) -> None:
-    """NumPy reference of guided_smooth_nb."""
+    """NumPy reference of guided_smooth_nb (``scratch`` unused)."""
     h = y1 - y0
     w = x1 - x0
     hl = (h + s - 1) // s

@@ -23,6 +23,7 @@ from effects.masks import region_mask
 from effects.ops.base import Op, OpContext, Param, register_op
 from effects.ops.values import check_frame
 from effects.ops.warp import STRENGTH
+from effects.scratch import thread_buffer
 
 # Squared grey levels: local contrast well above sqrt(EPS) (about 25 levels) counts as an edge;
 # chosen by eye on the test faces (400: freckles stay faint, 900: skin starts to look plastic).
@@ -74,4 +75,6 @@ class SmoothSkin(Op):
             s, r = filter_geometry(float(self.values["radius_iod"]) * iod)
             # In place (the kernel reads each source row before the row above it is written); faces
             # are done one after the other, so where two overlap the second smooths the first's result.
-            kernel(out, y0, y1, x0, x1, mask.alpha, s, r, EPS, self.strength, float(self.values["detail"]), out)
+            scratch = thread_buffer("smooth_skin", k.scratch_size(y1 - y0, x1 - x0, s), np.float64)
+            kernel(out, y0, y1, x0, x1, mask.alpha, s, r, EPS, self.strength, float(self.values["detail"]), out,
+                   scratch)
