@@ -93,6 +93,21 @@ class WarpField:
             return
         self.pushes.append((float(px), float(py), -float(move_x), -float(move_y), float(radius_px)))
 
+    def add_pushes(self, points: np.ndarray, moves: np.ndarray, radius_px: float) -> None:
+        """``add_push`` for each row of ``points`` and ``moves`` ((n, 2) pixels), one radius for all."""
+        pts = np.asarray(points, np.float64)
+        mv = np.asarray(moves, np.float64)
+        if pts.ndim != 2 or pts.shape[1] != 2 or mv.shape != pts.shape:
+            raise WarpError(f"add_pushes: expected points and moves of one (n, 2) shape, found {pts.shape} and {mv.shape}")
+        _check_finite("add_pushes", radius_px=radius_px)
+        if not (np.all(np.isfinite(pts)) and np.all(np.isfinite(mv))):
+            raise WarpError("add_pushes: expected finite points and moves, found NaN or inf")
+        if radius_px <= 0.0:
+            raise WarpError(f"add_pushes: radius_px: expected a number > 0, found {radius_px!r}")
+        r = float(radius_px)
+        self.pushes += [(px, py, -vx, -vy, r) for (px, py), (vx, vy) in zip(pts.tolist(), mv.tolist(), strict=True)
+                        if vx != 0.0 or vy != 0.0]
+
     def extend(self, other: WarpField) -> None:
         self.radial += other.radial
         self.profiles += other.profiles

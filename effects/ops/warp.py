@@ -124,11 +124,15 @@ _OVAL = np.array(FACE_OVAL)
 _OVAL_POS = {idx: i for i, idx in enumerate(FACE_OVAL)}
 
 
+_OVAL_NEXT = np.roll(np.arange(len(FACE_OVAL)), -1)
+_OVAL_PREV = np.roll(np.arange(len(FACE_OVAL)), 1)
+
+
 def inward_normals(track: FaceTrack) -> np.ndarray:
     """(len(FACE_OVAL), 2) unit normals of the face oval at its landmarks, pointing into the face."""
     pts = track.xy[_OVAL].astype(np.float64)
     centre = pts.mean(axis=0)
-    tangent = np.roll(pts, -1, axis=0) - np.roll(pts, 1, axis=0)
+    tangent = pts[_OVAL_NEXT] - pts[_OVAL_PREV]
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
     length = np.hypot(normal[:, 0], normal[:, 1])
     # A degenerate tangent (repeated points) falls back to the direction of the centre.
@@ -177,10 +181,9 @@ class ContourPush(WarpOp):
         # point so the contour moves by about ``move`` (not by a multiple of it).
         d2 = ((pts[:, None, :] - pts[None, :, :]) ** 2).sum(axis=2) / (radius * radius)
         overlap = (np.clip(1.0 - d2, 0.0, None) ** 2).sum(axis=1)
-        for (px, py), idx, total in zip(pts, ids, overlap, strict=True):
-            m = move * shares[idx] / total
-            nx, ny = normals[_OVAL_POS[idx]]
-            wf.add_push(float(px), float(py), float(m * nx), float(m * ny), radius)
+        share = np.array([shares[i] for i in ids])
+        along = normals[[_OVAL_POS[i] for i in ids]]
+        wf.add_pushes(pts, (move * share / overlap)[:, None] * along, radius)
         return wf
 
 

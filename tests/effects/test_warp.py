@@ -15,7 +15,7 @@ from effects.ops.base import OpContext
 from effects.ops.values import FrameError, OpParamError
 from effects.ops.warp import ContourPush, Displace, RadialScale, WarpOp, apply_warps
 from effects.regions import LEFT_EYE, RIGHT_EYE
-from effects.warp_field import WarpField, field_grid, grid_step, radial_profile
+from effects.warp_field import WarpError, WarpField, field_grid, grid_step, radial_profile
 
 CTX = OpContext()
 
@@ -291,3 +291,19 @@ def test_face_cut_by_the_frame_border(small_face: tuple[np.ndarray, FaceTrack], 
     fast = _warped(rgb, [moved], ops)
     assert np.abs(ref.astype(int) - fast).max() <= 1
     assert np.count_nonzero(fast != rgb) > 500
+
+
+def test_add_pushes_is_add_push_per_row_and_refuses_bad_values() -> None:
+    pts = np.array([[10.0, 20.0], [30.0, 40.0], [50.0, 60.0]])
+    moves = np.array([[1.0, -2.0], [0.0, 0.0], [-3.0, 0.5]])
+    many, one_by_one = WarpField(), WarpField()
+    many.add_pushes(pts, moves, 12.0)
+    for (px, py), (vx, vy) in zip(pts, moves, strict=True):
+        one_by_one.add_push(px, py, vx, vy, 12.0)
+    assert many.pushes == one_by_one.pushes and len(many.pushes) == 2  # a zero move adds nothing
+    with pytest.raises(WarpError, match="add_pushes: expected finite points and moves, found NaN or inf"):
+        WarpField().add_pushes(pts, np.where(moves == 0.0, np.nan, moves), 12.0)
+    with pytest.raises(WarpError, match=r"add_pushes: radius_px: expected a number > 0, found -1.0"):
+        WarpField().add_pushes(pts, moves, -1.0)
+    with pytest.raises(WarpError, match=r"one \(n, 2\) shape, found \(3, 2\) and \(2, 2\)"):
+        WarpField().add_pushes(pts, moves[:2], 12.0)
