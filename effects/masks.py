@@ -111,12 +111,13 @@ def _rasterise(polys_by_region: list[list[np.ndarray]], oy: int, ox: int, hh: in
     """Union over regions of the even-odd fill of each region's polygons, as a uint8 0/1 image."""
     union = np.zeros((hh, ww), np.uint8)
     scratch = np.zeros((hh, ww), np.uint8)
+    one = np.empty((hh, ww), np.uint8)  # one buffer for every polygon (a 1080p face's is 200 KB)
     offset = np.array([ox, oy], np.float64)
     for polys in polys_by_region:
         scratch.fill(0)
         for poly in polys:
             pts = np.round((poly.astype(np.float64) - offset) * _ONE).astype(np.int32)
-            one = np.zeros((hh, ww), np.uint8)
+            one.fill(0)
             cv2.fillPoly(one, [pts], 1, lineType=cv2.LINE_8, shift=_SHIFT)
             np.bitwise_xor(scratch, one, out=scratch)
         np.bitwise_or(union, scratch, out=union)
