@@ -3,6 +3,9 @@
 ``build_stack(specs)`` configures every op once; ``EffectStack.apply`` runs them in
 order (effect by effect, op by op) on an (H, W, 3) uint8 frame and its face
 tracks, giving each effect's ops its own asset folder through the ``OpContext``.
+The stack copies the input once into its working frame and every op changes that frame in
+place (``Op.apply_into``: an op that touches a face writes only that face's region), so a
+frame costs one full-frame copy however many ops run.
 Consecutive warp ops run as one warp (summed fields, one resampling per face).
 An op with an expression trigger (``effects.triggers``) runs only on the faces whose expression
 sets it off (``TriggerMode.LIVE``; the stack remembers each face's trigger state from frame to
@@ -28,7 +31,7 @@ from effects.triggers import TriggerLatch, TriggerMode
 
 
 class EffectStackError(ValueError):
-    """The stack was given a frame or tracks of the wrong kind, or an op broke its contract."""
+    """The stack was given specs or tracks of the wrong kind."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -93,7 +96,8 @@ class EffectStack:
         timings_ms: dict[str, float] | None = None,
         effect_timings_ms: dict[str, float] | None = None,
     ) -> np.ndarray:
-        """The frame after every op; ``rgb`` is not modified. An empty stack returns a copy.
+        """The frame after every op, in a new array; ``rgb`` is not modified (an empty stack
+        returns a copy). The ops change one working copy in place.
 
         ``timings_ms`` (benchmarks): when given, the wall time of each step is added to it under
         the op's name, or ``warp:name+name...`` for consecutive warp ops run as one pass.
@@ -107,20 +111,19 @@ class EffectStack:
             if not isinstance(track, FaceTrack):
                 raise EffectStackError(f"tracks[{i}]: expected a FaceTrack, found {type(track).__name__}")
         base = ctx if ctx is not None else OpContext()
-        out = np.ascontiguousarray(rgb)
-        ran = False
+        out = np.array(rgb, order="C", copy=True)  # the one working frame every op changes in place
         for step in self._steps:
             layer, index, op = step[0]
             timed = timings_ms is not None or effect_timings_ms is not None
             started = time.perf_counter() if timed else 0.0
             started_cpu = time.thread_time() if effect_timings_ms is not None else 0.0
             if len(step) > 1:
-                result = apply_warps(out, tracks, [cast(WarpOp, s[2]) for s in step])
+                apply_warps(out, tracks, [cast(WarpOp, s[2]) for s in step])
             else:
                 faces = self._faces_for(layer, index, tracks, base.timestamp_ms)
                 if faces is None:
                     continue  # a trigger not set off on any face: the op does not run
-                result = op.apply(out, faces, dataclasses.replace(base, asset_root=layer.spec.root))
+                op.apply_into(out, faces, dataclasses.replace(base, asset_root=layer.spec.root))
             if timed:
                 took_ms = (time.perf_counter() - started) * 1000.0
                 if timings_ms is not None:
@@ -131,15 +134,7 @@ class EffectStack:
                     for part in step:
                         ident = part[0].spec.id
                         effect_timings_ms[ident] = effect_timings_ms.get(ident, 0.0) + cpu_ms / len(step)
-            if not isinstance(result, np.ndarray) or result.shape != rgb.shape or result.dtype != np.uint8:
-                found = f"{result.shape} {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
-                raise EffectStackError(
-                    f'effect "{layer.spec.id}" ops[{index}] ({op.name}): expected a uint8 result of shape '
-                    f"{rgb.shape}, found {found}"
-                )
-            out = np.ascontiguousarray(result)
-            ran = True
-        return out if ran and out is not rgb else rgb.copy()
+        return out
 
 
 def _steps(layers: Sequence[StackLayer]) -> tuple[tuple[tuple[StackLayer, int, Op], ...], ...]:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from effects import backend
 from effects.kernels import warp as k
+from effects.scratch import thread_buffer
 
 LUT_SIZE = 257
 _DENSE = 4097
@@ -92,6 +92,21 @@ class WarpField:
         if move_x == 0.0 and move_y == 0.0:
             return
         self.pushes.append((float(px), float(py), -float(move_x), -float(move_y), float(radius_px)))
+
+    def add_pushes(self, points: np.ndarray, moves: np.ndarray, radius_px: float) -> None:
+        """``add_push`` for each row of ``points`` and ``moves`` ((n, 2) pixels), one radius for all."""
+        pts = np.asarray(points, np.float64)
+        mv = np.asarray(moves, np.float64)
+        if pts.ndim != 2 or pts.shape[1] != 2 or mv.shape != pts.shape:
+            raise WarpError(f"add_pushes: expected points and moves of one (n, 2) shape, found {pts.shape} and {mv.shape}")
+        _check_finite("add_pushes", radius_px=radius_px)
+        if not (np.all(np.isfinite(pts)) and np.all(np.isfinite(mv))):
+            raise WarpError("add_pushes: expected finite points and moves, found NaN or inf")
+        if radius_px <= 0.0:
+            raise WarpError(f"add_pushes: radius_px: expected a number > 0, found {radius_px!r}")
+        r = float(radius_px)
+        self.pushes += [(px, py, -vx, -vy, r) for (px, py), (vx, vy) in zip(pts.tolist(), mv.tolist(), strict=True)
+                        if vx != 0.0 or vy != 0.0]
 
     def extend(self, other: WarpField) -> None:
         self.radial += other.radial
@@ -183,19 +198,7 @@ def apply_field(frame: np.ndarray, wf: WarpField) -> None:
     reach = int(math.ceil(float(np.abs(fg.grid).max()))) + 2
     wy0, wy1 = max(y0 - reach, 0), min(y1 + reach, h)
     wx0, wx1 = max(x0 - reach, 0), min(x1 + reach, w)
-    packed = _scratch((wy1 - wy0 + 1) * (wx1 - wx0) + 1)
+    packed = thread_buffer("warp.packed", (wy1 - wy0 + 1) * (wx1 - wx0) + 1, np.int64)
     backend.pick(k.remap_roi_nb, k.remap_roi_np)(
         frame, wy0, wy1, wx0, wx1, fg.grid, fg.gy0, fg.gx0, fg.step.bit_length() - 1, y0, y1, x0, x1, packed
     )
-
-
-_local = threading.local()
-
-
-def _scratch(n: int) -> np.ndarray:
-    """A per-thread int64 buffer of at least n items, kept between frames (no page faults per frame)."""
-    buf = getattr(_local, "packed", None)
-    if buf is None or buf.size < n:
-        buf = np.empty(max(n, 1), np.int64)
-        _local.packed = buf
-    return buf

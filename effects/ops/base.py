@@ -3,9 +3,15 @@
 An op is a class registered under a name with ``@register_op``. It declares its
 parameters as ``Param`` records; the spec loader validates a TOML table against
 them (so a creator gets "effect.toml: ops[2].strength: expected a number in
-[0, 1], found 1.5") and builds the op with the validated values. ``apply``
-returns a new frame and never writes into its input. Every op has a ``strength``
-in [0, 1]; strength 0 returns the input unchanged.
+[0, 1], found 1.5") and builds the op with the validated values. Every op has a
+``strength`` in [0, 1]; strength 0 leaves the frame unchanged.
+
+One way to run an op: ``apply_into(frame, tracks, ctx)`` changes ``frame`` in place and returns
+None. ``frame`` is an (H, W, 3) uint8, C-contiguous buffer owned by the caller (the stack's one
+working copy of the input: ``effects.engine``), so an op that touches a region reads and writes
+only that region, and an op that needs unchanged neighbours (a filter) copies the crop it reads
+first (the ROI and its border, never the frame). ``apply`` is the convenience for one op on its
+own: a copy of the input, changed by ``apply_into``.
 
 Kernels live beside each op as private pure functions with a NumPy reference;
 ``effects.backend`` picks which one runs.
@@ -22,7 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from effects.face import FaceTrack
-from effects.ops.values import REQUIRED, Param, op_values
+from effects.ops.values import REQUIRED, Param, check_frame, op_values
 
 __all__ = ["OPS", "REQUIRED", "Op", "OpContext", "Param", "register_op"]
 
@@ -38,7 +44,7 @@ class OpContext:
 
 
 class Op(ABC):
-    """A configured op. Subclasses set ``name``, ``params`` and implement ``apply``."""
+    """A configured op. Subclasses set ``name``, ``params`` and implement ``apply_into``."""
 
     name: ClassVar[str]
     params: ClassVar[tuple[Param, ...]]
@@ -53,8 +59,14 @@ class Op(ABC):
         return float(self.values.get("strength", 1.0))
 
     @abstractmethod
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        """Change ``frame`` ((H, W, 3) uint8, C-contiguous) in place; return None."""
+
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        """Return the processed copy of ``rgb`` ((H, W, 3) uint8, C-contiguous)."""
+        """A changed copy of ``rgb`` (which is not modified): ``apply_into`` on a copy."""
+        out = np.array(check_frame(self.name, rgb), order="C", copy=True)
+        self.apply_into(out, tracks, ctx)
+        return out
 
 
 OPS: dict[str, type[Op]] = {}

@@ -1,7 +1,8 @@
 """Region colour ops: ``region_tint`` (make-up, lip and iris colour, tan), ``whiten`` and ``eyeliner``.
 
 Each op works per face inside the ROI of a feathered region mask (effects.masks),
-so pixels outside the region and its feather keep their exact value. Sizes are
+so pixels outside the region and its feather keep their exact value; the frame is changed
+in place, ROI by ROI. Sizes are
 fractions of the face's inter-ocular distance (``*_iod``).
 """
 
@@ -95,11 +96,11 @@ class RegionTint(Op):
         STRENGTH,
     )
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_frame(self.name, rgb).copy()
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         opacity = self.values["opacity"] * self.strength
         if opacity <= 0.0:
-            return out
+            return
         color = color01(self.values["color"])
         regions = self.values["regions"]
         plain = [r for r in regions if r not in IRISES]
@@ -109,13 +110,12 @@ class RegionTint(Op):
             feather = self.values["feather_iod"] * iod
             parts: list[tuple[Roi, np.ndarray]] = []
             if plain:
-                mask = region_mask(rgb.shape, track, plain, feather_px=feather, dilate_px=self.values["dilate_iod"] * iod)
+                mask = region_mask(out.shape, track, plain, feather_px=feather, dilate_px=self.values["dilate_iod"] * iod)
                 parts.append((mask.roi, mask.alpha))
-            parts.extend(iris_mask(rgb.shape, track, name, feather) for name in irises)
+            parts.extend(iris_mask(out.shape, track, name, feather) for name in irises)
             roi, alpha = union_masks(parts)
             if alpha.size and float(alpha.max()) > 0.0:
                 tint_roi(out, roi, alpha, color, self.values["mode"], opacity)
-        return out
 
 
 @register_op
@@ -130,21 +130,20 @@ class Whiten(Op):
         STRENGTH,
     )
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_frame(self.name, rgb).copy()
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         amount = self.values["amount"] * self.strength
         if amount <= 0.0:
-            return out
+            return
         kernel = backend.pick(whiten_nb, whiten_np)
         for track in tracks:
-            mask = region_mask(rgb.shape, track, self.values["regions"],
+            mask = region_mask(out.shape, track, self.values["regions"],
                                feather_px=self.values["feather_iod"] * track.interocular_px)
             if mask.is_empty:
                 continue
             y0, y1, x0, x1 = mask.roi
             view = out[y0:y1, x0:x1]
             kernel(view, mask.alpha, float(amount), view)
-        return out
 
 
 def _face_up(track: FaceTrack) -> np.ndarray:
@@ -208,14 +207,13 @@ class Eyeliner(Op):
         alpha = np.asarray(cv2.GaussianBlur(hard, (0, 0), sigma, borderType=cv2.BORDER_CONSTANT), np.float32)
         return roi, alpha
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_frame(self.name, rgb).copy()
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         opacity = self.values["opacity"] * self.strength
         if opacity <= 0.0:
-            return out
+            return
         color = color01(self.values["color"])
         for track in tracks:
-            roi, alpha = self.mask(rgb.shape, track)
+            roi, alpha = self.mask(out.shape, track)
             if alpha.size:
                 tint_roi(out, roi, alpha, color, "normal", opacity)
-        return out

@@ -1,7 +1,8 @@
 """The ``lut`` op: a 3D colour LUT from an Adobe .cube file in the effect folder or a built-in preset.
 
 ``scope = "frame"`` grades the whole frame; ``scope = "face"`` grades each face's oval
-with a soft edge (``feather_iod``), leaving the rest of the frame untouched. The .cube
+with a soft edge (``feather_iod``), leaving the rest of the frame untouched. Both change the
+frame in place. The .cube
 file is read (path checks, then the strict parser) the first time the op runs in an
 effect folder and kept.
 """
@@ -98,21 +99,18 @@ class Lut(Op):
             self._files[asset_root] = cached
         return cached
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        src = np.ascontiguousarray(check_frame(self.name, rgb))
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         if self.strength <= 0.0:
-            return src.copy()
+            return
         table = self.table_for(ctx.asset_root)
         if self.values["scope"] == "frame":
-            out = np.empty_like(src)
-            table.apply_into(src, None, self.strength, out)
-            return out
-        out = src.copy()
+            table.apply_into(out, None, self.strength, out)  # the kernels read each pixel before writing it
+            return
         for track in tracks:
-            mask = region_mask(src.shape, track, ["face"], feather_px=self.values["feather_iod"] * track.interocular_px)
+            mask = region_mask(out.shape, track, ["face"], feather_px=self.values["feather_iod"] * track.interocular_px)
             if mask.is_empty:
                 continue
             y0, y1, x0, x1 = mask.roi
             view = out[y0:y1, x0:x1]
             table.apply_into(view, mask.alpha, self.strength, view)
-        return out

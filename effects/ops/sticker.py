@@ -4,7 +4,7 @@ A sticker's centre sits on its anchor plus ``offset_fw`` (in face widths, along 
 face's own axes: x along the eye line, y down the face), it is ``width_fw`` face widths
 wide and turns with the head's roll (the eye line) when ``rotate_with_roll`` is on.
 With ``occlude_by_face`` the face oval hides the sticker (ears or a hat brim behind
-the head). Only the sticker's bounding box is touched.
+the head). Only the sticker's bounding box is touched (in place, like the particles).
 
 Particles are seeded: the same seed and frame index give the same picture. Each
 particle orbits slowly and twinkles; positions are in face units for ``head`` and
@@ -89,10 +89,10 @@ class Sticker(Op):
         super().__init__(**values)
         self._sprites: dict[Path, MipSprite] = {}
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_frame(self.name, rgb).copy()
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         if self.strength <= 0.0 or not tracks:
-            return out
+            return
         mip = _sprites_for(self, self._sprites, ctx, "image")
         kernel = backend.pick(sticker_nb, sticker_np)
         h, w = out.shape[:2]
@@ -113,7 +113,6 @@ class Sticker(Op):
                 occl = self._occlusion(out.shape, track, (y0, y1, x0, x1))
             view = out[y0:y1, x0:x1]
             kernel(view, y0, x0, sprite, _inverse(m), occl, bool(v["occlude_by_face"]), self.strength, view)
-        return out
 
     @staticmethod
     def _occlusion(shape: tuple[int, ...], track: FaceTrack, roi: tuple[int, int, int, int]) -> np.ndarray:
@@ -194,13 +193,13 @@ class Particles(Op):
         size = unit * self._size * (0.6 + 0.4 * twinkle)
         return np.stack([cx, cy, size, np.cos(spin), np.sin(spin), alpha], axis=1)
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        out = check_frame(self.name, rgb).copy()
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         if self.strength <= 0.0:
-            return out
+            return
         frame_wide = self.values["region"] == "frame"
         if not tracks and not frame_wide:
-            return out
+            return
         mip = self._builtin if not self.values["image"] else _sprites_for(self, self._sprites, ctx, "image")
         tint = color01(self.values["color"])
         kernel = backend.pick(particles_nb, particles_np)
@@ -208,4 +207,3 @@ class Particles(Op):
             parts = self.positions(track, out.shape, ctx.frame_index)
             sprite = mip.packed_for_width(float(parts[:, 2].max()))
             kernel(out, sprite, np.ascontiguousarray(parts), tint)
-        return out

@@ -1,6 +1,8 @@
 """Whole-frame style ops: ``posterize`` (with comic ink edges), ``film_grain`` and ``vignette``.
 
-These are global: they apply with or without faces. Strength 0 returns an exact copy.
+These are global: they apply with or without faces. Each kernel reads a pixel (posterize: the
+rows below it, for its blur) before it writes it, so they run in place on the frame.
+Strength 0 leaves the frame unchanged.
 """
 
 from __future__ import annotations
@@ -41,16 +43,15 @@ class Posterize(Op):
         self._table = level_table(self.values["levels"])
         self._ink = np.asarray(self.values["ink_color"], np.float64)
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        src = np.ascontiguousarray(check_frame(self.name, rgb))
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         if self.strength <= 0.0:
-            return src.copy()
-        out = np.empty_like(src)
+            return
         edges = bool(self.values["edges"])
         lo = self.values["edge_threshold"]
         kernel = backend.pick(posterize_nb, posterize_np)
-        kernel(src, self._table, edges, lo, lo * EDGE_SOFTNESS, self._ink, self.strength, out)
-        return out
+        # In place: output row y is written after the rows it blurs (up to y + 3) were read.
+        kernel(out, self._table, edges, lo, lo * EDGE_SOFTNESS, self._ink, self.strength, out)
 
 
 @register_op
@@ -65,18 +66,16 @@ class FilmGrain(Op):
         STRENGTH,
     )
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        src = np.ascontiguousarray(check_frame(self.name, rgb))
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         sd = self.values["amount"] * GRAIN_SD_LEVELS * self.strength
         if sd <= 0.0:
-            return src.copy()
+            return
         cell = float(self.values["size_px"])
-        lattice = np.empty(lattice_shape(src.shape[0], src.shape[1], cell), np.float32)
+        lattice = np.empty(lattice_shape(out.shape[0], out.shape[1], cell), np.float32)
         key = frame_key(self.values["seed"] + ctx.seed, ctx.frame_index)
-        out = np.empty_like(src)
         backend.pick(lattice_nb, lattice_np)(key, lattice)
-        backend.pick(grain_nb, grain_np)(src, lattice, 1.0 / cell, sd, out)
-        return out
+        backend.pick(grain_nb, grain_np)(out, lattice, 1.0 / cell, sd, out)
 
 
 @register_op
@@ -105,14 +104,12 @@ class Vignette(Op):
             self._gain, self._gain_key = gain, key
         return self._gain
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        src = np.ascontiguousarray(check_frame(self.name, rgb))
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        out = check_frame(self.name, frame)
         depth = self.values["amount"] * self.strength
         if depth <= 0.0:
-            return src.copy()
-        out = np.empty_like(src)
-        backend.pick(_vignette_numba, _vignette_numpy)(self, src, depth, out)
-        return out
+            return
+        backend.pick(_vignette_numba, _vignette_numpy)(self, out, depth, out)
 
 
 def _vignette_numba(op: Vignette, src: np.ndarray, depth: float, out: np.ndarray) -> None:

@@ -4,10 +4,11 @@ Each op turns a face's landmarks into warp primitives (``effects.warp_field``); 
 primitives of one face are applied in one backward-mapping pass inside that face's ROI.
 Sizes are fractions of the inter-ocular distance (``*_iod``), so an effect looks the same
 on a small or a large face. ``apply_warps`` runs several warp ops as one pass per face,
-which is what a stack of consecutive warp ops should call.
+in place (each face's pass reads a packed window of the frame around its ROI), which is
+what a stack of consecutive warp ops should call.
 
 Strength: a radial scale s becomes s ** strength, a displacement is multiplied by
-strength; strength 0 returns an unchanged copy.
+strength; strength 0 leaves the frame unchanged.
 """
 
 from __future__ import annotations
@@ -39,23 +40,21 @@ class WarpOp(Op):
         """This op's primitives for one face at full strength times ``self.strength``."""
         raise NotImplementedError
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
-        return apply_warps(rgb, tracks, (self,))
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
+        apply_warps(frame, tracks, (self,))
 
 
-def apply_warps(rgb: np.ndarray, tracks: Sequence[FaceTrack], ops: Sequence[WarpOp]) -> np.ndarray:
-    """A warped copy of ``rgb``: the fields of every op summed, one remap pass per face."""
+def apply_warps(frame: np.ndarray, tracks: Sequence[FaceTrack], ops: Sequence[WarpOp]) -> None:
+    """Warp ``frame`` (C-contiguous) in place: the fields of every op summed, one remap pass per face."""
     name = "+".join(op.name for op in ops) or "apply_warps"
-    check_frame(name, rgb)
-    out = np.ascontiguousarray(rgb).copy()
+    check_frame(name, frame)
     for track in tracks:
         wf = WarpField()
         for op in ops:
             if op.strength > 0.0:
                 wf.extend(op.field(track))
         if not wf.is_empty:
-            apply_field(out, wf)
-    return out
+            apply_field(frame, wf)
 
 
 def feature_centres(track: FaceTrack, region_name: str) -> list[tuple[float, float]]:
@@ -125,11 +124,15 @@ _OVAL = np.array(FACE_OVAL)
 _OVAL_POS = {idx: i for i, idx in enumerate(FACE_OVAL)}
 
 
+_OVAL_NEXT = np.roll(np.arange(len(FACE_OVAL)), -1)
+_OVAL_PREV = np.roll(np.arange(len(FACE_OVAL)), 1)
+
+
 def inward_normals(track: FaceTrack) -> np.ndarray:
     """(len(FACE_OVAL), 2) unit normals of the face oval at its landmarks, pointing into the face."""
     pts = track.xy[_OVAL].astype(np.float64)
     centre = pts.mean(axis=0)
-    tangent = np.roll(pts, -1, axis=0) - np.roll(pts, 1, axis=0)
+    tangent = pts[_OVAL_NEXT] - pts[_OVAL_PREV]
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
     length = np.hypot(normal[:, 0], normal[:, 1])
     # A degenerate tangent (repeated points) falls back to the direction of the centre.
@@ -178,10 +181,9 @@ class ContourPush(WarpOp):
         # point so the contour moves by about ``move`` (not by a multiple of it).
         d2 = ((pts[:, None, :] - pts[None, :, :]) ** 2).sum(axis=2) / (radius * radius)
         overlap = (np.clip(1.0 - d2, 0.0, None) ** 2).sum(axis=1)
-        for (px, py), idx, total in zip(pts, ids, overlap, strict=True):
-            m = move * shares[idx] / total
-            nx, ny = normals[_OVAL_POS[idx]]
-            wf.add_push(float(px), float(py), float(m * nx), float(m * ny), radius)
+        share = np.array([shares[i] for i in ids])
+        along = normals[[_OVAL_POS[i] for i in ids]]
+        wf.add_pushes(pts, (move * share / overlap)[:, None] * along, radius)
         return wf
 
 

@@ -46,9 +46,9 @@ class FakeWarp(Op):
         Param("color", "color", (255, 0, 0)),
     )
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
         add = int(round(float(self.values["scale"]) * self.strength))
-        return np.clip(rgb.astype(np.int16) + add, 0, 255).astype(np.uint8)
+        frame[...] = np.clip(frame.astype(np.int16) + add, 0, 255).astype(np.uint8)
 
 
 class FakeSticker(Op):
@@ -64,11 +64,9 @@ class FakeSticker(Op):
     )
     seen: list[OpContext] = []
 
-    def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
+    def apply_into(self, frame: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> None:
         FakeSticker.seen.append(ctx)
-        out = rgb.copy()
-        out[0, 0] = 255
-        return out
+        frame[0, 0] = 255
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import pytest
 from landmark_faces import ADULT_FACES, load_face
 
 from effects.face import FaceTrack
-from effects.masks import MaskError, region_mask
+from effects.masks import OCTAGON_MIN_PX, MaskError, region_mask
 from effects.regions import LEFT_EYE, RegionError
 
 
@@ -48,6 +48,26 @@ def test_dilation_grows_and_negative_dilation_shrinks(face: tuple[np.ndarray, Fa
     shrunk = region_mask(rgb.shape, track, ["lips"], 0, dilate_px=-2).full(rgb.shape) > 0
     assert np.all(grown[base]) and grown.sum() > base.sum() * 1.3
     assert np.all(base[shrunk]) and shrunk.sum() < base.sum() * 0.8
+
+
+@pytest.mark.parametrize("d", [6, 10, 16])
+def test_large_discs_are_octagons_close_to_the_disc(face: tuple[np.ndarray, FaceTrack], d: int) -> None:
+    """From OCTAGON_MIN_PX on, growing and shrinking use an octagon: its edge stays within 8% of
+    the radius of the exact disc's (distances measured from the region), and the mask never
+    reaches past ``reach_px`` (the ROI holds it whole)."""
+    import cv2
+
+    rgb, track = face
+    assert d >= OCTAGON_MIN_PX
+    base = region_mask(rgb.shape, track, ["face"], 0).full(rgb.shape) > 0
+    dist_out = cv2.distanceTransform((~base).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    dist_in = cv2.distanceTransform(base.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    grown_mask = region_mask(rgb.shape, track, ["face"], 0, dilate_px=d)
+    grown = grown_mask.full(rgb.shape) > 0
+    assert np.all(grown[dist_out <= d - 0.5]) and dist_out[grown].max() <= 1.083 * d + 0.5
+    assert dist_out[grown].max() <= grown_mask.reach_px
+    shrunk = region_mask(rgb.shape, track, ["face"], 0, dilate_px=-d).full(rgb.shape) > 0
+    assert not np.any(shrunk[dist_in <= d - 0.5]) and np.all(shrunk[dist_in > 1.083 * d + 0.5])
 
 
 def test_feather_is_soft_and_confined_to_reach(face: tuple[np.ndarray, FaceTrack]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from landmark_faces import ADULT_FACES, load_face, on_canvas
+from landmark_faces import ADULT_FACES, load_face, on_canvas, resized
 
 from effects import backend
 from effects.face import FaceTrack
@@ -12,7 +12,7 @@ from effects.kernels import smooth as k
 from effects.masks import region_mask
 from effects.ops.base import OpContext
 from effects.ops.values import FrameError, OpParamError
-from effects.ops.smooth import ERODE_IOD, FEATHER_IOD, SmoothSkin, filter_geometry
+from effects.ops.smooth import EPS, ERODE_IOD, FEATHER_IOD, MIN_LOW_RADIUS, SmoothSkin, filter_geometry
 from effects.regions import LEFT_EYE, LIPS_OUTER
 
 CTX = OpContext()
@@ -48,11 +48,11 @@ def test_box_mean_kernel_matches_reference() -> None:
     a = rng.uniform(0, 255, (23, 31, 6))
     for r in (1, 3, 12, 40):
         out = np.empty_like(a)
-        k._box_mean_nb(a, r, out)
+        k._box_mean_nb(a, r, out, np.empty(a.size + a.size // 6))
         np.testing.assert_allclose(out, k._box_mean_np(a, r), atol=1e-9)
     # Interior windows are plain means.
     out = np.empty_like(a)
-    k._box_mean_nb(a, 2, out)
+    k._box_mean_nb(a, 2, out, np.empty(a.size + a.size // 6))
     assert out[10, 10, 4] == pytest.approx(a[8:13, 8:13, 4].mean())
 
 
@@ -157,8 +157,53 @@ def test_two_faces_are_both_smoothed(small_face: tuple[np.ndarray, FaceTrack]) -
 
 def test_filter_geometry() -> None:
     assert filter_geometry(2.0) == (1, 2)
-    assert filter_geometry(13.0) == (4, 3)
+    assert filter_geometry(6.0) == (1, 6)
+    assert filter_geometry(12.7) == (3, 4)  # the 720p demo face
+    assert filter_geometry(19.2) == (4, 5)  # the 1080p demo face
     assert filter_geometry(100.0) == (4, 25)
+    for radius in np.arange(1.0, 60.0, 0.1):
+        s, r = filter_geometry(float(radius))
+        assert s == 1 or r >= MIN_LOW_RADIUS[s]  # never fewer blocks of radius than measured safe
+        assert abs(s * r - radius) <= max(s / 2.0, 0.5) + 1e-9
+
+
+@pytest.mark.parametrize("iod_px", [120.0, 150.0, 170.0, 260.0])  # blocks of 2, 3, 3 and 4 px
+def test_fast_filter_is_within_a_grey_level_of_full_resolution(iod_px: float) -> None:
+    """The filter on s x s blocks against the same filter on every pixel (s = 1, same radius), on
+    the skin it changes: 99% of values within one grey level, none more than two."""
+    for stem in ADULT_FACES:
+        rgb, track = resized(*load_face(stem), iod_px / load_face(stem)[1].interocular_px)
+        iod = track.interocular_px
+        mask = region_mask(rgb.shape, track, ["skin"], FEATHER_IOD * iod, -ERODE_IOD * iod)
+        y0, y1, x0, x1 = mask.roi
+        s, r = filter_geometry(0.08 * iod)
+        assert s >= 2
+        fast, full = rgb.copy(), rgb.copy()
+        k.guided_smooth_nb(rgb, y0, y1, x0, x1, mask.alpha, s, r, EPS, 0.9, 0.25, fast, _scratch(mask.roi, s))
+        k.guided_smooth_nb(rgb, y0, y1, x0, x1, mask.alpha, 1, s * r, EPS, 0.9, 0.25, full, _scratch(mask.roi, 1))
+        skin = mask.alpha > 0
+        diff = np.abs(fast[y0:y1, x0:x1].astype(int) - full[y0:y1, x0:x1])[skin]
+        assert np.count_nonzero(full[y0:y1, x0:x1][skin] != rgb[y0:y1, x0:x1][skin]) > 0.5 * diff.size
+        assert np.percentile(diff, 99) <= 1 and diff.max() <= 2, (stem, iod_px, s, r)
+
+
+def _scratch(roi: tuple[int, int, int, int], s: int) -> np.ndarray:
+    """Scratch filled with NaN: a kernel reading it before writing would show NaN in its result."""
+    return np.full(k.scratch_size(roi[1] - roi[0], roi[3] - roi[2], s), np.nan)
+
+
+def test_kernel_smooths_in_place(face: tuple[np.ndarray, FaceTrack]) -> None:
+    """Output = input (the op's way) gives the same pixels as a separate output."""
+    rgb, track = face
+    iod = track.interocular_px
+    mask = region_mask(rgb.shape, track, ["skin"], FEATHER_IOD * iod, -ERODE_IOD * iod)
+    y0, y1, x0, x1 = mask.roi
+    for kernel in (k.guided_smooth_nb, k.guided_smooth_np):
+        for s, r in ((1, 4), (3, 2)):
+            apart, inplace = rgb.copy(), rgb.copy()
+            kernel(rgb, y0, y1, x0, x1, mask.alpha, s, r, EPS, 1.0, 0.3, apart, _scratch(mask.roi, s))
+            kernel(inplace, y0, y1, x0, x1, mask.alpha, s, r, EPS, 1.0, 0.3, inplace, _scratch(mask.roi, s))
+            assert np.array_equal(apart, inplace) and not np.array_equal(apart, rgb)
 
 
 @pytest.mark.parametrize(

@@ -425,8 +425,8 @@ def test_checks_made_by_the_op_itself_are_reported_at_the_op(tmp_path: Path) -> 
             if "landmark" not in self.values["points"][0]:
                 raise ValueError("picky: points[0]: missing field 'landmark'")
 
-        def apply(self, rgb, tracks, ctx):  # type: ignore[no-untyped-def]
-            return rgb.copy()
+        def apply_into(self, frame, tracks, ctx):  # type: ignore[no-untyped-def]
+            return None
 
     OPS["picky"] = Picky  # removed again when the fake_ops fixture ends
     folder = make_effect(tmp_path / "d", WARP_OP + '\n[[ops]]\nop = "picky"\npoints = [{dx_iod = 0.1}]\n')
@@ -448,8 +448,8 @@ def test_ops_are_built_from_the_values_the_toml_gave(tmp_path: Path) -> None:
                 raise ValueError("one_of: expected file or preset, found both")
             super().__init__(**values)
 
-        def apply(self, rgb, tracks, ctx):  # type: ignore[no-untyped-def]
-            return rgb.copy()
+        def apply_into(self, frame, tracks, ctx):  # type: ignore[no-untyped-def]
+            return None
 
     OPS["one_of"] = OneOf  # removed again when the fake_ops fixture ends
     spec = load_effect(make_effect(tmp_path / "d", '[[ops]]\nop = "one_of"\npreset = "sepia"\n'))

@@ -15,7 +15,7 @@ from effects.ops.base import OpContext
 from effects.ops.values import FrameError, OpParamError
 from effects.ops.warp import ContourPush, Displace, RadialScale, WarpOp, apply_warps
 from effects.regions import LEFT_EYE, RIGHT_EYE
-from effects.warp_field import WarpField, field_grid, grid_step, radial_profile
+from effects.warp_field import WarpError, WarpField, field_grid, grid_step, radial_profile
 
 CTX = OpContext()
 
@@ -78,11 +78,20 @@ def test_strength_zero_and_no_faces_are_identity(face: tuple[np.ndarray, FaceTra
         assert none is not rgb and np.array_equal(none, rgb)
 
 
-def test_input_is_not_modified(face: tuple[np.ndarray, FaceTrack]) -> None:
+def _warped(rgb: np.ndarray, tracks: list[FaceTrack], ops: list[WarpOp]) -> np.ndarray:
+    out = rgb.copy()
+    apply_warps(out, tracks, ops)
+    return out
+
+
+def test_apply_warps_works_in_place_and_op_apply_leaves_its_input(face: tuple[np.ndarray, FaceTrack]) -> None:
     rgb, track = face
     before = rgb.copy()
-    apply_warps(rgb, [track], _ops())
-    assert np.array_equal(rgb, before)
+    out = _ops()[0].apply(rgb, [track], CTX)
+    assert np.array_equal(rgb, before) and not np.array_equal(out, rgb)
+    frame = rgb.copy()
+    apply_warps(frame, [track], _ops()[:1])
+    assert np.array_equal(frame, out)
 
 
 def _changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -198,12 +207,12 @@ def test_no_fold_over_at_extreme_settings(face: tuple[np.ndarray, FaceTrack]) ->
 def test_output_has_no_seams_or_holes(face: tuple[np.ndarray, FaceTrack]) -> None:
     rgb, track = face
     flat = np.full_like(rgb, 128)
-    out = apply_warps(flat, [track], _ops())
+    out = _warped(flat, [track], _ops())
     assert np.array_equal(out, flat)  # a flat image stays flat: no seams, black holes or NaN artefacts
     xs = np.arange(rgb.shape[1], dtype=np.float64)
     ramp = np.clip((xs - track.box.x0 + 40) / (track.box.width + 80) * 255, 0, 255).astype(np.uint8)
     smooth = np.ascontiguousarray(np.repeat(np.tile(ramp, (rgb.shape[0], 1))[:, :, None], 3, 2))
-    warped = apply_warps(smooth, [track], [RadialScale(regions=["face"], scale=1.8, radius_iod=1.4)]).astype(int)
+    warped = _warped(smooth, [track], [RadialScale(regions=["face"], scale=1.8, radius_iod=1.4)]).astype(int)
     # A horizontal ramp stays continuous: neighbouring pixels differ by a few levels at most (no tears).
     band = warped[int(track.box.y0) : int(track.box.y1), int(track.box.x0) : int(track.box.x1), 0]
     assert np.abs(np.diff(band, axis=1)).max() <= 3
@@ -276,9 +285,25 @@ def test_face_cut_by_the_frame_border(small_face: tuple[np.ndarray, FaceTrack], 
     ops = [RadialScale(regions=["nose", "lips"], scale=1.5, radius_iod=0.8), ContourPush(target="face", amount=0.1)]
     try:
         backend.use("numpy")
-        ref = apply_warps(rgb, [moved], ops)
+        ref = _warped(rgb, [moved], ops)
     finally:
         backend.use("numba")
-    fast = apply_warps(rgb, [moved], ops)
+    fast = _warped(rgb, [moved], ops)
     assert np.abs(ref.astype(int) - fast).max() <= 1
     assert np.count_nonzero(fast != rgb) > 500
+
+
+def test_add_pushes_is_add_push_per_row_and_refuses_bad_values() -> None:
+    pts = np.array([[10.0, 20.0], [30.0, 40.0], [50.0, 60.0]])
+    moves = np.array([[1.0, -2.0], [0.0, 0.0], [-3.0, 0.5]])
+    many, one_by_one = WarpField(), WarpField()
+    many.add_pushes(pts, moves, 12.0)
+    for (px, py), (vx, vy) in zip(pts, moves, strict=True):
+        one_by_one.add_push(px, py, vx, vy, 12.0)
+    assert many.pushes == one_by_one.pushes and len(many.pushes) == 2  # a zero move adds nothing
+    with pytest.raises(WarpError, match="add_pushes: expected finite points and moves, found NaN or inf"):
+        WarpField().add_pushes(pts, np.where(moves == 0.0, np.nan, moves), 12.0)
+    with pytest.raises(WarpError, match=r"add_pushes: radius_px: expected a number > 0, found -1.0"):
+        WarpField().add_pushes(pts, moves, -1.0)
+    with pytest.raises(WarpError, match=r"one \(n, 2\) shape, found \(3, 2\) and \(2, 2\)"):
+        WarpField().add_pushes(pts, moves[:2], 12.0)
