@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         soak_s=args.soak,
         skip=frozenset(args.skip),
         seed=int(args.seed),
+        source=args.source,
     )
     if args.audit is not None:
         return _audit(args)

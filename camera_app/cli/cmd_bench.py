@@ -17,7 +17,8 @@ from typing import Any
 from camera_app.cli.common import add_command
 from camera_app.capture.base import RESOLUTIONS
 
-PARTS = ("pipeline", "stacks", "kernels", "startup", "memory")
+PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "capture", "display")
+SOURCES = ("replay", "demo")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -78,6 +79,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skip", type=_csv("parts", PARTS), default=(), metavar="PARTS",
                    help="leave out parts of the bench: " + ", ".join(PARTS))
     p.add_argument("--seed", type=_number(0, 2**31, integer=True), default=0, help="seed of the demo feed")
+    p.add_argument("--source", choices=SOURCES, default="replay",
+                   help="the pipeline runs' feed: replay (default; camera-like: demo frames drawn before the run, "
+                        "stored as NV12 and converted to RGB per frame) or demo (each frame drawn live)")
 
 
 def register(subparsers: Any) -> None:
@@ -105,7 +109,7 @@ def to_argv(args: argparse.Namespace) -> list[str]:
                         ("--baseline", args.baseline), ("--soak", args.soak), ("--audit", args.audit)):
         if value is not None:
             argv += [flag, str(value)]
-    argv += ["--tolerance", repr(float(args.tolerance)), "--seed", str(args.seed)]
+    argv += ["--tolerance", repr(float(args.tolerance)), "--seed", str(args.seed), "--source", args.source]
     return argv
 
 
