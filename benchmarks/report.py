@@ -209,6 +209,8 @@ def new_report(command: Sequence[str], settings: dict[str, Any]) -> dict[str, An
         "memory": None,
         "age": [],
         "overlay": [],
+        "capture": [],
+        "display": [],
         "targets": [],
         "soak": None,
         "baseline": None,
