@@ -6,8 +6,10 @@ Only when asked for: the probe times, on the UI thread,
 - ``upload_ms``: copying each frame into the preview's texture (``Texture.blit_buffer``);
 - ``ui_frame_ms``: everything the UI thread does with a frame the worker hands over (the
   upload, placing the label, the session update and the widgets that observe it);
-- ``draw_ms``: each redraw of the window, from Kivy's ``on_draw`` to the end of the buffer
-  swap (with the offscreen driver this is where Mesa renders the scene);
+- ``draw_ms``: each redraw of the window, from Kivy's ``on_draw`` until OpenGL has finished it
+  (the probe calls ``glFinish`` after the buffer swap: with software OpenGL, Mesa's llvmpipe,
+  the scene is otherwise rendered later on the renderer's threads, and the next upload into a
+  texture it reads would wait for it, so neither figure would be the cost it names);
 
 and counts frames shown, frames the worker processed, and redraws. At exit it writes the raw
 samples (no pixels) as JSON, atomically; the bench summarises them. The first
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.core.window import Window
+from kivy.graphics.opengl import glFinish
 
 from camera_app.ui.widgets.preview import Preview
 
@@ -55,6 +58,7 @@ class DisplayProbe:
 
         def timed_flip() -> None:
             flip()
+            glFinish()
             self._drawn()
 
         Window.flip = timed_flip

@@ -22,6 +22,8 @@ from benchmarks.report import (
     overlay_summary,
     run_entry,
 )
+from benchmarks.capture_bench import measure_capture
+from benchmarks.display_bench import summarize_display
 from benchmarks.soak import summarize_soak
 from benchmarks.targets import evaluate
 from bench_factories import kernel_timing, scenario_result, stack_entry, startup_section
@@ -63,8 +65,18 @@ def synthetic_report(glam_720p_p95: float = 15.0) -> dict[str, Any]:
                                     _AgeStats())
     report["baseline"] = {"file": "old.json", "tolerance": 0.15, "min_delta_ms": 0.25, "compared": 3,
                           "regressions": []}
+    report["capture"] = [measure_capture("480p", 2)]
+    report["display"] = [summarize_display(display_raw(300, 10.0), (0.5, 0.6))]
     report["targets"] = evaluate(report, cores=2)
     return report
+
+
+def display_raw(shown: int, seconds: float) -> dict[str, Any]:
+    """What ``safelens app --display-stats`` writes (camera_app/ui/display_probe.py)."""
+    return {"source": "demo", "resolution": "720p", "effect": "glam", "applied": ["glam"], "frame_size": [1280, 720],
+            "window_size": [1280, 800], "textures_created": 1, "warmup_frames": 30, "seconds": seconds,
+            "frames_shown": shown, "frames_processed": 310, "draws": shown + 3, "upload_ms": [1.0] * shown,
+            "ui_frame_ms": [2.0] * shown, "draw_ms": [5.0] * (shown + 3)}
 
 
 def _documented() -> dict[str, set[str]]:
@@ -99,12 +111,25 @@ def test_every_field_written_is_documented_and_every_documented_field_is_written
         "memory": report["memory"],
         "age[]": report["age"][0],
         "overlay[]": report["overlay"][0],
+        "capture[]": report["capture"][0],
+        "display[]": report["display"][0],
         "targets[]": report["targets"][0],
         "soak": report["soak"],
         "baseline": report["baseline"],
     }
     for section, data in checks.items():
         assert set(data) == doc[section], f"SCHEMA.md section {section!r} and the report disagree"
+
+
+def test_the_display_entry_says_whether_the_app_kept_up_with_the_feed() -> None:
+    kept = summarize_display(display_raw(300, 10.0), (0.5, 0.6))
+    assert (kept["shown_fps"], kept["processed_fps"], kept["keeps_up"]) == (30.0, 31.0, True)
+    assert kept["draws_per_frame"] == 1.01 and kept["upload_ms"]["median"] == 1.0 and kept["draw_ms"]["n"] == 303
+    slow = summarize_display(display_raw(150, 10.0), (0.5, 0.6))
+    assert (slow["shown_fps"], slow["keeps_up"]) == (15.0, False)
+    text = markdown.render({**synthetic_report(), "display": [kept, slow]})
+    assert "| 720p | glam | 1280x800 | 30.0 / 30 | 31.0 | yes |" in text
+    assert "| 720p | glam | 1280x800 | 15.0 / 30 | 31.0 | **no** |" in text
 
 
 def test_run_entry_summaries_and_pipelined_saving() -> None:
