@@ -113,8 +113,8 @@ class ReplaySource(BaseSource):
         return int(round(frame_no * 1000.0 / self.fps))
 
     def _open(self) -> None:
-        with self._demo as demo:
-            self._frames = [rgb_to_yuv420(demo.render(k), self.options.layout)
+        with self._demo:
+            self._frames = [rgb_to_yuv420(self._demo.render(k), self.options.layout)
                             for k in range(self.options.loop_frames)]
         self._frame_no = 0
         self._start_s = time.monotonic()
