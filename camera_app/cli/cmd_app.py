@@ -139,6 +139,9 @@ def _check(args: argparse.Namespace, demo_profile: bool = False) -> None:
         devices = load_devices()
     except DeviceProfileError as exc:
         raise CliError(str(exc)) from exc
+    stats = getattr(args, "display_stats", None)
+    if stats is not None and not Path(stats).expanduser().resolve().parent.is_dir():
+        raise CliError(f"--display-stats: the folder of {stats} does not exist")
     if args.device is not None and args.device not in {d.device_id for d in devices}:
         raise CliError(f"--device: unknown device {args.device!r}; expected one of {', '.join(d.device_id for d in devices)}")
     from camera_app.catalog.effects import load_registry
