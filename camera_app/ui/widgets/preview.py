@@ -31,26 +31,10 @@ from kivy.graphics.texture import Texture
 from kivy.metrics import dp
 from kivy.uix.widget import Widget
 
+from camera_app.ui.widgets.picture_geometry import FULL_FRAME, drawn_parts, fill_cover, fit_inside
+
 SWIPE_DP = 48  # the shortest horizontal travel that counts as a swipe
 TEXTURE_RING = 3  # textures the frames rotate through
-
-
-def fit_inside(frame_w: int, frame_h: int, x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
-    """The largest rectangle of the frame's aspect ratio centred inside (x, y, w, h)."""
-    if frame_w <= 0 or frame_h <= 0 or w <= 0 or h <= 0:
-        return (x, y, 0.0, 0.0)
-    scale = min(w / frame_w, h / frame_h)
-    fw, fh = frame_w * scale, frame_h * scale
-    return (x + (w - fw) / 2.0, y + (h - fh) / 2.0, fw, fh)
-
-
-def fill_cover(frame_w: int, frame_h: int, x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
-    """The smallest rectangle of the frame's aspect ratio centred on (x, y, w, h) that covers it."""
-    if frame_w <= 0 or frame_h <= 0 or w <= 0 or h <= 0:
-        return (x, y, 0.0, 0.0)
-    scale = max(w / frame_w, h / frame_h)
-    fw, fh = frame_w * scale, frame_h * scale
-    return (x + (w - fw) / 2.0, y + (h - fh) / 2.0, fw, fh)
 
 
 class Preview(Widget):
@@ -64,7 +48,7 @@ class Preview(Widget):
         self.textures_created = 0
         self.frames_shown = 0
         self.frame_size: tuple[int, int] = (0, 0)
-        self._tex_coords: tuple[float, ...] = (0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0)
+        self._tex_coords: tuple[float, ...] = FULL_FRAME
         with self.canvas:
             Color(0.0, 0.0, 0.0, 1)
             self._bars = (Rectangle(pos=self.pos, size=self.size), Rectangle(pos=self.pos, size=(0, 0)))
@@ -139,24 +123,9 @@ class Preview(Widget):
         self._layout()
 
     def _layout(self, *_: Any) -> None:
-        x, y, w, h = self.pos[0], self.pos[1], self.size[0], self.size[1]
-        px, py, pw, ph = self.picture_rect
-        if self.frame_size == (0, 0) or pw <= 0 or ph <= 0:
-            self._set_bars((x, y, w, h), (x, y, 0, 0))
-            self._picture.size = (0, 0)
-            return
-        # The part of the picture inside the widget, and which part of the frame that is.
-        x0, y0, x1, y1 = max(px, x), max(py, y), min(px + pw, x + w), min(py + ph, y + h)
-        u0, u1 = (x0 - px) / pw, (x1 - px) / pw
-        top, bottom = (py + ph - y1) / ph, (py + ph - y0) / ph  # frame rows, 0 at the top
-        self._tex_coords = (u0, bottom, u1, bottom, u1, top, u0, top)  # the texture is flipped
-        self._picture.pos, self._picture.size = (x0, y0), (max(0.0, x1 - x0), max(0.0, y1 - y0))
-        self._picture.tex_coords = self._tex_coords
-        if x1 - x0 < w - 0.5:  # bars left and right
-            self._set_bars((x, y, x0 - x, h), (x1, y, x + w - x1, h))
-        else:  # bars below and above (empty when the picture fills the widget)
-            self._set_bars((x, y, w, y0 - y), (x, y1, w, y + h - y1))
-
-    def _set_bars(self, a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> None:
-        for bar, (bx, by, bw, bh) in zip(self._bars, (a, b), strict=True):
-            bar.pos, bar.size = (bx, by), (max(0.0, bw), max(0.0, bh))
+        drawn = drawn_parts(self.picture_rect, (*self.pos, *self.size), self.frame_size != (0, 0))
+        self._tex_coords = drawn.tex_coords
+        self._picture.pos, self._picture.size = drawn.picture[:2], drawn.picture[2:]
+        self._picture.tex_coords = drawn.tex_coords
+        for bar, rect in zip(self._bars, drawn.bars, strict=True):
+            bar.pos, bar.size = rect[:2], rect[2:]
