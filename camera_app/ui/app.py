@@ -32,6 +32,7 @@ from camera_app.ui import theme
 from camera_app.ui.errors import KeepRunning
 from camera_app.ui.keys import camera_action
 from camera_app.ui.display_probe import DisplayProbe
+from camera_app.ui.frame_pacing import finish_each_redraw_in_software
 from camera_app.ui.qa import QaDriver
 from camera_app.ui.sheets import EffectSheets
 from camera_app.app.config import AppConfig
@@ -103,7 +104,8 @@ class SafeLensApp(App):
             self.session.toggle_hud()
         Clock.schedule_once(lambda dt: self._first_screen(), 0)
         self.qa.start()
-        if self.display_probe is not None:
+        finish_each_redraw_in_software()
+        if self.display_probe is not None:  # after the pacing: a redraw's time then includes rendering it
             self.display_probe.start(self.screens["camera"].preview)
         return self.manager
 

@@ -6,12 +6,14 @@ Only when asked for: the probe times, on the UI thread,
 - ``upload_ms``: copying each frame into the preview's texture (``Texture.blit_buffer``);
 - ``ui_frame_ms``: everything the UI thread does with a frame the worker hands over (the
   upload, placing the label, the session update and the widgets that observe it);
-- ``draw_ms``: each redraw of the window, from Kivy's ``on_draw`` until OpenGL has finished it
-  (the probe calls ``glFinish`` after the buffer swap: with software OpenGL, Mesa's llvmpipe,
-  the scene is otherwise rendered later on the renderer's threads, and the next upload into a
-  texture it reads would wait for it, so neither figure would be the cost it names);
+- ``draw_ms``: each redraw of the window on the UI thread, from Kivy's ``on_draw`` to the end of
+  the buffer swap (with software OpenGL the app then waits for the redraw to be rendered,
+  ``ui/frame_pacing.py``, and this includes it; the renderer's threads' CPU time is counted
+  apart, see below);
 
-and counts frames shown, frames the worker processed, and redraws. At exit it writes the raw
+and counts frames shown, frames the worker processed, and redraws; on Linux it also reads the
+CPU time of the process's threads over the measured span (``/proc/self/task``): the UI thread,
+the renderer's (threads named ``llvmpipe-N``) and all the others. At exit it writes the raw
 samples (no pixels) as JSON, atomically; the bench summarises them. The first
 ``warmup_frames`` frames shown are not measured (start-up, JIT, the first texture).
 """
@@ -26,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from kivy.core.window import Window
-from kivy.graphics.opengl import glFinish
 
 from camera_app.ui.widgets.preview import Preview
 
@@ -50,6 +51,7 @@ class DisplayProbe:
         self._processed_at_start = 0
         self._processed = 0
         self._preview: Preview | None = None
+        self._cpu_at_start: dict[str, float] | None = None
 
     def start(self, preview: Preview) -> None:
         self._preview = preview
@@ -58,7 +60,6 @@ class DisplayProbe:
 
         def timed_flip() -> None:
             flip()
-            glFinish()
             self._drawn()
 
         Window.flip = timed_flip
@@ -72,6 +73,7 @@ class DisplayProbe:
         if self.frames_seen == self.warmup_frames:
             self._measuring_since = ended
             self._processed_at_start = processed
+            self._cpu_at_start = thread_cpu_s()
         elif self.frames_seen > self.warmup_frames:
             self.shown_s.append(ended)
             self.upload_ms.append(upload_ms)
@@ -93,6 +95,10 @@ class DisplayProbe:
         span_s = self.shown_s[-1] - self._measuring_since if self.shown_s and self._measuring_since else 0.0
         processed = self._processed - self._processed_at_start
         preview = self._preview
+        cpu = None
+        if self._cpu_at_start is not None:
+            now = thread_cpu_s()
+            cpu = {k: round((now.get(k, 0.0) - self._cpu_at_start.get(k, 0.0)) * 1000.0, 1) for k in now}
         return {
             **facts,
             "frame_size": list(preview.frame_size) if preview is not None else [0, 0],
@@ -103,6 +109,7 @@ class DisplayProbe:
             "frames_shown": len(self.shown_s),
             "frames_processed": max(0, processed),
             "draws": self.draws,
+            "cpu_ms": cpu,
             "upload_ms": [round(v, 4) for v in self.upload_ms],
             "ui_frame_ms": [round(v, 4) for v in self.ui_frame_ms],
             "draw_ms": [round(v, 4) for v in self.draw_ms],
@@ -114,3 +121,28 @@ class DisplayProbe:
         partial.write_text(json.dumps(self.report(facts)), encoding="utf-8")
         os.replace(partial, self.target)
         return self.target
+
+
+def thread_cpu_s() -> dict[str, float]:
+    """CPU seconds of this process so far (``process``, threads that ended included) and of its
+    live threads: ``ui`` (the main thread), ``renderer`` (Mesa's llvmpipe threads) and ``other``
+    (the rest: the worker, the tracker, the age model...); only ``process`` where ``/proc`` is missing."""
+    process = time.process_time()
+    out = {"ui": 0.0, "renderer": 0.0}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        tasks = list(Path("/proc/self/task").iterdir())
+    except OSError:
+        return {"process": process}
+    for task in tasks:
+        try:
+            name = (task / "comm").read_text(encoding="utf-8").strip()
+            fields = (task / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if task.name == str(os.getpid()):
+            out["ui"] += seconds
+        elif name.startswith("llvmpipe"):
+            out["renderer"] += seconds
+    return {**out, "other": process - out["ui"] - out["renderer"], "process": process}
