@@ -56,5 +56,5 @@ def _finish_without_the_gil() -> Callable[[], None]:
         except (OSError, AttributeError):
             continue
         function.restype, function.argtypes = None, []
-        return function  # type: ignore[no-any-return]  # a ctypes function, called with no arguments
+        return function
     return glFinish
