@@ -146,16 +146,18 @@ def _display(report: dict[str, Any]) -> list[str]:
              f"{d['shown_fps']:.1f} / {d['feed_fps']:g}", f"{d['processed_fps']:.1f}",
              "yes" if d["keeps_up"] else "**no**", _ms(d["upload_ms"].get("median")), _ms(d["upload_ms"].get("p95")),
              _ms(d["ui_frame_ms"].get("median")), _ms(d["draw_ms"].get("median")), _ms(d["draw_ms"].get("p95")),
+             _ms((d.get("cpu_ms_per_frame") or {}).get("renderer")), _ms((d.get("cpu_ms_per_frame") or {}).get("process")),
              d["draws_per_frame"], f"{d['load_1m'][0]:.1f}"]
             for d in report.get("display", [])]
     if not rows:
         return []
     return ["## The app's display path (offscreen)", "",
             "The real app on the demo feed (30 fps), offscreen, measured by the app itself (`--display-stats`). "
-            "With software OpenGL the window is rendered after the swap on the CPU: an upload into a texture a "
-            "queued frame still reads waits for it.",
+            "With software OpenGL the window is rendered on the CPU (the renderer's threads); the app waits for "
+            "each redraw, so a redraw's time includes it.",
             ""] + _table(["res", "effect", "window", "shown fps", "worker fps", "keeps up", "upload median ms", "p95",
-                          "UI work median ms", "redraw median ms", "p95", "redraws/frame", "load"], rows)
+                          "UI work median ms", "redraw median ms", "p95", "renderer CPU ms/frame",
+                          "app CPU ms/frame", "redraws/frame", "load"], rows)
 
 
 def _stacks(report: dict[str, Any]) -> list[str]:

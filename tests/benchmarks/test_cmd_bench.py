@@ -125,6 +125,8 @@ def test_the_display_part_runs_the_app_offscreen_and_reports_its_display_path(
     assert display["upload_ms"]["n"] == display["ui_frame_ms"]["n"] == display["frames_shown"]
     assert display["draws"] >= 1 and display["draw_ms"]["n"] == display["draws"]
     assert display["shown_fps"] > 0 and isinstance(display["keeps_up"], bool)
+    assert set(display["cpu_ms_per_frame"]) == {"ui", "renderer", "other", "process"}
+    assert display["cpu_ms_per_frame"]["process"] > 0
     assert "app display @480p: " in capfd.readouterr().out
 
 

@@ -76,7 +76,8 @@ def display_raw(shown: int, seconds: float) -> dict[str, Any]:
     return {"source": "demo", "resolution": "720p", "effect": "glam", "applied": ["glam"], "frame_size": [1280, 720],
             "window_size": [1280, 800], "textures_created": 1, "warmup_frames": 30, "seconds": seconds,
             "frames_shown": shown, "frames_processed": 310, "draws": shown + 3, "upload_ms": [1.0] * shown,
-            "ui_frame_ms": [2.0] * shown, "draw_ms": [5.0] * (shown + 3)}
+            "ui_frame_ms": [2.0] * shown, "draw_ms": [5.0] * (shown + 3),
+            "cpu_ms": {"ui": 1.0 * shown, "renderer": 20.0 * shown, "other": 25.0 * shown, "process": 46.0 * shown}}
 
 
 def _documented() -> dict[str, set[str]]:
@@ -125,10 +126,11 @@ def test_the_display_entry_says_whether_the_app_kept_up_with_the_feed() -> None:
     kept = summarize_display(display_raw(300, 10.0), (0.5, 0.6))
     assert (kept["shown_fps"], kept["processed_fps"], kept["keeps_up"]) == (30.0, 31.0, True)
     assert kept["draws_per_frame"] == 1.01 and kept["upload_ms"]["median"] == 1.0 and kept["draw_ms"]["n"] == 303
+    assert kept["cpu_ms_per_frame"] == {"ui": 1.0, "renderer": 20.0, "other": 25.0, "process": 46.0}
     slow = summarize_display(display_raw(150, 10.0), (0.5, 0.6))
     assert (slow["shown_fps"], slow["keeps_up"]) == (15.0, False)
     text = markdown.render({**synthetic_report(), "display": [kept, slow]})
-    assert "| 720p | glam | 1280x800 | 30.0 / 30 | 31.0 | yes |" in text
+    assert "| 720p | glam | 1280x800 | 30.0 / 30 | 31.0 | yes | 1.00 | 1.00 | 2.00 | 5.00 | 5.00 | 20.00 | 46.00 |" in text
     assert "| 720p | glam | 1280x800 | 15.0 / 30 | 31.0 | **no** |" in text
 
 
