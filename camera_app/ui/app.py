@@ -118,13 +118,13 @@ class SafeLensApp(App):
         if self._shut_down:
             return
         self._shut_down = True
-        if self.worker is not None:
-            self.worker.stop()
-        if self.display_probe is not None:
+        if self.display_probe is not None:  # first: its CPU times end with the frames it counted
             self.display_probe.write({
                 "source": self.session.settings.source, "resolution": self.session.settings.resolution,
                 "effect": self.session.active_effect_id,
                 "applied": list(self.last_output.applied) if self.last_output is not None else []})
+        if self.worker is not None:
+            self.worker.stop()
         self.results.close(wait=True)
         if self._thumbnail_thread is not None:
             self._thumbnail_thread.join(30.0)
