@@ -9,7 +9,8 @@ software (Mesa's llvmpipe renders a 1280x800 window in several ms per pass):
 
 - the overflow of ``fill`` is cut off with texture coordinates (only the part shown is drawn),
   not with a stencil, which would cost two more passes over the widget per frame;
-- black is drawn only in the letterbox bars, not under the picture;
+- black is drawn only in the letterbox bars, not under the picture, and the picture is drawn
+  without blending (it is opaque; blending would read every pixel under it);
 - frames go into a small ring of textures (``TEXTURE_RING``), created once per frame size and
   reused (``textures_created`` counts creations so tests can check it): a frame is copied into a
   texture the previous frames do not read, so the copy does not wait for them to be drawn;
@@ -26,7 +27,8 @@ from typing import Any
 import numpy as np
 from collections.abc import Callable
 
-from kivy.graphics import Color, Rectangle
+from kivy.graphics import Callback, Color, Rectangle
+from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
 from kivy.graphics.texture import Texture
 from kivy.metrics import dp
 from kivy.uix.widget import Widget
@@ -53,7 +55,9 @@ class Preview(Widget):
             Color(0.0, 0.0, 0.0, 1)
             self._bars = (Rectangle(pos=self.pos, size=self.size), Rectangle(pos=self.pos, size=(0, 0)))
             Color(1, 1, 1, 1)
+            Callback(lambda _: glDisable(GL_BLEND))  # the frame is opaque: no read of what lies under it
             self._picture = Rectangle(pos=self.pos, size=(0, 0))
+            Callback(lambda _: glEnable(GL_BLEND))
         self.bind(pos=self._layout, size=self._layout)
 
     @property
