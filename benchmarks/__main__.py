@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         skip=frozenset(args.skip),
         seed=int(args.seed),
         landmark_schedule=args.landmark_schedule,
+        source=args.source,
     )
     if args.audit is not None:
         return _audit(args)

@@ -63,8 +63,11 @@ def load_report(path: Path) -> dict[str, Any]:
 def medians(report: dict[str, Any]) -> dict[str, float]:
     """Every comparable median of a report, by a readable name."""
     out: dict[str, float] = {}
+    # Runs on the live demo (every report before the camera-like replay source) are not compared
+    # with runs on the replay: the demo's drawing competes with the pipeline for the CPUs.
+    live_demo = str((report.get("settings") or {}).get("source", "")).startswith("demo")
     for run in report.get("runs", []):
-        rid = run["id"]
+        rid = run["id"] + (" on the live demo" if live_demo else "")
         _put(out, f"run {rid}: frame time", run.get("frame_ms"))
         for name, summary in run.get("stages_ms", {}).items():
             _put(out, f"run {rid}: stage {name}", summary)

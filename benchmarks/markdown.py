@@ -52,8 +52,12 @@ def render(report: dict[str, Any], plots: Sequence[Path] = ()) -> str:
         if load and load[0] > 0.5 * max(1, m.get("cpu_count", 1)):
             lines += [f"> Other processes were busy on this machine while it ran (load {load[0]:.1f} on "
                       f"{m.get('cpu_count')} CPUs): the times below include that contention.", ""]
-    lines += _targets(report) + _devices(report) + _runs(report) + _stacks(report) + _kernels(report) + _age(report)
-    lines += _overlay(report) + _landmarks(report) + _startup(report) + _memory(report) + _baseline(report) + _soak(report)
+    source = (report.get("settings") or {}).get("source")
+    if source:
+        lines += [f"Pipeline runs' source: {source}.", ""]
+    lines += _targets(report) + _devices(report) + _runs(report) + _capture(report) + _display(report)
+    lines += _stacks(report) + _kernels(report) + _age(report) + _overlay(report) + _landmarks(report)
+    lines += _startup(report) + _memory(report) + _baseline(report) + _soak(report)
     if report.get("errors"):
         lines += ["## Errors", ""] + [f"- {e}" for e in report["errors"]] + [""]
     shown = {p.name for p in plots}
@@ -122,6 +126,40 @@ def _runs(report: dict[str, Any]) -> list[str]:
             steps += [[f"op {name}", _ms(s.get("median")), _ms(s.get("p95"))] for name, s in r["ops_ms"].items()]
             out += _table(["step", "median", "p95"], steps)
     return out
+
+
+def _capture(report: dict[str, Any]) -> list[str]:
+    rows = [[c["resolution"], _ms(c["demo_draw_ms"].get("median")), _ms(c["demo_draw_ms"].get("p95")),
+             _ms(c["demo_draw_cpu_ms"].get("median")), _ms(c["yuv_to_rgb_ms"].get("median")),
+             _ms(c["yuv_to_rgb_ms"].get("p95")), _ms(c["yuv_to_rgb_cpu_ms"].get("median")),
+             f"{c['replay_frames']} x {c['yuv_frame_mb']:.2f} = {c['replay_mb']:.0f} MiB"]
+            for c in report.get("capture", [])]
+    if not rows:
+        return []
+    return ["## Capture: drawing a demo frame vs converting a camera frame", "",
+            "Per frame, nothing else running: the live demo feed draws each frame (on a thread of its own); a camera "
+            "(and the bench's default replay source) hands over YUV 4:2:0 that is converted to RGB (NV12 here).",
+            ""] + _table(["res", "demo draw median ms", "p95", "CPU median", "NV12->RGB median ms", "p95", "CPU median",
+                          "replay memory"], rows)
+
+
+def _display(report: dict[str, Any]) -> list[str]:
+    rows = [[d["resolution"], d["effect"] or "none", f"{d['window_size'][0]}x{d['window_size'][1]}",
+             f"{d['shown_fps']:.1f} / {d['feed_fps']:g}", f"{d['processed_fps']:.1f}",
+             "yes" if d["keeps_up"] else "**no**", _ms(d["upload_ms"].get("median")), _ms(d["upload_ms"].get("p95")),
+             _ms(d["ui_frame_ms"].get("median")), _ms(d["draw_ms"].get("median")), _ms(d["draw_ms"].get("p95")),
+             _ms((d.get("cpu_ms_per_frame") or {}).get("renderer")), _ms((d.get("cpu_ms_per_frame") or {}).get("process")),
+             d["draws_per_frame"], f"{d['load_1m'][0]:.1f}"]
+            for d in report.get("display", [])]
+    if not rows:
+        return []
+    return ["## The app's display path (offscreen)", "",
+            "The real app on the demo feed (30 fps), offscreen, measured by the app itself (`--display-stats`). "
+            "With software OpenGL the window is rendered on the CPU (the renderer's threads); the app waits for "
+            "each redraw, so a redraw's time includes it.",
+            ""] + _table(["res", "effect", "window", "shown fps", "worker fps", "keeps up", "upload median ms", "p95",
+                          "UI work median ms", "redraw median ms", "p95", "renderer CPU ms/frame",
+                          "app CPU ms/frame", "redraws/frame", "load"], rows)
 
 
 def _stacks(report: dict[str, Any]) -> list[str]:

@@ -16,10 +16,11 @@ from benchmarks.devices import DeviceProfile, cpu_set_for
 from benchmarks.scenario import NO_EFFECT, Scenario
 from benchmarks.targets import REFERENCE_EFFECT
 
-PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "landmarks")
+PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "landmarks", "capture", "display")
 QUICK_EFFECTS = (REFERENCE_EFFECT, "sparkles")
-FULL = {"frames": 240, "warmup": 30, "kernel_repeats": 25, "stack_frames": 60}
-QUICK = {"frames": 50, "warmup": 12, "kernel_repeats": 5, "stack_frames": 20}
+# display_s: seconds the app is watched per display run, after its first frames (at 30 fps, 12 s = 360 frames)
+FULL = {"frames": 240, "warmup": 30, "kernel_repeats": 25, "stack_frames": 60, "display_s": 12}
+QUICK = {"frames": 50, "warmup": 12, "kernel_repeats": 5, "stack_frames": 20, "display_s": 5}
 MEMORY_FRAMES = 30
 WARMUP_STACK_FRAMES = 3
 
@@ -45,6 +46,7 @@ class BenchOptions:
     skip: frozenset[str] = field(default_factory=frozenset)
     seed: int = 0
     landmark_schedule: str = "predict"  # FaceTrackerOptions.schedule of the pipeline runs
+    source: str = "replay"
 
     @property
     def frames_per_run(self) -> int:
@@ -58,6 +60,10 @@ class BenchOptions:
     @property
     def kernel_repeats(self) -> int:
         return (QUICK if self.quick else FULL)["kernel_repeats"]
+
+    @property
+    def display_s(self) -> float:
+        return float((QUICK if self.quick else FULL)["display_s"])
 
     @property
     def stack_frames(self) -> int:
@@ -96,7 +102,8 @@ def scenarios(options: BenchOptions, effects: list[str], devices: list[DevicePro
         for resolution in options.resolutions:
             for effect in effects:
                 stack = () if effect == NO_EFFECT else (effect,)
-                out.append(Scenario(stack, resolution, cpus, frames, warmup, seed=options.seed))
+                out.append(Scenario(stack, resolution, cpus, frames, warmup, seed=options.seed, source=options.source))
                 if effect == reference and cpus == sets[0]:
-                    out.append(Scenario(stack, resolution, cpus, frames, warmup, age=False, seed=options.seed))
+                    out.append(Scenario(stack, resolution, cpus, frames, warmup, age=False, seed=options.seed,
+                                        source=options.source))
     return out

@@ -211,6 +211,8 @@ def new_report(command: Sequence[str], settings: dict[str, Any]) -> dict[str, An
         "age": [],
         "overlay": [],
         "landmarks": [],
+        "capture": [],
+        "display": [],
         "targets": [],
         "soak": None,
         "baseline": None,

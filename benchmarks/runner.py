@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from benchmarks import baseline as baseline_mod
 from benchmarks import markdown, plots
+from benchmarks.capture_bench import measure_capture
 from benchmarks.devices import DeviceProfile, available_cpus, select_devices
 from benchmarks.kernel_runner import kernel_modules, load_cases, time_case
 from benchmarks.landmark_bench import frames_played, measure_landmarks
@@ -79,9 +80,18 @@ def _settings(options: BenchOptions, effects: list[str], devices: list[DevicePro
         "skip": sorted(options.skip),
         "seed": options.seed,
         "landmark_schedule": options.landmark_schedule,
-        "source": "demo (unpaced)" if options.soak_s is None else "demo (paced)",
+        "display_s": options.display_s,
+        "source": _source_text(options),
         "policy": "verified adult profile (every effect allowed; the gate still decides per frame)",
     }
+
+
+def _source_text(options: BenchOptions) -> str:
+    if options.soak_s is not None:
+        return "demo (paced)"
+    if options.source == "replay":
+        return "replay (camera-like: pre-rendered demo frames as NV12, converted to RGB per frame; unpaced)"
+    return "demo (drawn live on a prefetch thread; unpaced)"
 
 
 def _resources(stack: ExitStack, registry: Any, effects: list[str], schedule: Any) -> BenchResources:
@@ -142,6 +152,8 @@ def _measure_all(
     total += 0 if "memory" in options.skip else MEMORY_FRAMES + 1  # + the warm-up frame
     total += 0 if "startup" in options.skip else 20
     total += 0 if "landmarks" in options.skip else frames_played(options.resolutions, options.frames_per_run)
+    total += 0 if "capture" in options.skip else options.frames_per_run * len(options.resolutions)
+    total += 0 if "display" in options.skip else 20 * len(options.resolutions)
     with Progress(total, "bench") as progress:
         if plan:
             progress.label = "warm the JIT (every effect once)"
@@ -162,6 +174,13 @@ def _measure_all(
             progress.label = "landmark accuracy per schedule"
             report["landmarks"] = measure_landmarks(options.resolutions, options.frames_per_run, options.seed,
                                                     progress.advance)
+        if "capture" not in options.skip:
+            for resolution in options.resolutions:
+                progress.label = f"capture: demo drawing vs YUV @{resolution}"
+                report["capture"].append(measure_capture(resolution, options.frames_per_run, options.seed,
+                                                         progress.advance))
+        if "display" not in options.skip:
+            _display(report, options, effects, progress)
         if "kernels" not in options.skip:
             _kernels(report, options, kernel_res, progress)
         if "memory" not in options.skip:
@@ -188,6 +207,19 @@ def _warm_jit(res: BenchResources, resolution: str) -> None:
     res.tracker.reset()
 
 
+def _display(report: dict[str, Any], options: BenchOptions, effects: list[str], progress: Progress) -> None:
+    from benchmarks.display_bench import DisplayBenchError, measure_display
+
+    effect = REFERENCE_EFFECT if REFERENCE_EFFECT in effects else next((e for e in effects if e != NO_EFFECT), None)
+    for resolution in options.resolutions:
+        progress.label = f"the app's display path @{resolution}"
+        try:
+            report["display"].append(measure_display(resolution, options.display_s, effect))
+        except DisplayBenchError as exc:
+            report["errors"].append(f"display @{resolution}: {exc}")
+        progress.advance(20)
+
+
 def _kernels(report: dict[str, Any], options: BenchOptions, resolutions: Sequence[str], progress: Progress) -> None:
     from camera_app.capture.base import resolution_size
 
@@ -208,8 +240,9 @@ def _memory(
 ) -> dict[str, Any]:
     effect = REFERENCE_EFFECT if REFERENCE_EFFECT in effects else effects[-1]
     resolution = options.resolutions[-1]
+    # The live demo: the replay's stored frames (hundreds of MB at 1080p) would hide what the pipeline allocates.
     scenario = Scenario(() if effect == NO_EFFECT else (effect,), resolution, tuple(cpus), MEMORY_FRAMES, 1,
-                        seed=options.seed)
+                        seed=options.seed, source="demo")
 
     def body() -> None:
         run_scenario(res, scenario, progress.advance)
@@ -286,6 +319,13 @@ def _print_summary(report: dict[str, Any], out: TextIO) -> None:
         if d["native"]:
             print(f"{'pass' if d['pass'] else 'FAIL':>12}  device {d['device']}: {d['effect']} @{d['resolution']} "
                   f"p95 {d['p95_ms']:.1f} ms (budget {d['budget_ms']:.1f} ms)", file=out)
+    for c in report.get("capture", []):
+        print(f"{'info':>12}  capture @{c['resolution']}: drawing a demo frame {c['demo_draw_ms']['median']:.2f} ms, "
+              f"NV12 -> RGB {c['yuv_to_rgb_ms']['median']:.2f} ms (medians)", file=out)
+    for d in report.get("display", []):
+        print(f"{'ok' if d['keeps_up'] else 'SLOW':>12}  app display @{d['resolution']}: {d['shown_fps']:.1f} frames "
+              f"shown/s of {d['feed_fps']:g} (worker {d['processed_fps']:.1f}/s), upload median "
+              f"{d['upload_ms'].get('median', 0):.2f} ms, redraw median {d['draw_ms'].get('median', 0):.2f} ms", file=out)
     soak = report.get("soak")
     if soak:
         print(f"soak: {soak['frames']} frames, {soak['switches']} effect switches, memory "

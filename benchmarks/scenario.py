@@ -2,9 +2,13 @@
 
 A :class:`Scenario` names the effect stack, the resolution, the CPUs the process is pinned
 to, and whether the age estimator runs. :func:`run_scenario` builds the app's chain with the
-one chain builder (``camera_app.runtime.chain``: age, review watch, gated effects, label) and plays ``warmup_frames + frames`` frames of the demo feed as fast as the pipeline
-takes them (``paced=False``: the feed never waits, so the pipeline's own speed shows), and
-records, per measured frame:
+one chain builder (``camera_app.runtime.chain``: age, review watch, gated effects, label) and
+plays ``warmup_frames + frames`` frames of its source as fast as the pipeline takes them
+(unpaced: the feed never waits, so the pipeline's own speed shows). The source is camera-like
+by default (``replay``: demo frames drawn before the run, stored as NV12 and converted to RGB
+per frame, as a camera's are); ``demo`` draws each frame live (its drawing then competes for
+the CPUs: the bench's ``capture`` part reports that cost separately). It records, per
+measured frame:
 
 - the **frame time**: wall time between two frames leaving ``Pipeline.run`` (the pipelined
   cost of a frame: capture and landmarks of frame n+1 overlap the stages of frame n);
@@ -28,7 +32,9 @@ from typing import TYPE_CHECKING, Any
 from age_estimation.prediction import AgePredictor
 from benchmarks.affinity import pinned
 from benchmarks.memory import current_rss_mb
+from camera_app.capture.base import BaseSource
 from camera_app.capture.demo import DemoOptions, DemoSource
+from camera_app.capture.replay import ReplayOptions, ReplaySource
 from camera_app.catalog.classifications import ResultBook
 from camera_app.policy.rules import PolicySubject
 from camera_app.profiles.model import Assurance
@@ -42,6 +48,7 @@ if TYPE_CHECKING:  # built by the chain, only read here
     from camera_app.stages.effects import GatedEffectStage
 
 NO_EFFECT = "none"
+SOURCES = ("replay", "demo")  # camera-like pre-rendered frames (the default), or the demo drawn live
 _WORKER_STEPS = frozenset({CAPTURE, LANDMARKS})
 BENCH_SUBJECT = PolicySubject(declared_age_years=35, assurance=Assurance.VERIFIED_ADULT)
 
@@ -60,8 +67,11 @@ class Scenario:
     age: bool = True
     overlay: bool = True
     seed: int = 0
+    source: str = "replay"
 
     def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"Scenario.source: expected one of {', '.join(SOURCES)}, found {self.source!r}")
         if self.frames < 2:
             raise ValueError(f"Scenario.frames: expected at least 2, found {self.frames}")
         if self.warmup_frames < 1:
@@ -145,9 +155,7 @@ def run_scenario(res: BenchResources, scenario: Scenario, on_frame: FrameCallbac
     total = scenario.warmup_frames + scenario.frames
     with pinned(scenario.cpus), ExitStack() as stack:
         res.tracker.reset()  # a new stream: timestamps start again at 0
-        source = stack.enter_context(
-            DemoSource(DemoOptions(resolution=scenario.resolution, seed=scenario.seed, paced=False, max_frames=total))
-        )
+        source = stack.enter_context(bench_source(scenario.source, scenario.resolution, scenario.seed, total))
         chain = res.chain(stack, age=scenario.age, label=scenario.overlay, seed=scenario.seed)
         chain.set_effects(specs)
         if specs:
@@ -166,9 +174,16 @@ def run_scenario(res: BenchResources, scenario: Scenario, on_frame: FrameCallbac
     return out
 
 
+def bench_source(kind: str, resolution: str, seed: int, max_frames: int) -> BaseSource:
+    """The unpaced feed of a run: ``replay`` (camera-like: pre-rendered demo frames converted
+    from NV12 per frame, ``capture/replay.py``) or ``demo`` (drawn live on a prefetch thread)."""
+    demo = DemoOptions(resolution=resolution, seed=seed, paced=False, max_frames=max_frames)
+    return ReplaySource(ReplayOptions(demo)) if kind == "replay" else DemoSource(demo)
+
+
 def _measure(
     pipeline: Pipeline,
-    source: DemoSource,
+    source: BaseSource,
     scenario: Scenario,
     out: ScenarioResult,
     age_stage: AgeStage | None,

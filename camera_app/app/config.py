@@ -25,3 +25,4 @@ class AppConfig:
     record: bool = False  # start a recording once the chosen effect is applied
     seed: int = 0
     challenge_age: float | None = None  # --challenge-age: may only raise the installation's
+    display_stats: Path | None = None  # --display-stats: write the display path's timings here at exit

@@ -6,7 +6,9 @@ and iterates :meth:`Pipeline.run` (the pipeline itself tracks the next frame on 
 thread). After each frame it computes what the UI shows (the policy's
 answer for every effect, the age status, frame-time stats), keeps the newest result in a
 one-slot mailbox and asks the UI thread, through ``post``, to take it. A slow UI therefore
-skips frames instead of queueing them.
+skips frames instead of queueing them; and the worker does not start on the next frame until
+the UI has taken this one (or ``UI_WAIT_S`` has passed), so no CPU goes into frames the UI
+would never show (with software OpenGL the window's rendering competes for the same cores).
 
 Commands from the UI (profile, effect, snapshot, recording) are queued and run on the
 worker thread between two frames, so stages are never reconfigured mid-frame.
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from disclosure.provenance import Origin
 
 Post = Callable[[Callable[[], None]], None]
+UI_WAIT_S = 0.5  # the longest the worker waits for the UI to take a frame before going on
 Factory = Callable[[], Any]  # makes a context manager (the tracker, the age model)
 
 
@@ -87,6 +90,8 @@ class ProcessingWorker:
         self._slot: WorkerOutput | None = None
         self._slot_lock = threading.Lock()
         self._pending = False
+        self._taken = threading.Event()  # the UI took the last frame published
+        self._taken.set()
         # Built on the worker thread, per stream:
         self._chain: Chain | None = None
         self._store: object | None = None
@@ -144,6 +149,7 @@ class ProcessingWorker:
             if self._pending:
                 return
             self._pending = True
+            self._taken.clear()
         self._post(self._deliver)
 
     def _deliver(self) -> None:
@@ -151,6 +157,7 @@ class ProcessingWorker:
             output, self._slot, self._pending = self._slot, None, False
         if output is not None:
             self._on_output(output)
+        self._taken.set()
 
     def _event(self, kind: EventKind, text: str = "", path: Path | None = None) -> None:
         event = WorkerEvent(kind, text, path)
@@ -247,6 +254,7 @@ class ProcessingWorker:
                         applied=tuple(s.id for s in chain.applied),
                     )
                 )
+                self._taken.wait(UI_WAIT_S)
             self._finish_recording()
 
     def _preview(self, chain: Chain, shown: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:

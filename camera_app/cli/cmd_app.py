@@ -76,6 +76,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--record", action="store_true",
                    help="start recording as soon as the chosen effect is applied; the video is saved on exit")
     p.add_argument("--offscreen", action="store_true", help="render without a window (SDL offscreen driver)")
+    p.add_argument("--display-stats", metavar="JSON",
+                   help="for benchmarks and QA: time the display path (texture upload, UI work per frame, redraws) "
+                        "and write the samples and frame counts to this file at exit (no pixels)")
     p.set_defaults(handler=run)
 
 
@@ -111,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         hud=args.hud,
         record=args.record,
         challenge_age=args.challenge_age,
+        display_stats=Path(args.display_stats) if args.display_stats else None,
     )
     return launch(config)
 
@@ -135,6 +139,9 @@ def _check(args: argparse.Namespace, demo_profile: bool = False) -> None:
         devices = load_devices()
     except DeviceProfileError as exc:
         raise CliError(str(exc)) from exc
+    stats = getattr(args, "display_stats", None)
+    if stats is not None and not Path(stats).expanduser().resolve().parent.is_dir():
+        raise CliError(f"--display-stats: the folder of {stats} does not exist")
     if args.device is not None and args.device not in {d.device_id for d in devices}:
         raise CliError(f"--device: unknown device {args.device!r}; expected one of {', '.join(d.device_id for d in devices)}")
     from camera_app.catalog.effects import load_registry

@@ -18,7 +18,8 @@ from camera_app.cli.common import add_command
 from camera_app.capture.base import RESOLUTIONS
 from camera_app.tracking.schedule import DEFAULT_SCHEDULE, SCHEDULES
 
-PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "landmarks")
+PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "landmarks", "capture", "display")
+SOURCES = ("replay", "demo")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -82,6 +83,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--landmark-schedule", choices=list(SCHEDULES), default=DEFAULT_SCHEDULE,
                    help=f"the tracker's landmark schedule in the pipeline runs (default {DEFAULT_SCHEDULE}; the "
                         "landmarks part measures every schedule anyway)")
+    p.add_argument("--source", choices=SOURCES, default="replay",
+                   help="the pipeline runs' feed: replay (default; camera-like: demo frames drawn before the run, "
+                        "stored as NV12 and converted to RGB per frame) or demo (each frame drawn live)")
 
 
 def register(subparsers: Any) -> None:
@@ -109,7 +113,7 @@ def to_argv(args: argparse.Namespace) -> list[str]:
                         ("--baseline", args.baseline), ("--soak", args.soak), ("--audit", args.audit)):
         if value is not None:
             argv += [flag, str(value)]
-    argv += ["--tolerance", repr(float(args.tolerance)), "--seed", str(args.seed)]
+    argv += ["--tolerance", repr(float(args.tolerance)), "--seed", str(args.seed), "--source", args.source]
     if args.landmark_schedule != DEFAULT_SCHEDULE:
         argv += ["--landmark-schedule", args.landmark_schedule]
     return argv

@@ -31,6 +31,8 @@ from camera_app.profiles.store import ProfileStore
 from camera_app.ui import theme
 from camera_app.ui.errors import KeepRunning
 from camera_app.ui.keys import camera_action
+from camera_app.ui.display_probe import DisplayProbe
+from camera_app.ui.frame_pacing import finish_each_redraw_in_software
 from camera_app.ui.qa import QaDriver
 from camera_app.ui.sheets import EffectSheets
 from camera_app.app.config import AppConfig
@@ -71,6 +73,7 @@ class SafeLensApp(App):
         self.qa = QaDriver(config, self.session, lambda: self.manager.current == "camera",
                            self.toggle_recording, self.stop)
         self.label_area: tuple[int, int, int, int] | None = None  # where the camera screen wants the label
+        self.display_probe = DisplayProbe(config.display_stats) if config.display_stats is not None else None
         self._shut_down = False
         self._thumbnail_thread: threading.Thread | None = None
 
@@ -101,6 +104,9 @@ class SafeLensApp(App):
             self.session.toggle_hud()
         Clock.schedule_once(lambda dt: self._first_screen(), 0)
         self.qa.start()
+        finish_each_redraw_in_software()
+        if self.display_probe is not None:  # after the pacing: a redraw's time then includes rendering it
+            self.display_probe.start(self.screens["camera"].preview)
         return self.manager
 
     def on_stop(self) -> None:
@@ -112,6 +118,11 @@ class SafeLensApp(App):
         if self._shut_down:
             return
         self._shut_down = True
+        if self.display_probe is not None:  # first: its CPU times end with the frames it counted
+            self.display_probe.write({
+                "source": self.session.settings.source, "resolution": self.session.settings.resolution,
+                "effect": self.session.active_effect_id,
+                "applied": list(self.last_output.applied) if self.last_output is not None else []})
         if self.worker is not None:
             self.worker.stop()
         self.results.close(wait=True)
@@ -242,8 +253,15 @@ class SafeLensApp(App):
 
     def _on_output(self, output: WorkerOutput) -> None:
         self.last_output = output
-        self.screens["camera"].show_output(output.pixels, output.label_rect)
+        if self.display_probe is None:
+            self._show(output)
+        else:
+            self.display_probe.frame(lambda: self._show(output), self.worker.frames_processed if self.worker else 0)
+
+    def _show(self, output: WorkerOutput) -> float:
+        upload_ms = self.screens["camera"].show_output(output.pixels, output.label_rect)
         self.session.apply_update(output.update)
+        return upload_ms
 
     def _on_event(self, event: WorkerEvent) -> None:
         self.last_event = event

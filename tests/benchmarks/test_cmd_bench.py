@@ -28,11 +28,12 @@ def main(argv: list[str]) -> int:
 def test_options_survive_the_hand_over_to_the_bench_process() -> None:
     args = _parse("--quick", "--effects", "glam,comic", "--resolutions", "720p", "--device", "desktop",
                   "--frames", "12", "--json", "out.json", "--report", "rep", "--baseline", "old.json",
-                  "--tolerance", "0.2", "--soak", "30", "--skip", "startup,kernels", "--seed", "3", "--audit", "40",
-                  "--landmark-schedule", "every")
+                  "--tolerance", "0.2", "--soak", "30", "--skip", "startup,kernels,display", "--seed", "3", "--audit", "40",
+                  "--landmark-schedule", "every", "--source", "demo")
     again = _parse(*to_argv(args))
     assert vars(again) == vars(args)
-    assert to_argv(_parse()) == ["--resolutions", "720p,1080p", "--tolerance", "0.15", "--seed", "0"]
+    assert to_argv(_parse()) == ["--resolutions", "720p,1080p", "--tolerance", "0.15", "--seed", "0",
+                                 "--source", "replay"]
 
 
 @pytest.mark.parametrize(
@@ -40,7 +41,9 @@ def test_options_survive_the_hand_over_to_the_bench_process() -> None:
     [
         (["--resolutions", "4k"], "expected resolutions from 480p, 720p, 1080p, found '4k'"),
         (["--frames", "1"], "expected a number in [2, 100000], found '1'"),
-        (["--skip", "everything"], "expected parts from pipeline, stacks, kernels, startup, memory, landmarks, found 'everything'"),
+        (["--skip", "everything"],
+         "expected parts from pipeline, stacks, kernels, startup, memory, landmarks, capture, display, found 'everything'"),
+        (["--source", "camera:0"], "argument --source: invalid choice: 'camera:0' (choose from 'replay', 'demo')"),
         (["--tolerance", "fast"], "expected a number in [0, 10], found 'fast'"),
     ],
 )
@@ -65,7 +68,7 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
     monkeypatch.setenv("SAFELENS_DATA_DIR", str(tmp_path / "data"))
     report_dir = tmp_path / "report"
     common = ["bench", "--effects", "glam", "--resolutions", "480p", "--device", "desktop", "--frames", "4",
-              "--skip", "startup,kernels,memory"]
+              "--skip", "startup,kernels,memory,display"]
     assert main([*common, "--report", str(report_dir)]) == 0
     out = capfd.readouterr().out
     report = json.loads((report_dir / "bench.json").read_text(encoding="utf-8"))
@@ -81,6 +84,13 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
     [stack] = report["stacks"]
     assert (stack["effect"], stack["resolution"], stack["frames"]) == ("glam", "480p", 5)
     assert "smooth_skin" in stack["ops_ms"]
+    assert report["settings"]["source"].startswith("replay (camera-like")  # the default source
+    [capture] = report["capture"]
+    assert (capture["resolution"], capture["frames"], capture["layout"]) == ("480p", 4, "nv12")
+    assert capture["demo_draw_ms"]["n"] == capture["yuv_to_rgb_ms"]["n"] == 4
+    assert capture["yuv_frame_mb"] == round(854 * 480 * 1.5 / 2**20, 3)
+    assert report["display"] == []  # skipped
+    assert "## Capture: drawing a demo frame vs converting a camera frame" in (report_dir / "summary.md").read_text()
     assert {p.name for p in report_dir.iterdir()} == {"bench.json", "summary.md", "frame_times.png",
                                                       "stage_breakdown.png", "effect_costs.png"}
     assert not any(d["native"] for d in report["device_results"])  # the desktop's own size is 1080p
@@ -99,6 +109,28 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
     assert f"REGRESSED  run glam@480p/{cores}cpu: frame time:" in out
     again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
     assert {r["what"] for r in again["baseline"]["regressions"]} >= {f"run glam@480p/{cores}cpu: frame time"}
+
+
+@pytest.mark.slow
+def test_the_display_part_runs_the_app_offscreen_and_reports_its_display_path(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFELENS_DATA_DIR", str(tmp_path / "data"))
+    out_json = tmp_path / "display.json"
+    assert main(["bench", "--quick", "--effects", "glam", "--resolutions", "480p", "--json", str(out_json),
+                 "--skip", "pipeline,stacks,kernels,startup,memory,capture"]) == 0
+    report = json.loads(out_json.read_text(encoding="utf-8"))
+    assert report["runs"] == [] and report["capture"] == [] and report["errors"] == []
+    [display] = report["display"]
+    assert (display["resolution"], display["frame_size"], display["source"]) == ("480p", [854, 480], "demo")
+    assert display["effect"] == "glam" and display["textures_created"] == 1  # one ring of textures, reused
+    assert display["frames_shown"] >= 2 and display["frames_processed"] >= display["frames_shown"]
+    assert display["upload_ms"]["n"] == display["ui_frame_ms"]["n"] == display["frames_shown"]
+    assert display["draws"] >= 1 and display["draw_ms"]["n"] == display["draws"]
+    assert display["shown_fps"] > 0 and isinstance(display["keeps_up"], bool)
+    assert set(display["cpu_ms_per_frame"]) == {"ui", "renderer", "other", "process"}
+    assert display["cpu_ms_per_frame"]["process"] > 0
+    assert "app display @480p: " in capfd.readouterr().out
 
 
 @pytest.mark.slow

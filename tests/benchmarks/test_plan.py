@@ -40,3 +40,14 @@ def test_frame_counts_of_the_presets_and_a_small_explicit_count() -> None:
     assert (BenchOptions().frames_per_run, BenchOptions().warmup_frames) == (240, 30)
     assert (BenchOptions(quick=True).frames_per_run, BenchOptions(quick=True).warmup_frames) == (50, 12)
     assert (BenchOptions(frames=3).frames_per_run, BenchOptions(frames=3).warmup_frames) == (3, 1)
+
+
+def test_the_runs_play_the_camera_like_replay_unless_the_live_demo_is_asked_for() -> None:
+    from benchmarks.scenario import Scenario
+
+    devices = [_device("desktop", None)]
+    assert {s.source for s in scenarios(BenchOptions(frames=10), ["none", "glam"], devices)} == {"replay"}
+    assert {s.source for s in scenarios(BenchOptions(frames=10, source="demo"), ["none", "glam"], devices)} == {"demo"}
+    with pytest.raises(ValueError, match="Scenario.source: expected one of replay, demo, found 'camera'"):
+        Scenario((), "720p", (0,), 10, 1, source="camera")
+    assert (BenchOptions().display_s, BenchOptions(quick=True).display_s) == (12.0, 5.0)

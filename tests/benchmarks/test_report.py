@@ -23,6 +23,8 @@ from benchmarks.report import (
     run_entry,
 )
 from benchmarks.landmark_bench import Played, landmark_entry, runs as landmark_runs
+from benchmarks.capture_bench import measure_capture
+from benchmarks.display_bench import summarize_display
 from benchmarks.soak import summarize_soak
 from benchmarks.targets import evaluate
 from bench_factories import kernel_timing, scenario_result, stack_entry, startup_section
@@ -65,6 +67,8 @@ def synthetic_report(glam_720p_p95: float = 15.0) -> dict[str, Any]:
                                     _AgeStats())
     report["baseline"] = {"file": "old.json", "tolerance": 0.15, "min_delta_ms": 0.25, "compared": 3,
                           "regressions": []}
+    report["capture"] = [measure_capture("480p", 2)]
+    report["display"] = [summarize_display(display_raw(300, 10.0), (0.5, 0.6))]
     report["targets"] = evaluate(report, cores=2)
     return report
 
@@ -89,6 +93,13 @@ def test_landmark_entries_pair_predicted_frames_with_detection_on_the_same_frame
     assert predict["added_error_iod_pct"]["max"] == pytest.approx(0.3)
     assert predict["tracker_cpu_ms_per_frame"] == pytest.approx(2.75)
     assert predict["meets_accuracy_target"] is False  # 1.3% median is over 1%
+def display_raw(shown: int, seconds: float) -> dict[str, Any]:
+    """What ``safelens app --display-stats`` writes (camera_app/ui/display_probe.py)."""
+    return {"source": "demo", "resolution": "720p", "effect": "glam", "applied": ["glam"], "frame_size": [1280, 720],
+            "window_size": [1280, 800], "textures_created": 1, "warmup_frames": 30, "seconds": seconds,
+            "frames_shown": shown, "frames_processed": 310, "draws": shown + 3, "upload_ms": [1.0] * shown,
+            "ui_frame_ms": [2.0] * shown, "draw_ms": [5.0] * (shown + 3),
+            "cpu_ms": {"ui": 1.0 * shown, "renderer": 20.0 * shown, "other": 25.0 * shown, "process": 46.0 * shown}}
 
 
 def _documented() -> dict[str, set[str]]:
@@ -124,12 +135,26 @@ def test_every_field_written_is_documented_and_every_documented_field_is_written
         "age[]": report["age"][0],
         "overlay[]": report["overlay"][0],
         "landmarks[]": report["landmarks"][1],
+        "capture[]": report["capture"][0],
+        "display[]": report["display"][0],
         "targets[]": report["targets"][0],
         "soak": report["soak"],
         "baseline": report["baseline"],
     }
     for section, data in checks.items():
         assert set(data) == doc[section], f"SCHEMA.md section {section!r} and the report disagree"
+
+
+def test_the_display_entry_says_whether_the_app_kept_up_with_the_feed() -> None:
+    kept = summarize_display(display_raw(300, 10.0), (0.5, 0.6))
+    assert (kept["shown_fps"], kept["processed_fps"], kept["keeps_up"]) == (30.0, 31.0, True)
+    assert kept["draws_per_frame"] == 1.01 and kept["upload_ms"]["median"] == 1.0 and kept["draw_ms"]["n"] == 303
+    assert kept["cpu_ms_per_frame"] == {"ui": 1.0, "renderer": 20.0, "other": 25.0, "process": 46.0}
+    slow = summarize_display(display_raw(150, 10.0), (0.5, 0.6))
+    assert (slow["shown_fps"], slow["keeps_up"]) == (15.0, False)
+    text = markdown.render({**synthetic_report(), "display": [kept, slow]})
+    assert "| 720p | glam | 1280x800 | 30.0 / 30 | 31.0 | yes | 1.00 | 1.00 | 2.00 | 5.00 | 5.00 | 20.00 | 46.00 |" in text
+    assert "| 720p | glam | 1280x800 | 15.0 / 30 | 31.0 | **no** |" in text
 
 
 def test_run_entry_summaries_and_pipelined_saving() -> None:

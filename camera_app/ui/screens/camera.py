@@ -206,14 +206,16 @@ class CameraScreen(AppScreen):
         self.banner.x = px + (pw - bw) / 2
         self.banner.y = (py + margin) if label_high else (py + ph - self.banner.height - margin)
 
-    def show_output(self, pixels: Any, label_rect: tuple[int, int, int, int] | None) -> None:
+    def show_output(self, pixels: Any, label_rect: tuple[int, int, int, int] | None) -> float:
+        """Show a processed frame; the texture upload's time in ms."""
         size = self.preview.frame_size
-        self.preview.show(pixels)
+        upload_ms = self.preview.show(pixels)
         if self.preview.frame_size != size:
             self._send_label_area()
         if label_rect != self.label_rect:
             self.label_rect = label_rect
             self._place_floating()
+        return upload_ms
 
     # -- reflecting the session -----------------------------------------------------------
 

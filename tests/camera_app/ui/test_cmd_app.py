@@ -46,6 +46,16 @@ def test_a_missing_source_file_is_refused(tmp_path: Path, capsys: pytest.Capture
     assert code == 2 and "does not exist" in capsys.readouterr().err
 
 
+def test_display_stats_into_a_missing_folder_is_refused_before_a_window_opens(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _profile(tmp_path, "Ada", 40)
+    target = tmp_path / "nowhere" / "display.json"
+    code = main(["app", "--data-dir", str(tmp_path), "--profile", "Ada", "--offscreen", "--quit-after-frames", "5",
+                 "--display-stats", str(target)])
+    assert code == 2 and f"--display-stats: the folder of {target} does not exist" in capsys.readouterr().err
+    assert not target.parent.exists()
+
+
 def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["app", "--help"])
