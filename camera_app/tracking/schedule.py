@@ -35,8 +35,8 @@ import numpy as np
 
 from effects.face import N_LANDMARKS, FaceTrack, HeadPose
 
-Schedule = Literal["every", "predict"]
-SCHEDULES: tuple[Schedule, ...] = ("every", "predict")
+Schedule = Literal["every", "predict", "async"]
+SCHEDULES: tuple[Schedule, ...] = ("every", "predict", "async")
 # Chosen from `safelens bench`'s landmarks part: predicted frames are as close to the ground
 # truth as detected ones at 3 and at 6; 3 keeps mouth and eyelids (which a rigid fit does not
 # move) at most two frames behind.
@@ -75,6 +75,7 @@ class Prediction:
     tracks: tuple[FaceTrack, ...]
     inlier_share: float
     residual_iod: float
+    moves: tuple[np.ndarray, ...] = ()  # per face (in ``tracks`` order), the 2x3 frame-pixel map applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,24 +170,27 @@ class LandmarkPredictor:
         good = (ok.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error < FB_MAX_PX)
         after = after.reshape(-1, 2)
         out: list[FaceTrack] = []
+        moves: list[np.ndarray] = []
         inlier_shares, residuals = [], []
         for k, track in enumerate(self._tracks):
             span = slice(k * len(ids), (k + 1) * len(ids))
             moved = _fit(before[span], after[span], good[span], track, region)
             if moved is None:
                 return None
-            new_track, inlier_share, residual_iod = moved
+            new_track, full, inlier_share, residual_iod = moved
             out.append(new_track)
+            moves.append(full)
             inlier_shares.append(inlier_share)
             residuals.append(residual_iod)
         self._grey, self._tracks = grey, tuple(out)
         self._since_detection += 1
-        return Prediction(self._tracks, min(inlier_shares), max(residuals))
+        return Prediction(self._tracks, min(inlier_shares), max(residuals), tuple(moves))
 
 
 def _fit(before: np.ndarray, after: np.ndarray, good: np.ndarray, track: FaceTrack,
-         region: Region) -> tuple[FaceTrack, float, float] | None:
-    """One face moved by the similarity fitted to its followed anchors (None: detect instead)."""
+         region: Region) -> tuple[FaceTrack, np.ndarray, float, float] | None:
+    """One face moved by the similarity fitted to its followed anchors, and that similarity as
+    a 2x3 map of frame pixels (None: detect instead)."""
     if good.mean() < MIN_FOLLOWED:
         return None
     iod_work = track.interocular_px * region.scale
@@ -209,11 +213,18 @@ def _fit(before: np.ndarray, after: np.ndarray, good: np.ndarray, track: FaceTra
             or abs(zoom - 1.0) > FAST_ZOOM):
         return None
     full = region.to_frame(matrix)
+    return moved_track(track, full), full, inlier_share, residual_iod
+
+
+def moved_track(track: FaceTrack, full: np.ndarray) -> FaceTrack:
+    """``track`` moved by the similarity ``full`` (2x3, frame pixels): x, y mapped, z scaled by
+    its zoom, the roll turned by its angle; id, yaw, pitch and expressions kept."""
+    zoom = math.hypot(full[0, 0], full[1, 0])
+    turn_deg = math.degrees(math.atan2(full[1, 0], full[0, 0]))
     lm = track.landmarks_px.astype(np.float64)
     moved = np.empty((N_LANDMARKS, 3), dtype=np.float32)
     moved[:, :2] = lm[:, :2] @ full[:, :2].T + full[:, 2]
     moved[:, 2] = lm[:, 2] * zoom
     p = track.pose
     pose = HeadPose(yaw_deg=p.yaw_deg, pitch_deg=p.pitch_deg, roll_deg=p.roll_deg + turn_deg)
-    new = FaceTrack.from_landmarks(moved, track_id=track.track_id, pose=pose, blendshapes=track.blendshapes)
-    return new, inlier_share, residual_iod
+    return FaceTrack.from_landmarks(moved, track_id=track.track_id, pose=pose, blendshapes=track.blendshapes)
