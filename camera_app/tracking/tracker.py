@@ -196,6 +196,8 @@ class FaceTracker:
         if not isinstance(frame, Frame):
             raise TrackerError(f"FaceTracker.track: expected a Frame, found {type(frame).__name__}")
         with self._lock:
+            if self._closed:
+                raise TrackerError("FaceTracker: used after close()")
             if self.options.running_mode == "video" and frame.timestamp_ms <= self._last_timestamp_ms:
                 raise TrackerError(
                     f"FaceTracker.track: frame {frame.index} has timestamp {frame.timestamp_ms} ms, expected more "

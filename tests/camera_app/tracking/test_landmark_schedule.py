@@ -105,7 +105,7 @@ def test_every_and_image_mode_detect_every_frame() -> None:
 
 
 def test_schedule_options_are_typed_errors_naming_the_field() -> None:
-    with pytest.raises(TrackerError, match=r"FaceTrackerOptions.schedule: expected one of every, predict, found 'sometimes'"):
+    with pytest.raises(TrackerError, match=r"FaceTrackerOptions.schedule: expected one of every, predict, async, found 'sometimes'"):
         FaceTrackerOptions(schedule="sometimes")  # type: ignore[arg-type]
     for bad in (0, 31, 2.5, True):
         with pytest.raises(TrackerError, match=r"FaceTrackerOptions.max_interval: expected an int in \[1, 30\]"):
