@@ -3,19 +3,20 @@
 With ``schedule="predict"`` every ``max_interval``-th frame waits for a full detection (about
 7 ms), so that wait sets the frame time's p95 however cheap the predicted frames are. Here
 every frame with a tracked face is predicted (``camera_app.tracking.schedule``), and every
-``max_interval``-th one is also *submitted* to a detection worker thread (MediaPipe releases
-the GIL, so the detection overlaps the next frames and the stages). When the detection of frame
-k is ready, at frame n > k, it is brought forward to frame n by the flow fits accumulated from
-k to n (one similarity per face, composed frame by frame), takes the ids of the predicted faces
-and re-seeds the prediction. So a result is never shown stale, and MediaPipe's error, not the
-flow's drift, is what the next predictions start from.
+``max_interval``-th one, frame k, is also *submitted* to a detection worker thread (MediaPipe
+releases the GIL, so the detection overlaps the next frames and the stages). Its result is
+taken on frame n = k + ``lag`` (``max_interval - 1``, at least 1: the frame before the next
+submission), waiting for it only if it is not done by then, and brought forward to frame n by
+the flow fits accumulated from k to n (one similarity per face, composed frame by frame); it
+takes the ids of the predicted faces and re-seeds the prediction. So a result is never shown
+stale, MediaPipe's error rather than the flow's drift is what the next predictions start from,
+and which frame takes which result does not depend on thread timing (a render is repeatable).
 
 The frame is detected at once, on the caller's thread, when there is no face to predict (the
-first frame, a face lost), when the flow fit is poor or the motion fast (as with ``"predict"``),
-and when no detection has come back for ``STALE_INTERVALS * max_interval`` frames; a pending
-detection is waited for first, so MediaPipe sees its VIDEO-mode timestamps in increasing order
-and runs one frame at a time. A detection that does not find the predicted faces (one entered
-or left) is not forwarded: the next frame is detected at once.
+first frame, a face lost) and when the flow fit is poor or the motion fast (as with
+``"predict"``); a pending detection is waited for first, so MediaPipe sees its VIDEO-mode
+timestamps in increasing order and runs one frame at a time. A detection that does not find
+the predicted faces (one entered or left) is not forwarded: the next frame is detected at once.
 
 A failure in the worker is raised as a :class:`~camera_app.tracking.tracker.TrackerError` by
 the ``track`` call that collects it (the pipeline then goes on without faces for that frame,
@@ -36,7 +37,6 @@ from camera_app.tracking.schedule import LandmarkPredictor, moved_track
 from camera_app.tracking.track_ids import TrackIds
 from effects.face import FaceTrack
 
-STALE_INTERVALS = 3  # frames predicted without a detection coming back, in max_intervals, before waiting
 MATCH_IOD = 0.5  # a detected face matches a predicted one whose eye centre is this close (inter-ocular distances)
 
 DetectNow = Callable[[Frame], list[FaceTrack]]
@@ -63,6 +63,7 @@ class _Pending:
     frame_index: int
     tracks: tuple[FaceTrack, ...]  # the faces predicted on the submitted frame, in the predictor's order
     moves: list[np.ndarray]  # per face, the 3x3 map from the submitted frame to the current one
+    age: int = 0  # frames predicted since the submitted one
 
 
 class AsyncDetections:
@@ -71,11 +72,13 @@ class AsyncDetections:
     def __init__(self, max_interval: int, ids: TrackIds, detect_now: DetectNow, prepare: Prepare,
                  failure: Failure) -> None:
         self.max_interval = max_interval
+        self.lag = max(1, max_interval - 1)
         self._ids = ids
         self._detect_now = detect_now
         self._prepare = prepare
         self._failure = failure
-        self._predictor = LandmarkPredictor(STALE_INTERVALS * max_interval)
+        # A safety bound only: predictions are re-seeded every max_interval frames.
+        self._predictor = LandmarkPredictor(2 * max_interval + 1)
         self._worker: ThreadPoolExecutor | None = None
         self._pending: _Pending | None = None
         self._since_detection = 0  # frames since the last detection was run or submitted
@@ -93,7 +96,8 @@ class AsyncDetections:
         pending = self._pending
         if pending is not None:
             pending.moves = [_as3(move) @ acc for move, acc in zip(prediction.moves, pending.moves, strict=True)]
-            if pending.future.done():
+            pending.age += 1
+            if pending.age >= self.lag:
                 self._pending = None
                 detections = 1
                 forwarded = _forward(self._result(pending), pending)
