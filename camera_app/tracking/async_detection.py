@@ -42,8 +42,8 @@ MATCH_IOD = 0.5  # a detected face matches a predicted one whose eye centre is t
 DetectNow = Callable[[Frame], list[FaceTrack]]
 """Detect a frame on the calling thread (tracks with id 0)."""
 Prepare = Callable[[Frame], Callable[[], list[FaceTrack]]]
-"""Take what a detection of a frame needs (on the calling thread: the pixels are copied) and
-return the call that runs it (on the worker)."""
+"""Take what a detection of a frame needs (on the calling thread) and return the call that
+runs it (on the worker)."""
 Failure = Callable[[str, BaseException], Exception]
 """The error to raise for a failed detection (message, cause)."""
 

@@ -234,10 +234,11 @@ class FaceTracker:
         return _to_tracks(faces, frame.width, frame.height)
 
     def _prepare(self, frame: Frame) -> Callable[[], list[FaceTrack]]:
-        """A VIDEO-mode detection of ``frame`` to run on another thread (the pixels are copied now)."""
-        landmarker, image = self._landmarker("video"), _mp_image(frame.pixels)
+        """A VIDEO-mode detection of ``frame`` to run on another thread (a Frame's pixels are
+        read-only, so the worker copies them into MediaPipe's image itself)."""
+        landmarker, pixels = self._landmarker("video"), frame.pixels
         timestamp_ms, width, height = frame.timestamp_ms, frame.width, frame.height
-        return lambda: _to_tracks(_run(landmarker, image, timestamp_ms), width, height)
+        return lambda: _to_tracks(_run(landmarker, _mp_image(pixels), timestamp_ms), width, height)
 
     def detect(self, rgb: np.ndarray) -> list[FaceTrack]:
         """Faces in one still RGB uint8 image (IMAGE mode), ids 0, 1, ... by size."""
