@@ -170,3 +170,18 @@ def test_two_plays_of_the_same_frames_give_the_same_landmarks() -> None:
             plays.append([tracker.track(source.read()).tracks[0].xy.copy() for _ in range(16)])
     for first, second in zip(*plays, strict=True):
         np.testing.assert_array_equal(first, second)
+
+
+def test_a_new_face_is_found_within_two_intervals() -> None:
+    """One face tracked, a second walks in: the detection submitted on frame 3 finds two faces
+    (taken on frame 5, not the predicted one: dropped), so frame 6 is detected at once."""
+    faces = face_files()
+    left, right = load_rgb(faces[0]), load_rgb(faces[1])
+    alone = np.ascontiguousarray(np.concatenate([left, np.full_like(right, 128)], axis=1))
+    both = np.ascontiguousarray(np.concatenate([left, right], axis=1))
+    with FaceTracker(ASYNC) as tracker:
+        tracker.track(Frame(alone, 0, 0))
+        frames = [tracker.track(Frame(both, i, 33 * i)) for i in range(1, 1 + 2 * ASYNC.max_interval)]
+    assert [len(f.tracks) for f in frames] == [1, 1, 1, 1, 1, 2]
+    assert not frames[-1].landmarks_predicted
+    assert sorted(t.track_id for t in frames[-1].tracks) == [0, 1], "the first face keeps its id"
