@@ -2,8 +2,8 @@
 
 MediaPipe's landmarker costs several milliseconds a frame; a face between two frames mostly
 moves rigidly. With ``FaceTrackerOptions.schedule = "predict"`` the tracker detects a frame and
-then *predicts* the next ones here (``"async"``, the default, predicts every frame here and runs
-the detections beside them: ``camera_app.tracking.async_detection``):
+then *predicts* the next ones here (``"async"`` predicts every frame here and runs the
+detections beside them: ``camera_app.tracking.async_detection``):
 
 1. the region around the detected faces is turned into a small grey image (scaled so the
    inter-ocular distance is about 64 px, its mean brightness normalised so auto-exposure
@@ -40,11 +40,14 @@ Schedule = Literal["every", "predict", "async"]
 SCHEDULES: tuple[Schedule, ...] = ("every", "predict", "async")
 # Chosen from `safelens bench`'s landmarks part: predicted frames are as close to the ground
 # truth as detected ones at 3 and at 6; 3 keeps mouth and eyelids (which a rigid fit does not
-# move) at most two frames behind. "async" over "predict": the same landmark error and jitter
-# (2026-12-07, load ~6: 1.30 / 1.49% median / p95 at 1080p for both), with the tracker's wall
-# time per frame at p95 11.0 ms instead of 24.3 (1080p) and 6.3 instead of 19.3 (720p), since
-# no frame waits for MediaPipe (``camera_app.tracking.async_detection``).
-DEFAULT_SCHEDULE: Schedule = "async"
+# move) at most two frames behind. "predict" over "async": both have the same landmark error and
+# jitter, and "async" cuts the tracker's wall time per frame at p95 (1.7-2.1 ms instead of
+# 8.1-10.7 at 1080p, load ~4), but in the pipelined bench on two cores the glam frame time is set
+# by the effect stage on the frame thread, which "async"'s third busy thread (the detection
+# worker) slows: frame-time medians 0-3 ms higher at 720p, p95 no better, and 0.4-0.7 ms more
+# CPU a frame (2026-12-07, loads 4-10; see DESIGN.md). "async" pays where cores outnumber the
+# busy threads or the tracker is the bottleneck.
+DEFAULT_SCHEDULE: Schedule = "predict"
 DEFAULT_MAX_INTERVAL = 3
 
 # Mesh points that move with the skull and sit on texture (eye corners, brows, nose bridge and

@@ -9,10 +9,10 @@
 ``detect`` matches the landmark-detector Protocol of ``effects/`` (``detect(rgb) ->
 list[FaceTrack]``), so the effect classifier can take a tracker as its detector.
 MediaPipe results become FaceTracks in :func:`_to_tracks`, and nowhere else. In VIDEO mode
-with ``schedule="predict"`` ``track`` runs MediaPipe on some frames and predicts
+with ``schedule="predict"`` (the default) ``track`` runs MediaPipe on some frames and predicts
 the others (``camera_app.tracking.schedule``); ``Frame.landmarks_predicted`` says which, and
 ``detected_frames`` / ``predicted_frames`` count them over the tracker's life. With
-``schedule="async"`` (the default) the detections run on a worker thread beside the frames and are brought
+``schedule="async"`` the detections run on a worker thread beside the frames and are brought
 forward to the frame they arrive on (``camera_app.tracking.async_detection``); there
 ``detected_frames`` counts MediaPipe's results, and frames with a result brought forward count
 as predicted.
