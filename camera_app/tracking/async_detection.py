@@ -44,8 +44,8 @@ DetectNow = Callable[[Frame], list[FaceTrack]]
 Prepare = Callable[[Frame], Callable[[], list[FaceTrack]]]
 """Take what a detection of a frame needs (on the calling thread) and return the call that
 runs it (on the worker)."""
-Failure = Callable[[str, BaseException], Exception]
-"""The error to raise for a failed detection (message, cause)."""
+Failure = Callable[[str], Exception]
+"""The error to raise for a failed detection, from its message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ class AsyncDetections:
         except Exception as exc:
             self._predictor.reset()
             raise self._failure(f"the landmark detection of frame {pending.frame_index} failed on its worker "
-                                f"({type(exc).__name__}: {exc})", exc) from exc
+                                f"({type(exc).__name__}: {exc})") from exc
 
     def settle(self) -> None:
         """Wait for a pending detection and drop it (before a detection now, a reset or a close)."""

@@ -70,7 +70,7 @@ INFORMATIONAL_LOG_LINES: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p
 ))
 
 
-def _failure(message: str, cause: BaseException) -> TrackerError:
+def _failure(message: str) -> TrackerError:
     return TrackerError(f"FaceTracker.track: {message}")
 
 
