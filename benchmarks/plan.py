@@ -15,6 +15,7 @@ from pathlib import Path
 from benchmarks.devices import DeviceProfile, cpu_set_for
 from benchmarks.scenario import NO_EFFECT, Scenario
 from benchmarks.targets import REFERENCE_EFFECT
+from camera_app.tracking.schedule import DEFAULT_SCHEDULE
 
 PARTS = ("pipeline", "stacks", "kernels", "startup", "memory", "landmarks", "capture", "display")
 QUICK_EFFECTS = (REFERENCE_EFFECT, "sparkles")
@@ -45,7 +46,7 @@ class BenchOptions:
     soak_s: float | None = None
     skip: frozenset[str] = field(default_factory=frozenset)
     seed: int = 0
-    landmark_schedule: str = "predict"  # FaceTrackerOptions.schedule of the pipeline runs
+    landmark_schedule: str = DEFAULT_SCHEDULE  # FaceTrackerOptions.schedule of the pipeline runs
     source: str = "replay"
 
     @property

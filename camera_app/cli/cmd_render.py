@@ -82,9 +82,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--landmark-schedule", choices=list(SCHEDULES), default=DEFAULT_SCHEDULE,
                    help="every: run the landmarker on every frame; predict: run it on one frame in "
                         "--detect-interval and follow the face with optical flow in between, detecting again at "
-                        f"once on fast motion, a poor fit or no face (default {DEFAULT_SCHEDULE})")
+                        "once on fast motion, a poor fit or no face; async: follow every frame with optical flow "
+                        "and run the landmarker on one frame in --detect-interval beside the others, its result "
+                        f"brought forward by the flow (default {DEFAULT_SCHEDULE})")
     p.add_argument("--detect-interval", type=whole_number(1), default=DEFAULT_MAX_INTERVAL, metavar="N",
-                   help=f"with --landmark-schedule predict: detect at least every N frames (default {DEFAULT_MAX_INTERVAL})")
+                   help=f"with --landmark-schedule predict or async: detect at least every N frames (default {DEFAULT_MAX_INTERVAL})")
     add_policy_options(p)
     p.set_defaults(handler=run)
 

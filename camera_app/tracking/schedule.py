@@ -2,7 +2,8 @@
 
 MediaPipe's landmarker costs several milliseconds a frame; a face between two frames mostly
 moves rigidly. With ``FaceTrackerOptions.schedule = "predict"`` the tracker detects a frame and
-then *predicts* the next ones here:
+then *predicts* the next ones here (``"async"`` predicts every frame here and runs the
+detections beside them: ``camera_app.tracking.async_detection``):
 
 1. the region around the detected faces is turned into a small grey image (scaled so the
    inter-ocular distance is about 64 px, its mean brightness normalised so auto-exposure
@@ -35,11 +36,17 @@ import numpy as np
 
 from effects.face import N_LANDMARKS, FaceTrack, HeadPose
 
-Schedule = Literal["every", "predict"]
-SCHEDULES: tuple[Schedule, ...] = ("every", "predict")
+Schedule = Literal["every", "predict", "async"]
+SCHEDULES: tuple[Schedule, ...] = ("every", "predict", "async")
 # Chosen from `safelens bench`'s landmarks part: predicted frames are as close to the ground
 # truth as detected ones at 3 and at 6; 3 keeps mouth and eyelids (which a rigid fit does not
-# move) at most two frames behind.
+# move) at most two frames behind. "predict" over "async": both have the same landmark error and
+# jitter, and "async" cuts the tracker's wall time per frame at p95 (1.7-2.1 ms instead of
+# 8.1-10.7 at 1080p, load ~4), but in the pipelined bench on two cores the glam frame time is set
+# by the effect stage on the frame thread, which "async"'s third busy thread (the detection
+# worker) slows: frame-time medians 0-3 ms higher at 720p, p95 no better, and 0.4-0.7 ms more
+# CPU a frame (2026-12-07, loads 4-10; see DESIGN.md). "async" pays where cores outnumber the
+# busy threads or the tracker is the bottleneck.
 DEFAULT_SCHEDULE: Schedule = "predict"
 DEFAULT_MAX_INTERVAL = 3
 
@@ -75,6 +82,7 @@ class Prediction:
     tracks: tuple[FaceTrack, ...]
     inlier_share: float
     residual_iod: float
+    moves: tuple[np.ndarray, ...] = ()  # per face (in ``tracks`` order), the 2x3 frame-pixel map applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,24 +177,27 @@ class LandmarkPredictor:
         good = (ok.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error < FB_MAX_PX)
         after = after.reshape(-1, 2)
         out: list[FaceTrack] = []
+        moves: list[np.ndarray] = []
         inlier_shares, residuals = [], []
         for k, track in enumerate(self._tracks):
             span = slice(k * len(ids), (k + 1) * len(ids))
             moved = _fit(before[span], after[span], good[span], track, region)
             if moved is None:
                 return None
-            new_track, inlier_share, residual_iod = moved
+            new_track, full, inlier_share, residual_iod = moved
             out.append(new_track)
+            moves.append(full)
             inlier_shares.append(inlier_share)
             residuals.append(residual_iod)
         self._grey, self._tracks = grey, tuple(out)
         self._since_detection += 1
-        return Prediction(self._tracks, min(inlier_shares), max(residuals))
+        return Prediction(self._tracks, min(inlier_shares), max(residuals), tuple(moves))
 
 
 def _fit(before: np.ndarray, after: np.ndarray, good: np.ndarray, track: FaceTrack,
-         region: Region) -> tuple[FaceTrack, float, float] | None:
-    """One face moved by the similarity fitted to its followed anchors (None: detect instead)."""
+         region: Region) -> tuple[FaceTrack, np.ndarray, float, float] | None:
+    """One face moved by the similarity fitted to its followed anchors, and that similarity as
+    a 2x3 map of frame pixels (None: detect instead)."""
     if good.mean() < MIN_FOLLOWED:
         return None
     iod_work = track.interocular_px * region.scale
@@ -209,11 +220,18 @@ def _fit(before: np.ndarray, after: np.ndarray, good: np.ndarray, track: FaceTra
             or abs(zoom - 1.0) > FAST_ZOOM):
         return None
     full = region.to_frame(matrix)
+    return moved_track(track, full), full, inlier_share, residual_iod
+
+
+def moved_track(track: FaceTrack, full: np.ndarray) -> FaceTrack:
+    """``track`` moved by the similarity ``full`` (2x3, frame pixels): x, y mapped, z scaled by
+    its zoom, the roll turned by its angle; id, yaw, pitch and expressions kept."""
+    zoom = math.hypot(full[0, 0], full[1, 0])
+    turn_deg = math.degrees(math.atan2(full[1, 0], full[0, 0]))
     lm = track.landmarks_px.astype(np.float64)
     moved = np.empty((N_LANDMARKS, 3), dtype=np.float32)
     moved[:, :2] = lm[:, :2] @ full[:, :2].T + full[:, 2]
     moved[:, 2] = lm[:, 2] * zoom
     p = track.pose
     pose = HeadPose(yaw_deg=p.yaw_deg, pitch_deg=p.pitch_deg, roll_deg=p.roll_deg + turn_deg)
-    new = FaceTrack.from_landmarks(moved, track_id=track.track_id, pose=pose, blendshapes=track.blendshapes)
-    return new, inlier_share, residual_iod
+    return FaceTrack.from_landmarks(moved, track_id=track.track_id, pose=pose, blendshapes=track.blendshapes)

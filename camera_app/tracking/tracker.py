@@ -11,7 +11,11 @@ list[FaceTrack]``), so the effect classifier can take a tracker as its detector.
 MediaPipe results become FaceTracks in :func:`_to_tracks`, and nowhere else. In VIDEO mode
 with ``schedule="predict"`` (the default) ``track`` runs MediaPipe on some frames and predicts
 the others (``camera_app.tracking.schedule``); ``Frame.landmarks_predicted`` says which, and
-``detected_frames`` / ``predicted_frames`` count them over the tracker's life.
+``detected_frames`` / ``predicted_frames`` count them over the tracker's life. With
+``schedule="async"`` the detections run on a worker thread beside the frames and are brought
+forward to the frame they arrive on (``camera_app.tracking.async_detection``); there
+``detected_frames`` counts MediaPipe's results, and frames with a result brought forward count
+as predicted.
 
 A tracker may be called from any one thread at a time (the pipeline calls ``track`` on its
 capture worker); MediaPipe releases the GIL while it runs.
@@ -28,10 +32,10 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -41,12 +45,15 @@ from mediapipe.tasks.python.vision import face_landmarker
 
 from camera_app.frame import Frame
 from camera_app.models import model_path
+from camera_app.tracking.async_detection import AsyncDetections
 from camera_app.tracking.native_stderr import filtered_stderr
-from camera_app.tracking.schedule import DEFAULT_MAX_INTERVAL, DEFAULT_SCHEDULE, SCHEDULES, LandmarkPredictor, Schedule
+from camera_app.tracking.options import FaceTrackerOptions, RunningMode, TrackerError
+from camera_app.tracking.schedule import LandmarkPredictor
 from camera_app.tracking.track_ids import TrackIds, with_id
 from effects.face import N_LANDMARKS, FaceTrack, HeadPose
 
-RunningMode = Literal["video", "image"]
+__all__ = ["FaceTracker", "FaceTrackerOptions", "TrackerError", "INFORMATIONAL_LOG_LINES", "connection_lists",
+           "mesh_connections"]
 
 # What landmarker creation logs on fd 2 that says nothing wrong (MediaPipe 0.10 / 1.x, TFLite).
 # glog-style lines are "<severity><mmdd> <time> <thread> <file>:<line>] <text>"; every info
@@ -63,67 +70,8 @@ INFORMATIONAL_LOG_LINES: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p
 ))
 
 
-class TrackerError(RuntimeError):
-    """The tracker was given bad options or input, or used after close."""
-
-
-@dataclass(frozen=True, slots=True)
-class FaceTrackerOptions:
-    """How to track.
-
-    ``max_faces``: faces per frame (>= 1). ``running_mode``: ``"video"`` (``track`` uses
-    MediaPipe's tracking between frames; timestamps must strictly increase) or ``"image"``
-    (every frame detected from scratch). ``min_*_confidence`` in [0, 1] as in MediaPipe.
-    ``model_path``: a face_landmarker.task file; ``None`` uses the vendored, hash-checked one.
-    ``iou_match``: the box overlap above which a face keeps the id of a face in an earlier
-    frame; ``keep_missing_frames``: how many frames an unseen face's id is remembered.
-    ``blendshapes``: score expressions; ``head_pose``: yaw and pitch from MediaPipe's facial
-    transformation matrix (only the mesh overlay shows them; without it a track's pose is the
-    roll of its eye line, which is all the effects use). ``schedule``: ``"every"`` detects every
-    frame, ``"predict"`` (VIDEO mode) detects a frame then predicts up to ``max_interval - 1``
-    frames from it with optical flow (``camera_app.tracking.schedule``).
-    """
-
-    max_faces: int = 2
-    running_mode: RunningMode = "video"
-    min_detection_confidence: float = 0.5
-    min_presence_confidence: float = 0.5
-    min_tracking_confidence: float = 0.5
-    model_path: Path | None = None
-    iou_match: float = 0.3
-    keep_missing_frames: int = 15
-    blendshapes: bool = False
-    head_pose: bool = False
-    schedule: Schedule = DEFAULT_SCHEDULE
-    max_interval: int = DEFAULT_MAX_INTERVAL
-
-    def __post_init__(self) -> None:
-        if isinstance(self.max_faces, bool) or not isinstance(self.max_faces, int) or self.max_faces < 1:
-            raise TrackerError(f"FaceTrackerOptions.max_faces: expected an int >= 1, found {self.max_faces!r}")
-        if self.running_mode not in ("video", "image"):
-            raise TrackerError(
-                f"FaceTrackerOptions.running_mode: expected 'video' or 'image', found {self.running_mode!r}"
-            )
-        for name in ("min_detection_confidence", "min_presence_confidence", "min_tracking_confidence", "iou_match"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-                raise TrackerError(f"FaceTrackerOptions.{name}: expected a number in [0, 1], found {value!r}")
-        if isinstance(self.keep_missing_frames, bool) or not isinstance(self.keep_missing_frames, int) or (
-            self.keep_missing_frames < 0
-        ):
-            raise TrackerError(
-                f"FaceTrackerOptions.keep_missing_frames: expected an int >= 0, found {self.keep_missing_frames!r}"
-            )
-        for name in ("blendshapes", "head_pose"):
-            if not isinstance(getattr(self, name), bool):
-                raise TrackerError(f"FaceTrackerOptions.{name}: expected True or False, found {getattr(self, name)!r}")
-        if self.schedule not in SCHEDULES:
-            raise TrackerError(
-                f"FaceTrackerOptions.schedule: expected one of {', '.join(SCHEDULES)}, found {self.schedule!r}"
-            )
-        if isinstance(self.max_interval, bool) or not isinstance(self.max_interval, int) or not (
-                1 <= self.max_interval <= 30):
-            raise TrackerError(f"FaceTrackerOptions.max_interval: expected an int in [1, 30], found {self.max_interval!r}")
+def _failure(message: str) -> TrackerError:
+    return TrackerError(f"FaceTracker.track: {message}")
 
 
 class FaceTracker:
@@ -143,8 +91,11 @@ class FaceTracker:
         self._ids = TrackIds(self.options.iou_match, self.options.keep_missing_frames)
         self._blendshapes = self.options.blendshapes
         self._head_pose = self.options.head_pose
-        predicting = self.options.schedule == "predict" and self.options.running_mode == "video"
+        video = self.options.running_mode == "video"
+        predicting = self.options.schedule == "predict" and video
         self._predictor = LandmarkPredictor(self.options.max_interval) if predicting else None
+        self._async = (AsyncDetections(self.options.max_interval, self._ids, self._detect, self._prepare, _failure)
+                       if self.options.schedule == "async" and video else None)
         self.detected_frames = 0
         self.predicted_frames = 0
 
@@ -157,9 +108,12 @@ class FaceTracker:
         self.close()
 
     def close(self) -> None:
-        """Release MediaPipe (an unclosed landmarker raises at interpreter exit)."""
+        """Join the detection worker (``"async"``) and release MediaPipe (an unclosed landmarker
+        raises at interpreter exit)."""
         with self._lock:
             self._closed = True
+            if self._async is not None:
+                self._async.close()
             for landmarker in (self._video, self._image):
                 if landmarker is not None:
                     landmarker.close()
@@ -168,6 +122,8 @@ class FaceTracker:
     def reset(self) -> None:
         """Start a new stream: forget track ids and timestamps (e.g. after switching source)."""
         with self._lock:
+            if self._async is not None:
+                self._async.reset()  # waits for a detection in flight: it uses the landmarker
             if self._video is not None:
                 self._video.close()
                 self._video = None
@@ -190,6 +146,8 @@ class FaceTracker:
             if (blendshapes, head_pose) == (self._blendshapes, self._head_pose):
                 return
             self._blendshapes, self._head_pose = blendshapes, head_pose
+            if self._async is not None:
+                self._async.reset()
             for landmarker in (self._video, self._image):
                 if landmarker is not None:
                     landmarker.close()
@@ -238,11 +196,19 @@ class FaceTracker:
         if not isinstance(frame, Frame):
             raise TrackerError(f"FaceTracker.track: expected a Frame, found {type(frame).__name__}")
         with self._lock:
+            if self._closed:
+                raise TrackerError("FaceTracker: used after close()")
             if self.options.running_mode == "video" and frame.timestamp_ms <= self._last_timestamp_ms:
                 raise TrackerError(
                     f"FaceTracker.track: frame {frame.index} has timestamp {frame.timestamp_ms} ms, expected more "
                     f"than the previous {self._last_timestamp_ms} ms (VIDEO mode); call reset() for a new stream"
                 )
+            if self._async is not None:
+                step = self._async.track(frame)
+                self._last_timestamp_ms = frame.timestamp_ms
+                self.detected_frames += step.detections
+                self.predicted_frames += step.predicted
+                return frame.with_tracks(step.tracks, predicted=step.predicted)
             if self._predictor is not None:
                 predicted = self._predictor.predict(frame.pixels)
                 if predicted is not None:
@@ -266,6 +232,13 @@ class FaceTracker:
         else:
             faces = _run(self._landmarker("image"), image, None)
         return _to_tracks(faces, frame.width, frame.height)
+
+    def _prepare(self, frame: Frame) -> Callable[[], list[FaceTrack]]:
+        """A VIDEO-mode detection of ``frame`` to run on another thread (a Frame's pixels are
+        read-only, so the worker copies them into MediaPipe's image itself)."""
+        landmarker, pixels = self._landmarker("video"), frame.pixels
+        timestamp_ms, width, height = frame.timestamp_ms, frame.width, frame.height
+        return lambda: _to_tracks(_run(landmarker, _mp_image(pixels), timestamp_ms), width, height)
 
     def detect(self, rgb: np.ndarray) -> list[FaceTrack]:
         """Faces in one still RGB uint8 image (IMAGE mode), ids 0, 1, ... by size."""

@@ -95,7 +95,7 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
                                                       "stage_breakdown.png", "effect_costs.png"}
     assert not any(d["native"] for d in report["device_results"])  # the desktop's own size is 1080p
     schedules = {e["schedule"]: e for e in report["landmarks"]}
-    assert set(schedules) == {"every", "every+head-pose", "predict/3", "predict/6"}
+    assert set(schedules) == {"every", "every+head-pose", "predict/3", "predict/6", "async/3"}
     assert schedules["every"]["predicted_frames"] == 0 and schedules["predict/3"]["predicted_frames"] > 0
     assert "not measured  720p glam + label + age: p95 frame time <= 16.7 ms (60 fps)" in out
 

@@ -75,7 +75,7 @@ def synthetic_report(glam_720p_p95: float = 15.0) -> dict[str, Any]:
 
 def landmark_section() -> list[dict[str, Any]]:
     """Detection on every frame of 4 frames, then prediction on frames 1, 2 and 3 of the same frames."""
-    every_run, _, predict_run, _ = landmark_runs()
+    every_run, _, predict_run, *_ = landmark_runs()
     every = Played(error_pct={0: 1.0, 1: 1.2, 2: 1.1, 3: 1.3}, movement_pct=[0.2, 0.3, 0.25],
                    wall_ms=[8.0] * 4, cpu_ms=32.0, frames=4)
     predict = Played(error_pct={0: 1.0, 1: 1.3, 2: 1.1, 3: 1.6}, predicted={1, 2, 3}, movement_pct=[0.0, 0.05, 0.3],
@@ -100,6 +100,18 @@ def display_raw(shown: int, seconds: float) -> dict[str, Any]:
             "frames_shown": shown, "frames_processed": 310, "draws": shown + 3, "upload_ms": [1.0] * shown,
             "ui_frame_ms": [2.0] * shown, "draw_ms": [5.0] * (shown + 3),
             "cpu_ms": {"ui": 1.0 * shown, "renderer": 20.0 * shown, "other": 25.0 * shown, "process": 46.0 * shown}}
+
+
+def test_the_async_entry_counts_mediapipe_runs_and_the_whole_loops_cpu() -> None:
+    """``async`` marks a frame with a detection brought forward as predicted: its MediaPipe runs
+    and the loop's CPU (which holds the worker's detections) are what compare it with the others."""
+    (async_run,) = [r for r in landmark_runs() if r.options.schedule == "async"]
+    played = Played(error_pct={0: 1.0, 1: 1.1, 2: 1.2, 3: 1.1}, predicted={1, 2, 3}, movement_pct=[0.1],
+                    wall_ms=[8.0, 1.0, 1.0, 1.0], cpu_ms=11.0, loop_cpu_ms=40.0, frames=4, landmarker_runs=2)
+    entry = landmark_entry(async_run, "720p", played, played, None, 1.0)
+    assert entry["schedule"] == "async/3" and entry["max_interval"] == 3
+    assert (entry["detected_frames"], entry["predicted_frames"], entry["landmarker_runs"]) == (1, 3, 2)
+    assert (entry["tracker_cpu_ms_per_frame"], entry["loop_cpu_ms_per_frame"]) == (2.75, 10.0)
 
 
 def _documented() -> dict[str, set[str]]:
@@ -228,7 +240,7 @@ def test_markdown_summary_shows_verdicts_devices_and_charts() -> None:
     assert "stage_breakdown.png" not in text  # only the charts that were written
     assert "| vignette frame | 720p | 3.00 | 15.00 | 0.60 | 5.00x **>1** |" in text
     assert "## Soak" in text and "errors: 0" in text
-    assert "| predict/3 | 720p | 1 / 3 | 1.20 / 1.55 | 1.30 / 1.57 | 0.10 / 0.28 |" in text
+    assert "| predict/3 | 720p | 1 / 3 (0) | 1.20 / 1.55 | 1.30 / 1.57 | 0.10 / 0.28 |" in text
     assert "| glam | 720p | 4.50 | 4.50 | 4.05 | smooth_skin 2.25, warp:contour_push+radial_scale 2.25 |" in text
 
 

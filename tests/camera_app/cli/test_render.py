@@ -46,6 +46,10 @@ def test_the_landmark_schedule_is_an_option(tmp_path: Path, capsys: pytest.Captu
     assert "frames with a face: 6 of 6 (100%): landmarks detected on 6, predicted on 0" in capsys.readouterr().out
     assert main([*common, "--out", f"{tmp_path}/six/", "--detect-interval", "6"]) == 0
     assert "landmarks detected on 1, predicted on 5" in capsys.readouterr().out
+    # async: the first frame detected, then every third frame detected beside the others (taken
+    # 2 frames later) and brought forward by the flow: counted as predicted.
+    assert main([*common, "--out", f"{tmp_path}/async/", "--landmark-schedule", "async"]) == 0
+    assert "landmarks detected on 1, predicted on 5" in capsys.readouterr().out
     with pytest.raises(SystemExit) as info:
         main([*common, "--out", f"{tmp_path}/x/", "--landmark-schedule", "sometimes"])
     assert info.value.code == 2

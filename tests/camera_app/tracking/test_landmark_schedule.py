@@ -53,7 +53,8 @@ def test_a_fast_jump_is_detected_not_predicted() -> None:
     """After a steady start the picture jumps by a third of the face: that frame is detected and
     its landmarks sit on the moved face."""
     with DemoSource(DemoOptions(resolution="480p", seed=1, paced=False, prefetch=False, noise_sigma=0.0,
-                                still=True, max_frames=3)) as source, FaceTracker() as tracker:
+                                still=True, max_frames=3)) as source, \
+            FaceTracker(FaceTrackerOptions(schedule="predict")) as tracker:
         first = tracker.track(source.read())
         second = tracker.track(source.read())
         assert not first.landmarks_predicted and second.landmarks_predicted
@@ -81,7 +82,7 @@ def test_a_new_face_is_found_within_the_interval() -> None:
     left, right = load_rgb(faces[0]), load_rgb(faces[1])
     alone = np.ascontiguousarray(np.concatenate([left, np.full_like(right, 128)], axis=1))
     both = np.ascontiguousarray(np.concatenate([left, right], axis=1))
-    options = FaceTrackerOptions(max_interval=3)
+    options = FaceTrackerOptions(max_interval=3, schedule="predict")
     with FaceTracker(options) as tracker:
         tracker.track(Frame(alone, 0, 0))
         counts = [len(tracker.track(Frame(both, i, 33 * i)).tracks) for i in range(1, 1 + options.max_interval)]
@@ -105,7 +106,7 @@ def test_every_and_image_mode_detect_every_frame() -> None:
 
 
 def test_schedule_options_are_typed_errors_naming_the_field() -> None:
-    with pytest.raises(TrackerError, match=r"FaceTrackerOptions.schedule: expected one of every, predict, found 'sometimes'"):
+    with pytest.raises(TrackerError, match=r"FaceTrackerOptions.schedule: expected one of every, predict, async, found 'sometimes'"):
         FaceTrackerOptions(schedule="sometimes")  # type: ignore[arg-type]
     for bad in (0, 31, 2.5, True):
         with pytest.raises(TrackerError, match=r"FaceTrackerOptions.max_interval: expected an int in \[1, 30\]"):
