@@ -7,6 +7,10 @@ Consecutive warp ops run as one warp (summed fields, one resampling per face).
 An op with an expression trigger (``effects.triggers``) runs only on the faces whose expression
 sets it off (``TriggerMode.LIVE``; the stack remembers each face's trigger state from frame to
 frame), or always (``ON``) or never (``OFF``).
+Ops that work on the person (``Op.needs_person_mask``: background, hair colour) need the stack
+to be built with a person segmenter (``effects.segmentation``): the mask of the frame the stack
+is given is computed once, before the first op runs, only on frames where such an op runs, and
+handed to every op in ``OpContext.person_mask``. A stack of such ops built without one is refused.
 It decides nothing about who may use which effect: the app's policy wraps it.
 """
 
@@ -23,6 +27,7 @@ from effects.face import FaceTrack
 from effects.ops.base import Op, OpContext
 from effects.ops.values import check_frame
 from effects.ops.warp import WarpOp, apply_warps
+from effects.segmentation import PersonMaskError, PersonSegmenter, check_person_mask
 from effects.spec import EffectSpec
 from effects.triggers import TriggerLatch, TriggerMode
 
@@ -42,7 +47,8 @@ class StackLayer:
 class EffectStack:
     """The configured ops of ``specs``, applied in order."""
 
-    def __init__(self, specs: Sequence[EffectSpec], triggers: TriggerMode = TriggerMode.LIVE) -> None:
+    def __init__(self, specs: Sequence[EffectSpec], triggers: TriggerMode = TriggerMode.LIVE,
+                 segmenter: PersonSegmenter | None = None) -> None:
         for i, spec in enumerate(specs):
             if not isinstance(spec, EffectSpec):
                 raise EffectStackError(f"specs[{i}]: expected an EffectSpec, found {type(spec).__name__}")
@@ -56,6 +62,17 @@ class EffectStack:
         self.triggers = TriggerMode(triggers)
         self._latches = {(layer.spec.id, i): TriggerLatch(op.trigger) for layer in self.layers
                          for i, op in enumerate(layer.spec.ops) if op.trigger is not None}
+        needing = [f'effect "{layer.spec.id}" ({op.name})' for layer in self.layers for op in layer.ops
+                   if op.needs_person_mask]
+        if needing and segmenter is None:
+            raise EffectStackError(f"{needing[0]} works on the person mask: the stack needs a person segmenter, "
+                                   "found none")
+        self.segmenter = segmenter if needing else None
+
+    @property
+    def needs_person_mask(self) -> bool:
+        """Whether an op works on the person mask (the stack then runs its segmenter)."""
+        return self.segmenter is not None
 
     @property
     def has_triggers(self) -> bool:
@@ -109,6 +126,7 @@ class EffectStack:
         base = ctx if ctx is not None else OpContext()
         out = np.ascontiguousarray(rgb)
         ran = False
+        masked = False
         for step in self._steps:
             layer, index, op = step[0]
             timed = timings_ms is not None or effect_timings_ms is not None
@@ -120,6 +138,8 @@ class EffectStack:
                 faces = self._faces_for(layer, index, tracks, base.timestamp_ms)
                 if faces is None:
                     continue  # a trigger not set off on any face: the op does not run
+                if op.needs_person_mask and not masked:
+                    base, masked = self._with_person_mask(base, rgb), True
                 result = op.apply(out, faces, dataclasses.replace(base, asset_root=layer.spec.root))
             if timed:
                 took_ms = (time.perf_counter() - started) * 1000.0
@@ -142,6 +162,18 @@ class EffectStack:
         return out if ran and out is not rgb else rgb.copy()
 
 
+    def _with_person_mask(self, ctx: OpContext, rgb: np.ndarray) -> OpContext:
+        """``ctx`` with the checked person mask of ``rgb`` (the frame the stack was given)."""
+        segmenter = self.segmenter
+        if segmenter is None:
+            raise EffectStackError("an op works on the person mask and the stack has no person segmenter")
+        try:
+            mask = check_person_mask(segmenter.person_mask(rgb), rgb.shape)
+        except PersonMaskError as exc:
+            raise EffectStackError(f"the person segmenter gave an unusable mask: {exc}") from exc
+        return dataclasses.replace(ctx, person_mask=mask)
+
+
 def _steps(layers: Sequence[StackLayer]) -> tuple[tuple[tuple[StackLayer, int, Op], ...], ...]:
     """The ops in order, consecutive warp ops (even of different effects) grouped into one step:
     their displacement fields are summed and the frame is resampled once, not once per op."""
@@ -158,6 +190,7 @@ def _steps(layers: Sequence[StackLayer]) -> tuple[tuple[tuple[StackLayer, int, O
     return tuple(tuple(step) for step in steps)
 
 
-def build_stack(specs: Sequence[EffectSpec], triggers: TriggerMode = TriggerMode.LIVE) -> EffectStack:
+def build_stack(specs: Sequence[EffectSpec], triggers: TriggerMode = TriggerMode.LIVE,
+                segmenter: PersonSegmenter | None = None) -> EffectStack:
     """An EffectStack of ``specs`` in the order given."""
-    return EffectStack(specs, triggers)
+    return EffectStack(specs, triggers, segmenter)
