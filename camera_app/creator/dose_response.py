@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 import effects.ops  # noqa: F401  (fills the op registry the sweeps name)
+from camera_app.tracking.segmenter import image_segmenter
 from effects.classification import Category
 from effects.classify import LandmarkDetector, ReferenceFace, ReferenceSet
 from effects.classify.adapters import SpecEffect
@@ -117,7 +118,7 @@ def effect_for(sweep: Sweep, value: float, workdir: Path) -> SpecEffect:
     folder = workdir / eid
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "effect.toml").write_text(_HEADER.replace("{id}", eid) + sweep.effect_toml(value), encoding="utf-8")
-    return SpecEffect(load_effect(folder))
+    return SpecEffect(load_effect(folder), segmenter=image_segmenter())
 
 
 def metric_value(row: dict[str, float], metric: str) -> float:

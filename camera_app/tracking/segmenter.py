@@ -131,3 +131,17 @@ class PersonSegmenter:
             return check_person_mask(np.clip(refined, 0.0, 1.0), rgb.shape)
         except PersonMaskError as exc:
             raise SegmenterError(str(exc)) from exc
+
+
+_shared: PersonSegmenter | None = None
+_shared_lock = threading.Lock()
+
+
+def image_segmenter() -> PersonSegmenter:
+    """The process's IMAGE-mode segmenter (no history, so one serves every still-picture caller:
+    the classifier, thumbnails, the creator check), made on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = PersonSegmenter(SegmenterOptions(running_mode="image"))
+        return _shared
