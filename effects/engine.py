@@ -32,6 +32,9 @@ from effects.spec import EffectSpec
 from effects.triggers import TriggerLatch, TriggerMode
 
 
+PERSON_MASK_TIMING = "person_mask"  # the key of the segmenter's time in ``timings_ms``
+
+
 class EffectStackError(ValueError):
     """The stack was given a frame or tracks of the wrong kind, or an op broke its contract."""
 
@@ -113,7 +116,8 @@ class EffectStack:
         """The frame after every op; ``rgb`` is not modified. An empty stack returns a copy.
 
         ``timings_ms`` (benchmarks): when given, the wall time of each step is added to it under
-        the op's name, or ``warp:name+name...`` for consecutive warp ops run as one pass.
+        the op's name, or ``warp:name+name...`` for consecutive warp ops run as one pass, and the
+        person segmenter's under ``"person_mask"``.
         ``effect_timings_ms`` (the run-time frame budget): the CPU time of this thread, added under
         each effect's id (a warp pass shared by several effects is split evenly between them), so
         that a machine busy with other work does not make an effect look costly.
@@ -140,6 +144,10 @@ class EffectStack:
                     continue  # a trigger not set off on any face: the op does not run
                 if op.needs_person_mask and not masked:
                     base, masked = self._with_person_mask(base, rgb), True
+                    if timings_ms is not None:  # the segmenter's share, apart from the op's
+                        mask_ms = (time.perf_counter() - started) * 1000.0
+                        timings_ms[PERSON_MASK_TIMING] = timings_ms.get(PERSON_MASK_TIMING, 0.0) + mask_ms
+                        started = time.perf_counter()
                 result = op.apply(out, faces, dataclasses.replace(base, asset_root=layer.spec.root))
             if timed:
                 took_ms = (time.perf_counter() - started) * 1000.0
