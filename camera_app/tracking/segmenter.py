@@ -13,9 +13,9 @@ resized to 256x256, RGB scaled to [0, 1], NCHW. The output is one sigmoid channe
 
 Edges: the 256x256 mask is refined by a guided filter on the frame (edges follow the picture's
 edges) at a working size whose longer side is at most ``working_side_px``, then resized to the
-frame. In VIDEO mode the low-resolution mask is smoothed over time (exponential moving average
-with weight ``temporal_smoothing`` on the previous mask, reset when the frame size changes), so
-a still person's edge does not crawl under sensor noise. IMAGE mode keeps no history (the
+frame. In VIDEO mode the refined mask (at the working size) is smoothed over time (exponential
+moving average with weight ``temporal_smoothing`` on the previous mask, reset when the frame
+size changes), so a still person's edge does not crawl under sensor noise. IMAGE mode keeps no history (the
 classifier and thumbnails: the same picture always gives the same mask).
 
 A mask with a NaN or a value outside [0, 1] is never returned: ``SegmenterError``.
@@ -112,19 +112,21 @@ class PersonSegmenter:
         """The refined person mask of ``rgb``: (H, W) float32 in [0, 1]."""
         low = self.low_res_mask(rgb)
         opts = self.options
-        if opts.running_mode == "video":
-            if self._previous is not None and self._previous_shape == rgb.shape:
-                low = (opts.temporal_smoothing * self._previous + (1.0 - opts.temporal_smoothing) * low).astype(np.float32)
-            self._previous, self._previous_shape = low, rgb.shape
         h, w = rgb.shape[:2]
         scale = min(1.0, opts.working_side_px / max(h, w))
         size = (max(1, int(round(w * scale))), max(1, int(round(h * scale))))
         guide = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if scale < 1.0 else rgb
         coarse = cv2.resize(low, size, interpolation=cv2.INTER_LINEAR)
-        refined = cv2.ximgproc.guidedFilter(guide, coarse, opts.guide_radius_px, opts.guide_eps * 255.0 ** 2)
+        refined = np.asarray(cv2.ximgproc.guidedFilter(guide, coarse, opts.guide_radius_px,
+                                                       opts.guide_eps * 255.0 ** 2), np.float32)
+        if opts.running_mode == "video":
+            # Smoothed after the refinement: the guide's sensor noise moves the edge too.
+            if self._previous is not None and self._previous_shape == rgb.shape:
+                keep = np.float32(opts.temporal_smoothing)
+                refined = keep * self._previous + (np.float32(1.0) - keep) * refined
+            self._previous, self._previous_shape = refined, rgb.shape
         if size != (w, h):
-            refined = cv2.resize(refined, (w, h), interpolation=cv2.INTER_LINEAR)
-        refined = np.asarray(refined, np.float32)
+            refined = np.asarray(cv2.resize(refined, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
         if not np.all(np.isfinite(refined)):
             raise SegmenterError("the refined person mask has NaN or infinite values")
         try:
