@@ -2,4 +2,4 @@
 ``python -m camera_app.cli.bundled_results``; never edit by hand). A bundled file that does not
 hash to this is not used: its effects are measured instead."""
 
-BUNDLED_SHA256 = "56b98b42729056d9813eaf476e54e43023d166486b35974648beb76157c7a933"
+BUNDLED_SHA256 = "9d5db8ebfd5e77436739c15cbb0f5375e7be16a8300762e976b5dfbb79a822a9"
