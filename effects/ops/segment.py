@@ -40,8 +40,9 @@ def person_mask_of(op: Op, ctx: OpContext) -> np.ndarray:
     return ctx.person_mask
 
 
-def _feathered(mask: np.ndarray, feather: float) -> np.ndarray:
-    sigma = feather * min(mask.shape[:2])
+def _feathered(mask: np.ndarray, feather: float, side_px: int | None = None) -> np.ndarray:
+    """``mask`` blurred by ``feather`` times ``side_px`` (default: the mask's shorter side)."""
+    sigma = feather * (side_px if side_px is not None else min(mask.shape[:2]))
     if sigma < 0.3:
         return mask
     return np.asarray(cv2.GaussianBlur(mask, (0, 0), sigma), np.float32)
@@ -57,8 +58,8 @@ def blurred_background(rgb: np.ndarray, person: np.ndarray, blur: float) -> np.n
     sigma = max(0.5, blur * BLUR_MAX_SIDE_FRACTION * min(size))
     num = cv2.GaussianBlur(small * weight[..., None], (0, 0), sigma)
     den = cv2.GaussianBlur(weight, (0, 0), sigma)[..., None]
-    out = np.clip(num / den, 0.0, 255.0)
-    return np.ascontiguousarray(cv2.resize(out, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.uint8))
+    out = np.clip(num / den + 0.5, 0.0, 255.0).astype(np.uint8)
+    return np.ascontiguousarray(cv2.resize(out, (w, h), interpolation=cv2.INTER_LINEAR))
 
 
 def cover(image: np.ndarray, h: int, w: int) -> np.ndarray:
@@ -138,10 +139,6 @@ class HairColour(Op):
         STRENGTH,
     )
 
-    def region(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], person: np.ndarray) -> np.ndarray:
-        """The soft hair region the dye goes on (the classifier measures the same one)."""
-        return _feathered(hair_regions(person, tuple(tracks), rgb), self.values["feather"])
-
     def apply(self, rgb: np.ndarray, tracks: Sequence[FaceTrack], ctx: OpContext) -> np.ndarray:
         src = check_frame(self.name, rgb)
         person = person_mask_of(self, ctx)
@@ -149,12 +146,23 @@ class HairColour(Op):
         out = src.copy()
         if opacity <= 0.0 or not tracks:
             return out
-        alpha = np.ascontiguousarray(self.region(src, tracks, person), dtype=np.float32)
+        hair = hair_regions(person, tuple(tracks), src)
+        rows, cols = np.flatnonzero(hair.any(axis=1)), np.flatnonzero(hair.any(axis=0))
+        if rows.size == 0:
+            return out
+        # Work in the hair's box, grown by the feather's reach.
+        h, w = hair.shape
+        pad = int(np.ceil(3.0 * self.values["feather"] * min(h, w))) + 1
+        y0, y1 = max(0, int(rows[0]) - pad), min(h, int(rows[-1]) + pad + 1)
+        x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + pad + 1)
+        alpha = np.ascontiguousarray(_feathered(hair[y0:y1, x0:x1], self.values["feather"], min(h, w)))
+        view = src[y0:y1, x0:x1]
         inside = alpha > 0.5
         if not inside.any():
             return out
-        luma = src[inside].astype(np.float64) @ np.array([0.3, 0.59, 0.11]) / 255.0
+        luma = view[inside].astype(np.float64) @ np.array([0.3, 0.59, 0.11]) / 255.0
         ref = max(MIN_REF_LUMA, float(np.median(luma)))
         color = np.ascontiguousarray(color01(self.values["color"]), dtype=np.float64)
-        backend.pick(dye_nb, dye_np)(src, alpha, color, ref, float(opacity), out)
+        target = out[y0:y1, x0:x1]
+        backend.pick(dye_nb, dye_np)(np.ascontiguousarray(view), alpha, color, ref, float(opacity), target)
         return out
