@@ -10,8 +10,8 @@ the function the ``hair_colour`` op uses, so the two measure the same pixels.
 ``check_person_mask`` is the one validator of a mask: a NaN, an infinity, a value outside
 [0, 1] or the wrong shape raises ``PersonMaskError``; a mask never reaches an op unchecked.
 
-The hair region of a face (no hair model is vendorable; see ``docs/classification.md`` for
-the blind spots): the person mask inside an ellipse around the head (HAIR_WIDTH times the face
+The hair region of a face (no hair model is vendorable; the blind spots are in
+``effects.classify.person_rules``): the person mask inside an ellipse around the head (HAIR_WIDTH times the face
 oval's width, from HAIR_ABOVE face heights above the oval's top down to HAIR_BELOW of the
 way down the oval), minus the face
 oval grown by HAIR_FACE_MARGIN of the eye distance, and minus pixels of the face's own colour

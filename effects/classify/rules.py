@@ -471,4 +471,6 @@ def line_for(metric: str) -> float | None:
         return MAKEUP_LOCAL_DE
     if metric.startswith("tone."):
         return TONE_SHIFT_DE
+    if metric == "hair.de":
+        return person_rules.HAIR_SHIFT_DE
     return None
