@@ -127,8 +127,10 @@ class Background(Op):
 
 @register_op
 class HairColour(Op):
-    """Dye the hair (the person mask around and above each face, without the face): colour and
-    opacity; shading and highlights are kept."""
+    """Dye the hair a colour, keeping its shading and highlights.
+
+    The hair is the person mask around and above each face, without the face and its skin
+    colour (``effects.segmentation.hair_region``)."""
 
     name: ClassVar[str] = "hair_colour"
     needs_person_mask: ClassVar[bool] = True
