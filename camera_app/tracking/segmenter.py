@@ -15,7 +15,9 @@ Edges: the 256x256 mask is refined by a guided filter on the frame (edges follow
 edges) at a working size whose longer side is at most ``working_side_px``, then resized to the
 frame. In VIDEO mode the refined mask (at the working size) is smoothed over time (exponential
 moving average with weight ``temporal_smoothing`` on the previous mask, reset when the frame
-size changes), so a still person's edge does not crawl under sensor noise. IMAGE mode keeps no history (the
+size changes), so a still person's edge does not crawl under sensor noise; with
+``model_interval`` n > 1 the model runs on every n-th frame only and the frames between reuse
+its output, refined on their own pixels (the effect stage uses 2: the model is most of the cost). IMAGE mode keeps no history (the
 classifier and thumbnails: the same picture always gives the same mask).
 
 A mask with a NaN or a value outside [0, 1] is never returned: ``SegmenterError``.
@@ -50,6 +52,7 @@ class SegmenterOptions:
     working_side_px: int = 480  # the guided filter runs at this longer side at most
     guide_radius_px: int = 6  # at the working size
     guide_eps: float = 1e-3
+    model_interval: int = 1  # VIDEO: run the model on every n-th frame (the refinement runs on each)
 
     def __post_init__(self) -> None:
         if self.running_mode not in ("video", "image"):
@@ -58,6 +61,8 @@ class SegmenterOptions:
             raise SegmenterError(f"temporal_smoothing: expected a number in [0, 0.95], found {self.temporal_smoothing}")
         if not 64 <= self.working_side_px <= 4096:
             raise SegmenterError(f"working_side_px: expected 64-4096, found {self.working_side_px}")
+        if not 1 <= self.model_interval <= 8:
+            raise SegmenterError(f"model_interval: expected 1-8, found {self.model_interval}")
         if not 1 <= self.guide_radius_px <= 64 or not 0.0 < self.guide_eps <= 1.0:
             raise SegmenterError("guide_radius_px: expected 1-64 and guide_eps in (0, 1]")
 
@@ -75,6 +80,8 @@ class PersonSegmenter:
         self._lock = threading.Lock()
         self._previous: np.ndarray | None = None
         self._previous_shape: tuple[int, ...] = ()
+        self._low: np.ndarray | None = None  # VIDEO: the model's last output, reused between runs
+        self._frames_since_model = 0
         self._closed = False
 
     def __enter__(self) -> PersonSegmenter:
@@ -85,11 +92,11 @@ class PersonSegmenter:
 
     def close(self) -> None:
         self._closed = True
-        self._previous = None
+        self.reset()
 
     def reset(self) -> None:
         """Forget the previous mask (a new stream starts)."""
-        self._previous = None
+        self._previous, self._low = None, None
 
     def low_res_mask(self, rgb: np.ndarray) -> np.ndarray:
         """The model's 256x256 person confidence for ``rgb``, before smoothing and refinement."""
@@ -110,8 +117,14 @@ class PersonSegmenter:
 
     def person_mask(self, rgb: np.ndarray) -> np.ndarray:
         """The refined person mask of ``rgb``: (H, W) float32 in [0, 1]."""
-        low = self.low_res_mask(rgb)
         opts = self.options
+        low = self._low
+        if (opts.running_mode == "video" and low is not None and self._previous_shape == rgb.shape
+                and self._frames_since_model < opts.model_interval - 1):
+            self._frames_since_model += 1
+        else:
+            low = self.low_res_mask(rgb)
+            self._low, self._frames_since_model = low, 0
         h, w = rgb.shape[:2]
         scale = min(1.0, opts.working_side_px / max(h, w))
         size = (max(1, int(round(w * scale))), max(1, int(round(h * scale))))

@@ -77,7 +77,7 @@ def test_edges_hold_still_under_sensor_noise(segmenter: PersonSegmenter) -> None
     band = cv2.dilate(((clean > 0.1) & (clean < 0.9)).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     assert band.sum() > 1000
     still = _edge_change(segmenter, rgb, band)
-    smoothed = _edge_change(PersonSegmenter(SegmenterOptions(running_mode="video")), rgb, band)
+    smoothed = _edge_change(PersonSegmenter(SegmenterOptions(running_mode="video", model_interval=2)), rgb, band)
     # Measured: 0.011 per frame without smoothing, 0.0037 with it (noise sigma 4 grey levels).
     assert smoothed <= 0.5 * still, (smoothed, still)
     assert smoothed < 0.008
@@ -99,7 +99,8 @@ def test_bad_input_is_a_typed_error(segmenter: PersonSegmenter, bad: object) -> 
 
 
 @pytest.mark.parametrize("options", [{"running_mode": "live"}, {"temporal_smoothing": 1.0},
-                                     {"working_side_px": 10}, {"guide_eps": 0.0}])
+                                     {"working_side_px": 10}, {"guide_eps": 0.0},
+                                     {"model_interval": 0}])
 def test_bad_options_are_a_typed_error(options: dict[str, object]) -> None:
     with pytest.raises(SegmenterError):
         SegmenterOptions(**options)  # type: ignore[arg-type]  # the wrong values, on purpose
@@ -117,3 +118,21 @@ def test_only_the_segmenter_runs_a_model_through_opencv() -> None:
                                                          "benchmarks")
              for p in (REPO / pkg).rglob("*.py") if re.search(r"cv2\.dnn|readNetFrom", p.read_text(encoding="utf-8"))]
     assert users == ["camera_app/tracking/segmenter.py"]
+
+
+def test_a_reduced_model_rate_runs_the_model_on_every_second_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    seg = PersonSegmenter(SegmenterOptions(running_mode="video", model_interval=2))
+    runs = []
+    real = seg.low_res_mask
+
+    def counted(rgb: np.ndarray) -> np.ndarray:
+        runs.append(1)
+        return real(rgb)
+
+    monkeypatch.setattr(seg, "low_res_mask", counted)
+    rgb = _rgb("us_congress_C000714")
+    masks = [seg.person_mask(rgb) for _ in range(6)]
+    assert len(runs) == 3
+    assert all(np.all(np.isfinite(m)) for m in masks)
+    seg.person_mask(np.zeros((50, 40, 3), np.uint8))  # a new size runs the model at once
+    assert len(runs) == 4
