@@ -5,7 +5,8 @@ Both read ``OpContext.person_mask``, which the engine fills from its person segm
 (``effects.segmentation``); without it they raise ``OpParamError`` rather than guess a mask.
 The person's own pixels are untouched by ``background``: only the pixels the mask gives to the
 background change, across an edge feathered by ``feather`` (a fraction of the frame's shorter
-side). The blur is a normalised one: the person is left out of the average (``blur(frame *
+side) after the mask's rim is narrowed to ``EDGE`` (so the old background does not show as a
+halo). The blur is a normalised one: the person is left out of the average (``blur(frame *
 bg) / blur(bg)``), so no halo of the person's colours spreads into the blurred background.
 """
 
@@ -30,6 +31,9 @@ STRENGTH = Param("strength", "float", 1.0, 0.0, 1.0, doc="0 = no change, 1 = the
 MODES = ("blur", "image", "colour")
 BLUR_MAX_SIDE_FRACTION = 0.04  # blur sigma at blur = 1, as a fraction of the frame's shorter side
 BLUR_WORK_SIDE_PX = 320  # the background is blurred at this shorter side at most (then resized)
+# The background op's edge: mask values up to EDGE[0] are background, from EDGE[1] the person;
+# the refined mask's soft rim holds some of the old background (a light halo over a new one).
+EDGE = (0.3, 0.8)
 MIN_REF_LUMA = 0.04  # the hair's median luma is taken as at least this (black hair still dyes)
 
 
@@ -118,7 +122,8 @@ class Background(Op):
         else:
             backdrop = np.empty_like(src)
             backdrop[...] = np.array(self.values["color"], np.uint8)
-        keep = _feathered(person, self.values["feather"])
+        edge = np.clip((person - np.float32(EDGE[0])) * np.float32(1.0 / (EDGE[1] - EDGE[0])), 0.0, 1.0)
+        keep = _feathered(edge, self.values["feather"])
         keep = np.ascontiguousarray(1.0 - (1.0 - keep) * np.float32(self.strength), dtype=np.float32)
         out = np.empty_like(src)
         backend.pick(backdrop_nb, backdrop_np)(src, backdrop, keep, out)
