@@ -145,3 +145,27 @@ def test_a_background_change_counts_only_when_the_person_is_unchanged() -> None:
     touched = _table(outside__pixel_de=[30.0] * 4, outside__detail_loss=[0.1] * 4, person__pixel_de=[3.0] * 4,
                      tone__background=[20.0] * 4)
     assert [f.reason.change for f in decide(touched).findings] == [Change.STYLISES_WHOLE_FRAME]
+
+
+def test_the_classifier_measures_with_the_effects_own_segmenter(reference: ReferenceSet,
+                                                                detector: FaceTracker) -> None:
+    """One mask path: every photo's mask comes from the segmenter the effect runs with, once for
+    the op and once for the measurement, and a segmenter that sees no person hides no dye."""
+
+    class Counting:
+        def __init__(self, empty: bool = False) -> None:
+            self.calls, self.empty = 0, empty
+
+        def person_mask(self, rgb: np.ndarray) -> np.ndarray:
+            self.calls += 1
+            mask = image_segmenter().person_mask(rgb)
+            return np.zeros_like(mask) if self.empty else mask
+
+    seg = Counting()
+    a = assess(SpecEffect(_dyed(NATURAL["chestnut"]), segmenter=seg), reference, detector)
+    assert seg.calls == 2 * len(reference.faces)
+    assert a.whole.decision.category is Category.APPEARANCE_ALTERING
+    nobody = Counting(empty=True)  # no person, no hair: the op changes nothing and nothing is claimed
+    b = assess(SpecEffect(_dyed(NATURAL["chestnut"]), segmenter=nobody), reference, detector)
+    assert all(np.array_equal(out, face.rgb) for out, face in zip(b.outputs, b.faces, strict=True))
+    assert b.result.category is Category.PLAYFUL and not b.result.reasons
