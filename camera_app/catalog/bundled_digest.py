@@ -2,4 +2,4 @@
 ``python -m camera_app.cli.bundled_results``; never edit by hand). A bundled file that does not
 hash to this is not used: its effects are measured instead."""
 
-BUNDLED_SHA256 = "9d5db8ebfd5e77436739c15cbb0f5375e7be16a8300762e976b5dfbb79a822a9"
+BUNDLED_SHA256 = "54cc24273c4dbaa48ab7b5b0ecf3961a3a77f52b3d73bc7d10275beb8149ab07"

@@ -124,7 +124,8 @@ class PersonSegmenter:
             self._frames_since_model += 1
         else:
             low = self.low_res_mask(rgb)
-            self._low, self._frames_since_model = low, 0
+            if opts.running_mode == "video":  # IMAGE mode keeps nothing: one serves every thread
+                self._low, self._frames_since_model = low, 0
         h, w = rgb.shape[:2]
         scale = min(1.0, opts.working_side_px / max(h, w))
         size = (max(1, int(round(w * scale))), max(1, int(round(h * scale))))
