@@ -2,4 +2,4 @@
 ``python -m camera_app.cli.bundled_results``; never edit by hand). A bundled file that does not
 hash to this is not used: its effects are measured instead."""
 
-BUNDLED_SHA256 = "54cc24273c4dbaa48ab7b5b0ecf3961a3a77f52b3d73bc7d10275beb8149ab07"
+BUNDLED_SHA256 = "9be1b2b61932d9bd9cbddea192a7a0ca52cf2acd2e4c81185ce98bca3f3de41c"

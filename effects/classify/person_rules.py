@@ -109,7 +109,8 @@ def background_verdict(t: Table, tone_line: float, detail_line: float) -> str | 
     detail = _median(t, "outside.detail_loss")
     if not ((not math.isnan(de) and de >= tone_line) or (not math.isnan(detail) and abs(detail) >= detail_line)):
         return None
+    blurred = not math.isnan(detail) and detail >= detail_line
     note = (f"the person is unchanged (median {person:.1f} dE on the person's own pixels); "
-            f"only what is behind them changes (median {de:.1f} dE, {100 * detail:.0f}% of the detail lost "
-            "outside the person)")
+            f"only what is behind them changes (median {de:.1f} dE outside the person"
+            + (f", {100 * detail:.0f}% of its fine detail blurred away)" if blurred else ")"))
     return note
