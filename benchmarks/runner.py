@@ -196,6 +196,7 @@ def _measure_all(
 def _warm_jit(res: BenchResources, resolution: str) -> None:
     """Apply every effect once to a tracked demo frame, so no run pays for compiling or loading kernels."""
     from camera_app.capture.demo import DemoOptions, DemoSource
+    from camera_app.tracking.segmenter import image_segmenter
     from effects.engine import build_stack
 
     with DemoSource(DemoOptions(resolution=resolution, paced=False, max_frames=1)) as source:
@@ -203,7 +204,7 @@ def _warm_jit(res: BenchResources, resolution: str) -> None:
     res.tracker.reset()
     frame = res.tracker.track(frame)
     for spec in res.specs.values():
-        build_stack([spec]).apply(frame.pixels, frame.tracks)
+        build_stack([spec], segmenter=image_segmenter()).apply(frame.pixels, frame.tracks)
     res.tracker.reset()
 
 

@@ -5,7 +5,8 @@ worker (and the GIL with their Python code), so its time there is the stage's re
 the product. This measurement is the kernels' own cost (issue 3: "the kernels of the glam
 stack take <= 5 ms median per frame at 720p"): the same frames of the demo feed are tracked
 once, then each stack is applied to them in turn, timing each apply (wall and CPU time of
-this thread) and each op.
+this thread) and each op (and the person segmenter, under ``person_mask``, for the effects
+that need the person mask).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from benchmarks.scenario import BenchResources
 from benchmarks.stats import summarize
 from camera_app.capture.demo import DemoOptions, DemoSource
+from camera_app.tracking.segmenter import PersonSegmenter, SegmenterOptions
 from effects.engine import build_stack
 from effects.ops.base import OpContext
 
@@ -42,7 +44,7 @@ def measure_stacks(
     """One entry per effect: apply time (wall and thread CPU) and per-op times over ``frames``."""
     out = []
     for effect_id in effect_ids:
-        stack = build_stack([res.specs[effect_id]])
+        stack = build_stack([res.specs[effect_id]], segmenter=PersonSegmenter(SegmenterOptions(running_mode="video")))
         for frame in frames[:WARMUP_APPLIES]:
             stack.apply(frame.pixels, frame.tracks)
         wall: list[float] = []

@@ -29,6 +29,7 @@ class ModelSpec:
 MODELS: dict[str, ModelSpec] = {
     "face_landmarker": ModelSpec("face_landmarker", "face_landmarker.task"),
     "age": ModelSpec("age", "age-v1.onnx"),
+    "selfie_segmentation": ModelSpec("selfie_segmentation", "selfie_segmentation.tflite"),
 }
 
 

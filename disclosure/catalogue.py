@@ -37,6 +37,7 @@ _REQUIRED: dict[str, frozenset[str]] = {
     "sheet.explanation": frozenset(),
     "sheet.disagrees": frozenset({"declared", "category"}),
     "sheet.no_change": frozenset(),
+    "sheet.person_unchanged": frozenset(),
     "sheet.changes_heading": frozenset(),
     "sheet.other_heading": frozenset(),
     "sheet.reason": frozenset({"change", "magnitude", "faces"}),

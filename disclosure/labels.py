@@ -164,6 +164,8 @@ def sheet_text(result: ClassificationResult, catalogue: Catalogue, name: str | N
     if other:
         lines.append(catalogue.text("sheet.other_heading" if altering else "sheet.changes_heading"))
         lines.extend(reason_text(r, catalogue) for r in other)
+    if not altering and any(r.change is Change.REPLACES_BACKGROUND for r in other):
+        lines.append(catalogue.text("sheet.person_unchanged"))
     return tuple(lines)
 
 

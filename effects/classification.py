@@ -43,11 +43,13 @@ class Change(StrEnum):
     WHITENS_TEETH = "whitens_teeth"
     TINTS_IRISES = "tints_irises"
     ADDS_MAKEUP = "adds_makeup"
+    CHANGES_HAIR_COLOUR = "changes_hair_colour"  # altering for a natural colour, playful otherwise
     # Obviously digital changes (playful).
     ADDS_OVERLAY = "adds_overlay"
     EXAGGERATED_DISTORTION = "exaggerated_distortion"
     STYLISES_WHOLE_FRAME = "stylises_whole_frame"
     HIDES_FACE = "hides_face"
+    REPLACES_BACKGROUND = "replaces_background"
 
 
 UNITS = ("%", "dE", "share")

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from camera_app.models import ASSETS_DIR
+from camera_app.tracking.segmenter import image_segmenter
 from effects.engine import build_stack
 from effects.face import FaceTrack
 from effects.ops.base import OpContext
@@ -73,7 +74,7 @@ def render_thumbnail(spec: EffectSpec | None, reference: Reference, size_px: int
     """RGB (size_px, size_px, 3): the effect on the reference face (``None``: the face as is)."""
     rgb = reference.rgb
     if spec is not None:
-        rgb = build_stack([spec], TriggerMode.ON).apply(rgb, reference.tracks, OpContext(frame_index=0, timestamp_ms=0, seed=0))
+        rgb = build_stack([spec], TriggerMode.ON, image_segmenter()).apply(rgb, reference.tracks, OpContext(frame_index=0, timestamp_ms=0, seed=0))
     x0, y0, side = reference.crop
     h, w = rgb.shape[:2]
     pad = max(0, -x0, -y0, x0 + side - w, y0 + side - h)

@@ -88,13 +88,14 @@ def thumbnail(spec: Any, reference: Any) -> bytes | None:
     """Before and after side by side on one adult colour face of the quick set, as PNG bytes."""
     from PIL import Image
 
+    from camera_app.tracking.segmenter import image_segmenter
     from effects.classify.adapters import SpecEffect
 
     adults = [f for f in reference.quick().faces if f.sheet_ok and not f.greyscale]
     if not adults:
         return None
     face = adults[0]
-    after = SpecEffect(spec).apply(face.rgb.copy(), (face.track,))
+    after = SpecEffect(spec, segmenter=image_segmenter()).apply(face.rgb.copy(), (face.track,))
     b = face.track.box
     h, w = face.rgb.shape[:2]
     x0, x1 = max(0, int(b.x0 - 0.3 * b.width)), min(w, int(b.x1 + 0.3 * b.width))

@@ -138,11 +138,12 @@ def measure(spec: EffectSpec | Sequence[EffectSpec], detector: Any, quick: bool 
             progress: ProgressFn | None = None) -> ClassificationResult:
     """Classify one effect, or a stack as one effect, on the reference faces (quick: the fixed 12-face set)."""
     from effects.classify import ClassifyError, ReferenceError, assess
+    from camera_app.tracking.segmenter import image_segmenter
     from effects.classify.adapters import SpecEffect
 
     specs = as_stack(spec)
     try:
-        return assess(SpecEffect(specs), REFERENCE_FACES, detector, quick=quick, progress=progress).result
+        return assess(SpecEffect(specs, segmenter=image_segmenter()), REFERENCE_FACES, detector, quick=quick, progress=progress).result
     except (ClassifyError, ReferenceError) as exc:
         raise ClassificationCacheError(f"effect {'+'.join(s.id for s in specs)}: cannot be classified: {exc}") from exc
 
@@ -293,6 +294,7 @@ def regenerate(
 ) -> dict[str, Any]:
     """Measure every spec on all reference faces and write the bundled file (deterministic JSON)."""
     from effects.classify import assess, load_reference
+    from camera_app.tracking.segmenter import image_segmenter
     from effects.classify.adapters import SpecEffect
 
     reference = load_reference(faces_dir, detector)
@@ -303,7 +305,7 @@ def regenerate(
             if progress is not None:
                 progress(spec_id, done, total)
 
-        result = assess(SpecEffect(spec), reference, detector, quick=False, progress=step).result
+        result = assess(SpecEffect(spec, segmenter=image_segmenter()), reference, detector, quick=False, progress=step).result
         effects[spec.id] = {"version": spec.version, "content_hash": spec.content_hash, "result": result.to_dict()}
     data = {"schema": SCHEMA, "classifier_fingerprint": classifier_fingerprint(), "faces": len(reference),
             "effects": effects}

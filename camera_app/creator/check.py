@@ -28,6 +28,7 @@ from camera_app.creator.guidance import (
     variation,
 )
 from camera_app.models import ASSETS_DIR
+from camera_app.tracking.segmenter import image_segmenter
 from disclosure.catalogue import load_catalogue
 from disclosure.labels import build_label
 from effects.classification import Category, ClassificationResult
@@ -128,7 +129,7 @@ def check_effect(
 ) -> EffectCheck:
     """Classify one effect and gather the creator's report (``cost``: its frame cost, when
     already measured)."""
-    effect = SpecEffect(spec)
+    effect = SpecEffect(spec, segmenter=image_segmenter())
 
     def step(done: int, total: int) -> None:
         if progress is not None:

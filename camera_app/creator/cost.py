@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from camera_app.tracking.segmenter import image_segmenter
 from effects.classify import ReferenceFace, ReferenceSet
 from effects.engine import EffectStack
 from effects.face import FaceTrack
@@ -159,7 +160,7 @@ def frame_cost(spec: EffectSpec, face: ReferenceFace, stop_above_ms: float = FRA
     the reference machine; fewer runs when the time cap is reached or one run exceeds
     ``STOP_FACTOR * stop_above_ms`` on the reference machine."""
     frame, track = on_canvas(face)
-    stack, calibration = EffectStack([spec]), EffectStack([calibration_spec()])
+    stack, calibration = EffectStack([spec], segmenter=image_segmenter()), EffectStack([calibration_spec()])
     times: list[float] = []
     ratios: list[float] = []
     began = time.perf_counter()

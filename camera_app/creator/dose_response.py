@@ -26,11 +26,13 @@ from typing import Any
 import numpy as np
 
 import effects.ops  # noqa: F401  (fills the op registry the sweeps name)
+from camera_app.tracking.segmenter import image_segmenter
 from effects.classification import Category
 from effects.classify import LandmarkDetector, ReferenceFace, ReferenceSet
 from effects.classify.adapters import SpecEffect
 from effects.classify.measure import measure_face
 from effects.classify.rules import decide, line_for, table
+from effects.segmentation import check_person_mask
 from effects.spec import load_effect
 
 SCHEMA = 1
@@ -103,6 +105,8 @@ SWEEPS: tuple[Sweep, ...] = (
           "colour along the lash line"),
     Sweep("brows", "region_tint", "opacity", _OPACITY, _tint("brows", "#2a1a14", "multiply", 0.03),
           "local.brows", "dE", "colour on the brows"),
+    Sweep("hair_colour", "hair_colour", "opacity", (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7),
+          'op = "hair_colour"\ncolor = "#8a4a2a"\nopacity = {v}\n', "hair.de", "dE", "hair colour"),
 )
 
 _HEADER = ('id = "{id}"\nversion = "1.0.0"\nauthor = "SafeLens dose-response"\n'
@@ -117,7 +121,7 @@ def effect_for(sweep: Sweep, value: float, workdir: Path) -> SpecEffect:
     folder = workdir / eid
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "effect.toml").write_text(_HEADER.replace("{id}", eid) + sweep.effect_toml(value), encoding="utf-8")
-    return SpecEffect(load_effect(folder))
+    return SpecEffect(load_effect(folder), segmenter=image_segmenter())
 
 
 def metric_value(row: dict[str, float], metric: str) -> float:
@@ -166,7 +170,10 @@ def run_sweep(sweep: Sweep, reference: ReferenceSet, detector: LandmarkDetector,
 
 
 def _measure(effect: SpecEffect, face: ReferenceFace, detector: LandmarkDetector) -> dict[str, float]:
-    return measure_face(face, effect.apply(face.rgb, (face.track,)), detector)
+    """The classifier's measures; with the person mask of the effect's own segmenter (as ``assess``)."""
+    segmenter = effect.segmenter
+    person = check_person_mask(segmenter.person_mask(face.rgb), face.rgb.shape) if segmenter is not None else None
+    return measure_face(face, effect.apply(face.rgb, (face.track,)), detector, person)
 
 
 def first_altering(points: Sequence[dict[str, Any]], group: str) -> float | None:

@@ -27,12 +27,14 @@ from effects.regions import REGIONS
 DOSE_RESPONSE = ASSETS_DIR / "effects" / "dose_response.json"
 _UNITS = {"_iod": "inter-ocular distances (eye centre to eye centre)", "_fw": "face widths", "_px": "pixels",
           "_deg": "degrees"}
-_FRACTION = {"strength", "opacity", "amount", "detail"}
+_FRACTION = {"strength", "opacity", "amount", "detail", "blur"}
 
 
 def _unit(p: Param) -> str:
     if "inter-ocular" in p.doc:
         return _UNITS["_iod"]
+    if "frame's shorter side" in p.doc:
+        return "fraction of the frame's shorter side"
     for suffix, unit in _UNITS.items():
         if p.name.endswith(suffix):
             return unit

@@ -13,6 +13,11 @@ With a ``FrameBudget`` (the app's preview), an effect that keeps taking more tha
 budget is turned off with a notice (``camera_app.stages.frame_budget``); the gate then judges
 the effects that are left, as for any other change of effects.
 
+Ops on the person (background, hair colour) get the person mask from the stage's own VIDEO-mode
+segmenter (``camera_app.tracking.segmenter``: temporally smoothed, so a still edge does not
+crawl), made when the first stack that needs it is built; the mask is computed only on frames
+where such an op runs.
+
 The stage is built by the chain builder (``camera_app.runtime.chain.build_chain``) and nowhere
 else; there is no public stage without a gate.
 """
@@ -25,8 +30,9 @@ from types import TracebackType
 from camera_app.frame import Frame
 from camera_app.policy.gate import EffectBlockedError, EffectGate, OnBlocked
 from camera_app.stages.frame_budget import FrameBudget
+from camera_app.tracking.segmenter import PersonSegmenter, SegmenterOptions
 from effects.engine import EffectStack, build_stack
-from effects.ops.base import OpContext
+from effects.ops.base import OPS, OpContext
 from effects.spec import EffectSpec
 
 
@@ -64,6 +70,7 @@ class GatedEffectStage:
         self._notices: list[str] = []
         self._stacks: dict[tuple[tuple[str, str], ...], EffectStack] = {}
         self._specs: tuple[EffectSpec, ...] = ()
+        self._segmenter: PersonSegmenter | None = None
         self.set_specs(specs)
 
     @property
@@ -87,8 +94,16 @@ class GatedEffectStage:
         key = tuple((s.id, s.content_hash) for s in specs)
         stack = self._stacks.get(key)
         if stack is None:
-            stack = self._stacks[key] = build_stack(specs)
+            stack = self._stacks[key] = build_stack(specs, segmenter=self._segmenter_for(specs))
         return stack
+
+    def _segmenter_for(self, specs: tuple[EffectSpec, ...]) -> PersonSegmenter | None:
+        """The stage's video segmenter when an op of ``specs`` works on the person mask."""
+        if not any(OPS[op.op].needs_person_mask for spec in specs for op in spec.ops):
+            return None
+        if self._segmenter is None:
+            self._segmenter = PersonSegmenter(SegmenterOptions(running_mode="video", model_interval=2))
+        return self._segmenter
 
     def process(self, frame: Frame) -> Frame:
         specs = self._specs

@@ -22,6 +22,7 @@ from effects.engine import EffectStack
 from effects.face import FaceTrack
 from effects.ops.base import OpContext
 from effects.spec import EffectSpec
+from effects.segmentation import PersonSegmenter
 from effects.triggers import TriggerMode
 
 _CONTEXT = OpContext(frame_index=0, timestamp_ms=0, seed=0)
@@ -31,12 +32,19 @@ class SpecEffect:
     """One effect spec or a stack of specs, applied with the engine."""
 
     def __init__(self, specs: EffectSpec | Sequence[EffectSpec], label: str | None = None,
-                 triggers: TriggerMode = TriggerMode.ON) -> None:
+                 triggers: TriggerMode = TriggerMode.ON, segmenter: PersonSegmenter | None = None) -> None:
         self.specs: tuple[EffectSpec, ...] = (specs,) if isinstance(specs, EffectSpec) else tuple(specs)
         if not self.specs:
             raise ValueError("SpecEffect: expected at least one effect spec, found none")
-        self._stack = EffectStack(self.specs, triggers)
+        self._stack = EffectStack(self.specs, triggers, segmenter)
         self._label = label
+        self._segmenter = segmenter
+
+    @property
+    def segmenter(self) -> PersonSegmenter | None:
+        """The person segmenter the effect runs with, when an op needs the person mask; the
+        classifier measures the hair and the person with the same one (the same mask path)."""
+        return self._stack.segmenter
 
     @property
     def id(self) -> str:
@@ -65,7 +73,9 @@ class SpecEffect:
         for spec in self.specs:
             for i, op in enumerate(spec.ops):
                 single = dataclasses.replace(spec, ops=(op,))
-                out.append(SpecEffect(single, label=f"{spec.id} ops[{i}] {op.op}"))
+                out.append(SpecEffect(single, label=f"{spec.id} ops[{i}] {op.op}",
+                                      segmenter=self._segmenter))
         if self._stack.has_triggers and len(out) > 1:
-            out.append(SpecEffect(self.specs, label=f"{self.id} (triggers off)", triggers=TriggerMode.OFF))
+            out.append(SpecEffect(self.specs, label=f"{self.id} (triggers off)", triggers=TriggerMode.OFF,
+                                  segmenter=self._segmenter))
         return out if len(out) > 1 else []

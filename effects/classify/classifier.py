@@ -35,6 +35,7 @@ from effects.classify.protocols import EffectUnderTest, LandmarkDetector, StackU
 from effects.classify.reference import ReferenceFace, ReferenceSet, load_reference
 from effects.classify.judging import face_category, unreliable_metrics, with_children
 from effects.classify.rules import Decision, Finding, decide, table
+from effects.segmentation import PersonSegmenter, check_person_mask
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -107,13 +108,17 @@ def assess(
     part_faces = min(len(faces), QUICK_PART_FACES) if quick else len(faces)
     total = len(faces) + part_faces * len(parts)
     done = 0
+    # The person masks of the photos, from the segmenter the effect runs with (same mask path).
+    segmenter: PersonSegmenter | None = getattr(effect, "segmenter", None)
+    masks = {face.name: check_person_mask(segmenter.person_mask(face.rgb), face.rgb.shape) for face in faces} \
+        if segmenter is not None else {}
 
     def run(unit: EffectUnderTest, label: str, keep: list[np.ndarray] | None, count: int) -> PartAssessment:
         nonlocal done
         rows: list[dict[str, float]] = []
         for face in faces[:count]:
             out = _apply(unit, face, label)
-            rows.append(measure_face(face, out, detector))
+            rows.append(measure_face(face, out, detector, masks.get(face.name)))
             if keep is not None:
                 keep.append(out)
             done += 1

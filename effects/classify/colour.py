@@ -9,6 +9,9 @@ Color Research & Application 30(1), for CIEDE2000 (with kL = kC = kH = 1).
 
 from __future__ import annotations
 
+import math
+
+import cv2
 import numpy as np
 
 # sRGB (linear) -> XYZ for the D65 white point, IEC 61966-2-1.
@@ -125,3 +128,17 @@ def log_luminance(rgb: np.ndarray) -> np.ndarray:
     linear = np.where(c <= 0.04045, c / np.float32(12.92), ((c + np.float32(0.055)) / np.float32(1.055)) ** 2.4)
     y = linear @ np.array([0.2126, 0.7152, 0.0722], np.float32)
     return np.log(y + np.float32(0.01)).astype(np.float32)
+
+
+def detail_loss(l_in: np.ndarray, l_out: np.ndarray, mask: np.ndarray, sigma: float) -> float:
+    """1 - RMS(after) / RMS(before) of the high-pass (minus a Gaussian blur at ``sigma``) of
+    log luminance over ``mask``; NaN under 50 pixels or without detail before."""
+    if mask.sum() < 50:
+        return math.nan
+    hp_in = l_in - cv2.GaussianBlur(l_in, (0, 0), sigma)
+    hp_out = l_out - cv2.GaussianBlur(l_out, (0, 0), sigma)
+    rms_in = math.sqrt(float(np.mean(hp_in[mask] ** 2)))
+    rms_out = math.sqrt(float(np.mean(hp_out[mask] ** 2)))
+    if rms_in <= 1e-6:
+        return math.nan
+    return 1.0 - rms_out / rms_in

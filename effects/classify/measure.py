@@ -34,6 +34,8 @@ texture.skin        loss of skin detail: 1 - RMS(after) / RMS(before) of the hig
 texture.background  the same in the background
 motion.background   median optical-flow length in the background, in iod
 overlay.*           new content: see ``overlay.overlay_shares``
+hair.*, person.*,   with the photo's person mask: see ``person``
+outside.*
 
 Before/after pairs are taken at corresponding places: regions of the output are
 built from the input's landmarks carried by the flow, and overlay pixels are left
@@ -48,9 +50,10 @@ import cv2
 import numpy as np
 
 from effects.classify import geometry
-from effects.classify.colour import ciede2000, lab_chroma_hue, log_luminance, srgb_to_lab
+from effects.classify.colour import ciede2000, detail_loss, lab_chroma_hue, log_luminance, srgb_to_lab
 from effects.classify.flow import dense_flow, follow, sample, warp_to_output
 from effects.classify.local import local_changes
+from effects.classify.person import person_measures
 from effects.classify.overlay import face_area_px, overlay_mask, overlay_shares, specks
 from effects.classify.protocols import LandmarkDetector
 from effects.classify.reference import ReferenceFace
@@ -72,8 +75,10 @@ _HALO_IOD = 0.04  # tone and makeup are measured this far (at least 2 px) from a
 _STABLE_SCALE = 0.08  # texture is compared where the flow changes local area by less than this
 
 
-def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDetector) -> dict[str, float]:
-    """Every metric of the module notes for one face."""
+def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDetector,
+                 person: np.ndarray | None = None) -> dict[str, float]:
+    """Every metric of the module notes for one face; with ``person`` (the photo's person mask)
+    also the hair and person metrics of ``effects.classify.person``."""
     rgb_in = face.rgb
     shape = rgb_in.shape
     xy_in = face.track.xy
@@ -118,9 +123,11 @@ def measure_face(face: ReferenceFace, rgb_out: np.ndarray, detector: LandmarkDet
     log_moved = log_luminance(rgb_moved)
     log_out = log_luminance(rgb_out)
     skin = skin_out & ~near_overlay & stable
-    values["texture.skin"] = _detail_loss(log_moved, log_out, skin, sigma)
-    values["texture.background"] = _detail_loss(log_moved, log_out, background & ~near_overlay, sigma)
+    values["texture.skin"] = detail_loss(log_moved, log_out, skin, sigma)
+    values["texture.background"] = detail_loss(log_moved, log_out, background & ~near_overlay, sigma)
     values.update(overlay_shares(overlay, face.track, head, spots))
+    if person is not None:
+        values.update(person_measures(face, person, (lab_moved, lab_out), (log_moved, log_out), overlay, iod))
     return values
 
 
@@ -269,16 +276,3 @@ def _stable(flow_field: np.ndarray) -> np.ndarray:
     dfy_dy, dfy_dx = np.gradient(fy)
     det = (1.0 + dfx_dx) * (1.0 + dfy_dy) - dfx_dy * dfy_dx
     return np.abs(det - 1.0) < _STABLE_SCALE
-
-
-def _detail_loss(l_in: np.ndarray, l_out: np.ndarray, mask: np.ndarray, sigma: float) -> float:
-    if mask.sum() < 50:
-        return math.nan
-    hp_in = l_in - cv2.GaussianBlur(l_in, (0, 0), sigma)
-    hp_out = l_out - cv2.GaussianBlur(l_out, (0, 0), sigma)
-    rms_in = math.sqrt(float(np.mean(hp_in[mask] ** 2)))
-    rms_out = math.sqrt(float(np.mean(hp_out[mask] ** 2)))
-    if rms_in <= 1e-6:
-        return math.nan
-    return 1.0 - rms_out / rms_in
-

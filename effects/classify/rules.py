@@ -131,6 +131,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from effects.classification import Category, Change, Reason
+from effects.classify import person_rules
 from effects.classify.geometry import GEOMETRY_METRICS
 
 GEOMETRY_MIN = 0.012
@@ -263,7 +264,16 @@ def decide(t: Table) -> Decision:
     cartoon = any(f.reason.change is Change.EXAGGERATED_DISTORTION for f in findings)
     findings += _tone(t, makeup=not cartoon)
     findings += _additions(t)
-    findings += _whole_frame(t)
+    hair = person_rules.hair_verdict(t)
+    if hair is not None:
+        findings.append(Finding(_reason(t, "hair.de", Change.CHANGES_HAIR_COLOUR, "dE", hair[0]), "hair.de", hair[1]))
+    # A background changed behind an unchanged person stands in for the whole-frame finding.
+    behind = person_rules.background_verdict(t, GLOBAL_TONE_DE, GLOBAL_DETAIL)
+    if behind is not None:
+        findings.append(Finding(_reason(t, "outside.pixel_de", Change.REPLACES_BACKGROUND, "dE", False),
+                                "outside.pixel_de", behind))
+    else:
+        findings += _whole_frame(t)
     return Decision(tuple(findings))
 
 
@@ -461,4 +471,6 @@ def line_for(metric: str) -> float | None:
         return MAKEUP_LOCAL_DE
     if metric.startswith("tone."):
         return TONE_SHIFT_DE
+    if metric == "hair.de":
+        return person_rules.HAIR_SHIFT_DE
     return None

@@ -35,12 +35,15 @@ __all__ = ["OPS", "REQUIRED", "Op", "OpContext", "Param", "register_op"]
 
 @dataclass(frozen=True, slots=True)
 class OpContext:
-    """Per-frame facts an op may use: frame position and time, a seed, and the effect's folder."""
+    """Per-frame facts an op may use: frame position and time, a seed, the effect's folder, and
+    the person mask of the frame the stack was given (set by the engine, and only when an op of
+    the stack has ``needs_person_mask``; checked by ``effects.segmentation.check_person_mask``)."""
 
     frame_index: int = 0
     timestamp_ms: int = 0
     seed: int = 0
     asset_root: Path | None = None
+    person_mask: np.ndarray | None = None
 
 
 class Op(ABC):
@@ -48,6 +51,7 @@ class Op(ABC):
 
     name: ClassVar[str]
     params: ClassVar[tuple[Param, ...]]
+    needs_person_mask: ClassVar[bool] = False  # the engine then needs a person segmenter
 
     def __init__(self, **values: Any) -> None:
         """Every parameter checked against ``params`` (defaults filled in); ``OpParamError``

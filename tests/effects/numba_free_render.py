@@ -13,6 +13,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from library_faces import LIBRARY_FACES, portrait  # noqa: E402
 
+from camera_app.tracking.segmenter import image_segmenter  # noqa: E402
 from effects import backend  # noqa: E402
 from effects.engine import build_stack  # noqa: E402
 from effects.ops.base import OpContext  # noqa: E402
@@ -29,7 +30,7 @@ def main(builtin_dir: str, golden_dir: str, mean_tol: float, p99_tol: float) -> 
             golden = cv2.imread(f"{golden_dir}/{effect_id}/{stem}.png", cv2.IMREAD_COLOR)
             if golden is None:
                 continue
-            out = build_stack([registry.get(effect_id)], TriggerMode.ON).apply(rgb, [track], OpContext(0, 0, 0))  # as the goldens
+            out = build_stack([registry.get(effect_id)], TriggerMode.ON, image_segmenter()).apply(rgb, [track], OpContext(0, 0, 0))  # as the goldens
             diff = np.abs(out.astype(np.int16) - golden[:, :, ::-1].astype(np.int16))
             mean, p99 = float(diff.mean()), float(np.percentile(diff, 99))
             rendered += 1

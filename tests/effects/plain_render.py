@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from camera_app.frame import Frame
+from camera_app.tracking.segmenter import image_segmenter
 from effects.engine import build_stack
 from effects.ops.base import OpContext
 from effects.spec import EffectSpec
@@ -18,4 +19,4 @@ def apply_effects(specs: Sequence[EffectSpec], frame: Frame, seed: int = 0) -> n
     if not specs:
         return frame.pixels
     ctx = OpContext(frame_index=frame.index, timestamp_ms=frame.timestamp_ms, seed=seed)
-    return build_stack(list(specs)).apply(frame.pixels, frame.tracks, ctx)
+    return build_stack(list(specs), segmenter=image_segmenter()).apply(frame.pixels, frame.tracks, ctx)

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from library_faces import LIBRARY_FACES, portrait
 
+from camera_app.tracking.segmenter import image_segmenter
 from effects.classification import Category
 from effects.engine import build_stack
 from effects.face import FaceTrack
@@ -34,9 +35,9 @@ MEAN_TOLERANCE = 1.0
 P99_TOLERANCE = 8.0
 
 PLAYFUL = {"bunny_ears", "cat_face", "sunglasses", "party_hat", "sparkles", "comic", "vintage_film", "funhouse",
-           "cartoon_eyes", "heart_burst", "brow_sparkles"}
+           "cartoon_eyes", "heart_burst", "brow_sparkles", "portrait_blur", "space_background", "neon_hair"}
 ALTERING = {"skin_smoothing", "face_slimming", "eye_enlarge", "nose_slimming", "lip_plump", "teeth_whitening",
-            "skin_tan", "makeup", "glam"}
+            "skin_tan", "makeup", "glam", "auburn_hair"}
 WHOLE_FRAME = {"comic", "vintage_film"}  # every other effect leaves the background alone
 NOTHING_TO_CHANGE = {("teeth_whitening", "usnavy_grace_hopper")}  # her mouth is closed: no teeth show
 
@@ -53,7 +54,8 @@ def faces() -> dict[str, tuple[np.ndarray, FaceTrack]]:
 
 def _render(spec: EffectSpec, rgb: np.ndarray, track: FaceTrack) -> np.ndarray:
     """The effect as its thumbnail shows it: expression triggers forced on."""
-    return build_stack([spec], TriggerMode.ON).apply(rgb, [track], OpContext(frame_index=0, timestamp_ms=0, seed=0))
+    return build_stack([spec], TriggerMode.ON, image_segmenter()).apply(
+        rgb, [track], OpContext(frame_index=0, timestamp_ms=0, seed=0))
 
 
 def test_the_library_has_every_required_effect(registry: EffectRegistry) -> None:
