@@ -6,6 +6,7 @@ its place, so every built-in effect runs on two faces of one frame, as in a grou
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from library_faces import portrait
 
@@ -24,3 +25,24 @@ def two_face_scene() -> tuple[np.ndarray, tuple[FaceTrack, ...]]:
         tracks.append(track.transformed(np.array([[1.0, 0.0, float(x)], [0.0, 1.0, 0.0]]), track_id=i))
         x += image.shape[1]
     return rgb, tuple(tracks)
+
+
+class SceneSegmenter:
+    """A fixed person mask for the scene, from its face tracks (no model: the pixels a golden holds
+    must not depend on a model's arithmetic): around each face an ellipse 1.5 times the face's
+    width, from well above the brow down to the frame's bottom edge, softened over a few pixels."""
+
+    def __init__(self, tracks: tuple[FaceTrack, ...]) -> None:
+        self.tracks = tracks
+
+    def person_mask(self, rgb: np.ndarray) -> np.ndarray:
+        h, w = rgb.shape[:2]
+        mask = np.zeros((h, w), np.float32)
+        for track in self.tracks:
+            xy = track.landmarks_px[:, :2]
+            (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+            centre = (int(round((x0 + x1) / 2)), int(round(y1)))
+            axes = (int(round(0.75 * (x1 - x0))), int(round(1.6 * (y1 - y0))))
+            cv2.ellipse(mask, centre, axes, 0.0, 0.0, 360.0, 1.0, -1)
+            mask[int(round(y1)):, max(0, centre[0] - axes[0]):centre[0] + axes[0]] = 1.0
+        return cv2.GaussianBlur(mask, (0, 0), 2.0)

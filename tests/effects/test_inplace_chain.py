@@ -8,7 +8,10 @@ one full frame per stack, not one per op. The two effects with ``smooth_skin`` (
 skin_smoothing) were rendered again when the filter's block size came to be chosen by
 measurement (the faces here are now filtered at full resolution instead of on 2 px blocks: up
 to 2 grey levels on 66 values). Regenerate the goldens (``SAFELENS_UPDATE_GOLDEN=1``) only for a
-deliberate change of an effect's look, after looking at them.
+deliberate change of an effect's look, after looking at them. The four person-mask effects
+(auburn_hair, neon_hair, portrait_blur, space_background) came with segmentation, after the
+in-place change: their goldens were rendered by the copy-per-op engine of the segmentation branch
+(commit 5e9e27d) with the scene's fixed person mask (``chain_scene.SceneSegmenter``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from chain_scene import two_face_scene
+from chain_scene import SceneSegmenter, two_face_scene
 
 from effects import backend
 from effects.engine import build_stack
@@ -44,7 +47,7 @@ def scene() -> tuple[np.ndarray, tuple[FaceTrack, ...]]:
 
 
 def _render(effect_id: str, rgb: np.ndarray, tracks: tuple[FaceTrack, ...]) -> np.ndarray:
-    return build_stack([REGISTRY.get(effect_id)], TriggerMode.ON).apply(rgb, tracks, CTX)
+    return build_stack([REGISTRY.get(effect_id)], TriggerMode.ON, SceneSegmenter(tracks)).apply(rgb, tracks, CTX)
 
 
 @pytest.mark.parametrize("effect_id", sorted(REGISTRY.ids))
@@ -65,7 +68,7 @@ def test_same_pixels_as_the_copy_per_op_engine(scene: tuple[np.ndarray, tuple[Fa
     assert np.any(out != rgb), f"{effect_id} changed nothing on the scene"
 
 
-@pytest.mark.parametrize("effect_id", ["glam", "comic", "skin_smoothing"])
+@pytest.mark.parametrize("effect_id", ["glam", "comic", "skin_smoothing", "auburn_hair", "portrait_blur"])
 def test_numpy_kernels_give_the_same_chain(scene: tuple[np.ndarray, tuple[FaceTrack, ...]], effect_id: str) -> None:
     """The in-place contract holds for the NumPy references too (the phone fallback)."""
     rgb, tracks = scene
