@@ -51,10 +51,24 @@ def warm_kernels() -> None:
 
     rgb, track = _FACE
     for spec in load_registry():
-        build_stack([spec]).apply(rgb, [track], OpContext())
+        build_stack([spec], segmenter=SEGMENTER).apply(rgb, [track], OpContext())
 
 
 _FACE = portrait("nasa_astronaut_eileen_collins")
+
+
+class _MaskSegmenter:
+    """A model-free person mask for fuzzing (the person ops need one; what is fuzzed is the spec):
+    a soft ellipse over the middle of the frame."""
+
+    def person_mask(self, rgb: np.ndarray) -> np.ndarray:
+        h, w = rgb.shape[:2]
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        r = ((xx - w / 2) / max(1.0, 0.3 * w)) ** 2 + ((yy - h / 2) / max(1.0, 0.45 * h)) ** 2
+        return np.clip(1.5 - r, 0.0, 1.0).astype(np.float32)
+
+
+SEGMENTER = _MaskSegmenter()
 
 
 @st.composite
@@ -128,7 +142,7 @@ def test_every_accepted_effect_renders_on_any_scene(
     # time (a .png given to the lut op used to pass the loader and fail on the first frame).
     guard = Guard("spec: render accepted effects", (), peak_limit_mib=512, examples_setting=APPLY_EXAMPLES)
     with guard.case():
-        stack = build_stack([_spec(fields, hostile_root)])
+        stack = build_stack([_spec(fields, hostile_root)], segmenter=SEGMENTER)
         out = stack.apply(rgb, tracks, OpContext(frame_index=frame_index, timestamp_ms=frame_index * 33, seed=seed))
         assert out.shape == rgb.shape and out.dtype == np.uint8
 
@@ -240,5 +254,5 @@ def test_the_largest_dilation_on_a_face_filling_a_1080p_frame_does_not_stall(hos
     frame = np.full((1080, 1920, 3), 128, np.uint8)
     guard = Guard("spec: render accepted effects", (), peak_limit_mib=512, timeout_s=10)  # a hang detector
     with guard.case():
-        out = build_stack([spec]).apply(frame, [face], OpContext())
+        out = build_stack([spec], segmenter=SEGMENTER).apply(frame, [face], OpContext())
     assert not np.array_equal(out[540, 960], frame[540, 960])  # the tint reached the middle of the face
