@@ -102,7 +102,7 @@ class GatedEffectStage:
         if not any(OPS[op.op].needs_person_mask for spec in specs for op in spec.ops):
             return None
         if self._segmenter is None:
-            self._segmenter = PersonSegmenter(SegmenterOptions(running_mode="video", model_interval=2))
+            self._segmenter = PersonSegmenter(SegmenterOptions(running_mode="video", model_interval=3))
         return self._segmenter
 
     def process(self, frame: Frame) -> Frame:
