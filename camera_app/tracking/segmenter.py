@@ -144,8 +144,8 @@ class PersonSegmenter:
         if opts.running_mode == "video":
             # Smoothed after the refinement: the guide's sensor noise moves the edge too.
             if self._previous is not None and self._previous_shape == rgb.shape:
-                refined = cv2.addWeighted(self._previous, opts.temporal_smoothing, refined,
-                                          1.0 - opts.temporal_smoothing, 0.0)
+                refined = np.asarray(cv2.addWeighted(self._previous, opts.temporal_smoothing, refined,
+                                                     1.0 - opts.temporal_smoothing, 0.0), np.float32)
             self._previous, self._previous_shape = refined, rgb.shape
         if refined.shape != (h, w):
             refined = np.asarray(cv2.resize(refined, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
