@@ -63,10 +63,13 @@ def test_backdrop_kernel_matches_numpy(frame: np.ndarray) -> None:
     rng = np.random.default_rng(1)
     backdrop = rng.integers(0, 256, frame.shape, dtype=np.uint8)
     keep = rng.random(frame.shape[:2]).astype(np.float32)
-    a, b = np.empty_like(frame), np.empty_like(frame)
-    backdrop_nb(frame, backdrop, keep, a)
-    backdrop_np(frame, backdrop, keep, b)
+    keep[::4] = 1.0  # the person: left alone
+    keep[1::4] = 0.0  # the far background: the backdrop
+    a, b = frame.copy(), frame.copy()
+    backdrop_nb(a, backdrop, keep)
+    backdrop_np(b, backdrop, keep)
     assert int(np.abs(a.astype(int) - b.astype(int)).max()) <= 1
+    assert np.array_equal(a[::4], frame[::4]) and np.array_equal(a[1::4], backdrop[1::4])
 
 
 def test_dye_kernel_matches_numpy(frame: np.ndarray) -> None:
