@@ -20,7 +20,7 @@ better.) In VIDEO mode the refined mask (at the detail size) is smoothed over ti
 moving average with weight ``temporal_smoothing`` on the previous mask, reset when the frame
 size changes), so a still person's edge does not crawl under sensor noise; with
 ``model_interval`` n > 1 the model runs on every n-th frame only and the frames between reuse its
-output, refined on their own pixels (the effect stage uses 3: the model is most of the cost).
+output, refined on their own pixels (``LIVE_OPTIONS``, the effect stage's, uses 3: the model is most of the cost).
 The model's 256x256 input is area-averaged from the frame in two steps (a whole factor first,
 OpenCV's fast path). IMAGE mode keeps no history (the classifier and thumbnails: the same picture
 always gives the same mask).
@@ -72,6 +72,11 @@ class SegmenterOptions:
             raise SegmenterError(f"model_interval: expected 1-8, found {self.model_interval}")
         if not 1 <= self.guide_radius_px <= 64 or not 0.0 < self.guide_eps <= 1.0:
             raise SegmenterError("guide_radius_px: expected 1-64 and guide_eps in (0, 1]")
+
+
+# The live preview's segmenter (the effect stage's, and the bench's measure of it): the model on
+# every third frame, the refinement and smoothing on each.
+LIVE_OPTIONS = SegmenterOptions(running_mode="video", model_interval=3)
 
 
 class PersonSegmenter:
