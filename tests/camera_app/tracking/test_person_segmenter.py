@@ -102,7 +102,7 @@ def test_bad_input_is_a_typed_error(segmenter: PersonSegmenter, bad: object) -> 
 
 
 @pytest.mark.parametrize("options", [{"running_mode": "live"}, {"temporal_smoothing": 1.0},
-                                     {"working_side_px": 10}, {"guide_eps": 0.0},
+                                     {"working_side_px": 10}, {"detail_side_px": 100}, {"guide_eps": 0.0},
                                      {"model_interval": 0}])
 def test_bad_options_are_a_typed_error(options: dict[str, object]) -> None:
     with pytest.raises(SegmenterError):
