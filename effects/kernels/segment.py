@@ -44,9 +44,9 @@ def backdrop_nb(frame: np.ndarray, backdrop: np.ndarray, keep: np.ndarray) -> No
                 for c in range(3):
                     frame[y, x, c] = backdrop[y, x, c]
                 continue
-            for c in range(3):
+            for c in range(3):  # between the two values, so in [0, 255]: no clamp
                 b = float(backdrop[y, x, c])
-                frame[y, x, c] = _u8(b + (float(frame[y, x, c]) - b) * k)
+                frame[y, x, c] = np.uint8(int(b + (float(frame[y, x, c]) - b) * k + 0.5))
 
 
 def backdrop_np(frame: np.ndarray, backdrop: np.ndarray, keep: np.ndarray) -> None:
