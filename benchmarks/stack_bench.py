@@ -18,7 +18,7 @@ from typing import Any
 from benchmarks.scenario import BenchResources
 from benchmarks.stats import summarize
 from camera_app.capture.demo import DemoOptions, DemoSource
-from camera_app.tracking.segmenter import PersonSegmenter, SegmenterOptions
+from camera_app.tracking.segmenter import LIVE_OPTIONS, PersonSegmenter
 from effects.engine import build_stack
 from effects.ops.base import OpContext
 
@@ -44,7 +44,7 @@ def measure_stacks(
     """One entry per effect: apply time (wall and thread CPU) and per-op times over ``frames``."""
     out = []
     for effect_id in effect_ids:
-        stack = build_stack([res.specs[effect_id]], segmenter=PersonSegmenter(SegmenterOptions(running_mode="video")))
+        stack = build_stack([res.specs[effect_id]], segmenter=PersonSegmenter(LIVE_OPTIONS))
         for frame in frames[:WARMUP_APPLIES]:
             stack.apply(frame.pixels, frame.tracks)
         wall: list[float] = []

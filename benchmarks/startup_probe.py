@@ -30,7 +30,7 @@ def main(resolution: str, effect_ids: list[str] | None) -> dict[str, object]:
     import effects.ops  # noqa: F401
     from camera_app.catalog.effects import load_registry
     from camera_app.capture.demo import DemoOptions, DemoSource
-    from camera_app.tracking.segmenter import PersonSegmenter, SegmenterOptions
+    from camera_app.tracking.segmenter import LIVE_OPTIONS, PersonSegmenter
     from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
     from effects.engine import build_stack
     from effects.ops.base import OpContext
@@ -39,7 +39,7 @@ def main(resolution: str, effect_ids: list[str] | None) -> dict[str, object]:
     t = time.perf_counter()
     registry = load_registry()
     specs = [registry.get(e) for e in effect_ids] if effect_ids else list(registry)
-    segmenter = PersonSegmenter(SegmenterOptions(running_mode="video"))
+    segmenter = PersonSegmenter(LIVE_OPTIONS)
     stacks = [(spec.id, build_stack([spec], segmenter=segmenter)) for spec in specs]
     steps["load_effects"] = _ms(t)
     t = time.perf_counter()

@@ -2,4 +2,4 @@
 ``python -m camera_app.cli.bundled_results``; never edit by hand). A bundled file that does not
 hash to this is not used: its effects are measured instead."""
 
-BUNDLED_SHA256 = "81454b5a3aacce655d615ef2b60058466a69fa6b8a7b3c2b7ba7727c3ad17249"
+BUNDLED_SHA256 = "7be52870767c265a1b4c552e24aece8cda88cb341c03c2350625e8ee07bcfcc1"

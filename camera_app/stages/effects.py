@@ -30,7 +30,7 @@ from types import TracebackType
 from camera_app.frame import Frame
 from camera_app.policy.gate import EffectBlockedError, EffectGate, OnBlocked
 from camera_app.stages.frame_budget import FrameBudget
-from camera_app.tracking.segmenter import PersonSegmenter, SegmenterOptions
+from camera_app.tracking.segmenter import LIVE_OPTIONS, PersonSegmenter
 from effects.engine import EffectStack, build_stack
 from effects.ops.base import OPS, OpContext
 from effects.spec import EffectSpec
@@ -102,7 +102,7 @@ class GatedEffectStage:
         if not any(OPS[op.op].needs_person_mask for spec in specs for op in spec.ops):
             return None
         if self._segmenter is None:
-            self._segmenter = PersonSegmenter(SegmenterOptions(running_mode="video", model_interval=2))
+            self._segmenter = PersonSegmenter(LIVE_OPTIONS)
         return self._segmenter
 
     def process(self, frame: Frame) -> Frame:

@@ -1,7 +1,7 @@
 """Kernels of the segmentation ops: the person over a new backdrop, and hair dye.
 
-``backdrop``: ``out = backdrop + (src - backdrop) * keep`` per pixel, ``keep`` the feathered
-person mask (1 = the person's own pixel stays).
+``backdrop``: ``frame = backdrop + (frame - backdrop) * keep`` per pixel, in place, ``keep`` the
+feathered person mask (1 = the person's own pixel stays).
 
 ``dye``: the dyed colour of a pixel is the dye colour scaled by
 ``k = clip(1 + SHADE_GAIN (luma / ref_luma - 1), 0, SHADE_MAX)``, ``ref_luma`` the hair's median luma, so strands and shading keep their relative light; where
@@ -31,22 +31,29 @@ def _u8(v: float) -> np.uint8:
 
 
 @njit(cache=True, fastmath=False)
-def backdrop_nb(src: np.ndarray, backdrop: np.ndarray, keep: np.ndarray, out: np.ndarray) -> None:
-    """out = backdrop + (src - backdrop) * keep."""
-    h, w = src.shape[0], src.shape[1]
+def backdrop_nb(frame: np.ndarray, backdrop: np.ndarray, keep: np.ndarray) -> None:
+    """frame = backdrop + (frame - backdrop) * keep, in place: where keep is 1 (the person) the
+    pixel is not touched, where it is 0 the backdrop's is copied; only the rim does arithmetic."""
+    h, w = frame.shape[0], frame.shape[1]
     for y in range(h):
         for x in range(w):
             k = keep[y, x]
-            for c in range(3):
+            if k >= 1.0:
+                continue
+            if k <= 0.0:
+                for c in range(3):
+                    frame[y, x, c] = backdrop[y, x, c]
+                continue
+            for c in range(3):  # between the two values, so in [0, 255]: no clamp
                 b = float(backdrop[y, x, c])
-                out[y, x, c] = _u8(b + (float(src[y, x, c]) - b) * k)
+                frame[y, x, c] = np.uint8(int(b + (float(frame[y, x, c]) - b) * k + 0.5))
 
 
-def backdrop_np(src: np.ndarray, backdrop: np.ndarray, keep: np.ndarray, out: np.ndarray) -> None:
+def backdrop_np(frame: np.ndarray, backdrop: np.ndarray, keep: np.ndarray) -> None:
     """NumPy reference of backdrop_nb."""
     b = backdrop.astype(np.float64)
-    v = b + (src.astype(np.float64) - b) * keep.astype(np.float64)[..., None]
-    out[...] = np.clip(np.floor(v + 0.5), 0, 255).astype(np.uint8)
+    v = b + (frame.astype(np.float64) - b) * keep.astype(np.float64)[..., None]
+    frame[...] = np.clip(np.floor(v + 0.5), 0, 255).astype(np.uint8)
 
 
 @njit(cache=True, fastmath=False)

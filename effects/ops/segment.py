@@ -30,7 +30,8 @@ from effects.segmentation import hair_regions
 STRENGTH = Param("strength", "float", 1.0, 0.0, 1.0, doc="0 = no change, 1 = the full effect")
 MODES = ("blur", "image", "colour")
 BLUR_MAX_SIDE_FRACTION = 0.04  # blur sigma at blur = 1, as a fraction of the frame's shorter side
-BLUR_WORK_SIDE_PX = 320  # the background is blurred at this shorter side at most (then resized)
+BLUR_WORK_SIDE_PX = 180  # the background is blurred at about this shorter side (then resized)
+KEEP_FULL_SIDE_PX = 540  # frames with a shorter side this long or more feather the edge at half size
 # The background op's edge: mask values up to EDGE[0] are background, from EDGE[1] the person;
 # the refined mask's soft rim holds some of the old background (a light halo over a new one).
 EDGE = (0.3, 0.8)
@@ -52,14 +53,44 @@ def _feathered(mask: np.ndarray, feather: float, side_px: int | None = None) -> 
     return np.asarray(cv2.GaussianBlur(mask, (0, 0), sigma), np.float32)
 
 
+def _shrink_factor(h: int, w: int, side_px: int) -> int:
+    """The whole factor that brings the shorter side of (h, w) down towards ``side_px`` (1 at most
+    that size): area-averaging by a whole factor is OpenCV's fast path."""
+    return max(1, min(h, w) // side_px)
+
+
+def _shrunk(image: np.ndarray, k: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    return image if k == 1 else cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
+
+
+def keep_mask(person: np.ndarray, feather: float, strength: float) -> np.ndarray:
+    """How much of each pixel's own colour stays (1 = the person's pixel): the person mask's rim
+    narrowed to ``EDGE``, feathered by ``feather`` of the shorter side, scaled by ``strength``.
+    Frames with a shorter side of ``KEEP_FULL_SIDE_PX`` or more work at half size (the person
+    mask holds no finer detail there: the segmenter's own is about 640 px wide) and resize once."""
+    h, w = person.shape[:2]
+    k = 2 if min(h, w) >= KEEP_FULL_SIDE_PX else 1
+    edge = _shrunk(person, k) - np.float32(EDGE[0])
+    edge *= np.float32(1.0 / (EDGE[1] - EDGE[0]))
+    np.clip(edge, 0.0, 1.0, out=edge)
+    keep = _feathered(edge, feather, min(h, w) // k)
+    if strength < 1.0:
+        keep = keep * np.float32(strength) + np.float32(1.0 - strength)
+    if k > 1:
+        keep = cv2.resize(keep, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.ascontiguousarray(keep, dtype=np.float32)
+
+
 def blurred_background(rgb: np.ndarray, person: np.ndarray, blur: float) -> np.ndarray:
-    """The frame blurred with the person left out of the average (normalised convolution)."""
+    """The frame blurred with the person left out of the average (normalised convolution), worked
+    out at about ``BLUR_WORK_SIDE_PX`` on the shorter side and resized to the frame (a strong
+    blur holds no detail a smaller picture loses)."""
     h, w = rgb.shape[:2]
-    scale = min(1.0, BLUR_WORK_SIDE_PX / min(h, w))
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    weight = cv2.resize(1.0 - person, size, interpolation=cv2.INTER_AREA).astype(np.float32) + 1e-4
-    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    sigma = max(0.5, blur * BLUR_MAX_SIDE_FRACTION * min(size))
+    k = _shrink_factor(h, w, BLUR_WORK_SIDE_PX)
+    weight = np.float32(1.0 + 1e-4) - _shrunk(person, k)
+    small = _shrunk(rgb, k).astype(np.float32)
+    sigma = max(0.5, blur * BLUR_MAX_SIDE_FRACTION * min(small.shape[:2]))
     num = cv2.GaussianBlur(small * weight[..., None], (0, 0), sigma)
     den = cv2.GaussianBlur(weight, (0, 0), sigma)[..., None]
     out = np.clip(num / den + 0.5, 0.0, 255.0).astype(np.uint8)
@@ -121,11 +152,8 @@ class Background(Op):
         else:
             backdrop = np.empty_like(frame)
             backdrop[...] = np.array(self.values["color"], np.uint8)
-        edge = np.clip((person - np.float32(EDGE[0])) * np.float32(1.0 / (EDGE[1] - EDGE[0])), 0.0, 1.0)
-        keep = _feathered(edge, self.values["feather"])
-        keep = np.ascontiguousarray(1.0 - (1.0 - keep) * np.float32(self.strength), dtype=np.float32)
-        # Pixel by pixel (each pixel read before it is written), so the frame is its own source.
-        backend.pick(backdrop_nb, backdrop_np)(frame, backdrop, keep, frame)
+        keep = keep_mask(person, self.values["feather"], self.strength)
+        backend.pick(backdrop_nb, backdrop_np)(frame, backdrop, keep)
 
 
 @register_op

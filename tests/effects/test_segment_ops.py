@@ -63,10 +63,13 @@ def test_backdrop_kernel_matches_numpy(frame: np.ndarray) -> None:
     rng = np.random.default_rng(1)
     backdrop = rng.integers(0, 256, frame.shape, dtype=np.uint8)
     keep = rng.random(frame.shape[:2]).astype(np.float32)
-    a, b = np.empty_like(frame), np.empty_like(frame)
-    backdrop_nb(frame, backdrop, keep, a)
-    backdrop_np(frame, backdrop, keep, b)
+    keep[::4] = 1.0  # the person: left alone
+    keep[1::4] = 0.0  # the far background: the backdrop
+    a, b = frame.copy(), frame.copy()
+    backdrop_nb(a, backdrop, keep)
+    backdrop_np(b, backdrop, keep)
     assert int(np.abs(a.astype(int) - b.astype(int)).max()) <= 1
+    assert np.array_equal(a[::4], frame[::4]) and np.array_equal(a[1::4], backdrop[1::4])
 
 
 def test_dye_kernel_matches_numpy(frame: np.ndarray) -> None:
@@ -104,6 +107,31 @@ def test_background_leaves_the_person_untouched(frame: np.ndarray, make_spec: Sp
     colour = EffectStack([make_spec('op = "background"\nmode = "colour"\ncolor = [0, 255, 0]\nfeather = 0.0')],
                          segmenter=seg).apply(frame, ())
     assert np.all(colour[:, 41:] == [0, 255, 0])
+
+
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+def test_a_720p_background_keeps_the_person_and_replaces_the_far_background(kernels: str) -> None:
+    """At 720p the edge is feathered at half size and the blur worked out at a quarter: the
+    person well inside the mask stays exact, the background far from it is all backdrop."""
+    rng = np.random.default_rng(8)
+    rgb = rng.integers(0, 256, (720, 1280, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[:720, :1280]
+    radius = np.hypot(yy - 400.0, xx - 640.0)
+    person = np.clip((300.0 - radius) / 12.0, 0.0, 1.0).astype(np.float32)  # a disc, a soft 12 px rim
+    previous = backend.current()
+    try:
+        backend.use(kernels)
+        out = Background(mode="colour", color=(0, 255, 0)).apply(rgb, [], OpContext(person_mask=person))
+        blurred = Background(mode="blur", blur=1.0).apply(rgb, [], OpContext(person_mask=person))
+    finally:
+        backend.use(previous)
+    inside, outside = radius < 280.0, radius > 320.0
+    assert np.array_equal(out[inside], rgb[inside]) and np.array_equal(blurred[inside], rgb[inside])
+    assert np.all(out[outside] == [0, 255, 0])
+    assert float(blurred[outside].astype(float).std()) < 0.2 * float(rgb[outside].astype(float).std()), \
+        "the far background is not blurred"
+    rim = (radius > 290.0) & (radius < 300.0)
+    assert np.all(out[rim][:, 1] >= np.minimum(rgb[rim][:, 1], 255)), "the rim is not a blend towards the backdrop"
 
 
 def test_background_blur_does_not_smear_the_person_into_the_background(make_spec: SpecMaker) -> None:
