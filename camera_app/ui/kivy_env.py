@@ -36,7 +36,7 @@ def likely_software_gl(environ: dict[str, str] | None = None, dri: Path = Path("
     exists: the offscreen driver (SDL renders it through EGL, software here and in the tests),
     ``LIBGL_ALWAYS_SOFTWARE`` set, or Linux without a GPU device (no ``/dev/dri``)."""
     env = os.environ if environ is None else environ
-    if forced_offscreen(env) or env.get("LIBGL_ALWAYS_SOFTWARE", "0") not in ("", "0", "false"):
+    if env.get("SDL_VIDEODRIVER", "") == OFFSCREEN or env.get("LIBGL_ALWAYS_SOFTWARE", "0") not in ("", "0", "false"):
         return True
     return sys.platform.startswith("linux") and not dri.exists()
 
