@@ -104,7 +104,7 @@ class SafeLensApp(App):
             self.session.toggle_hud()
         Clock.schedule_once(lambda dt: self._first_screen(), 0)
         self.qa.start()
-        finish_each_redraw_in_software()
+        self.screens["camera"].preview.software_gl = finish_each_redraw_in_software()
         if self.display_probe is not None:  # after the pacing: a redraw's time then includes rendering it
             self.display_probe.start(self.screens["camera"].preview)
         return self.manager

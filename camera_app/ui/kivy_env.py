@@ -31,6 +31,16 @@ def forced_offscreen(environ: dict[str, str] | None = None) -> bool:
     return env.get("SDL_VIDEODRIVER", "") == OFFSCREEN
 
 
+def likely_software_gl(environ: dict[str, str] | None = None, dri: Path = Path("/dev/dri")) -> bool:
+    """Whether OpenGL will be rendered on the CPU (Mesa's llvmpipe), known before the window
+    exists: the offscreen driver (SDL renders it through EGL, software here and in the tests),
+    ``LIBGL_ALWAYS_SOFTWARE`` set, or Linux without a GPU device (no ``/dev/dri``)."""
+    env = os.environ if environ is None else environ
+    if env.get("SDL_VIDEODRIVER", "") == OFFSCREEN or env.get("LIBGL_ALWAYS_SOFTWARE", "0") not in ("", "0", "false"):
+        return True
+    return sys.platform.startswith("linux") and not dri.exists()
+
+
 def prepare(offscreen: bool, data_dir: str | os.PathLike[str] | None = None, density: float | None = None) -> None:
     """Kivy without its own argument parsing, a private settings folder (so a user's
     ``~/.kivy`` cannot change the app), quiet console logs, the offscreen driver when asked,

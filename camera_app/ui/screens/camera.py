@@ -31,6 +31,10 @@ from camera_app.ui.widgets.hud import Hud
 from camera_app.ui.widgets.overlays import BannerView
 from camera_app.ui.widgets.preview import Preview
 
+# The HUD's figures are re-rendered at most this often: each changed label makes a new texture,
+# every frame that cost the UI thread 0.8-1.1 ms more per frame at 720p with the HUD shown
+# (6.5-6.8 against 5.7 ms, two A/B runs each at load ~2).
+HUD_REFRESH_S = 0.25
 MAX_CLIP_S = 60.0  # a held shutter records at most this long (the ring is full then)
 
 
@@ -48,6 +52,7 @@ class CameraScreen(AppScreen):
         super().__init__(app, name="camera", **kwargs)
         self.root = FloatLayout()
         self.add_widget(self.root)
+        self._hud_refreshed_at = float("-inf")
         self.preview = Preview(on_swipe=self.app.step_effect, size_hint=(None, None))
         self.root.add_widget(self.preview)
         self._build_top()
@@ -248,8 +253,11 @@ class CameraScreen(AppScreen):
         elif topic == "hud":
             self.hud.opacity = 1 if s.hud_visible else 0  # it takes no touches: the preview under it still swipes
             self.hud_chip.selected = s.hud_visible
+            self._hud_refreshed_at = float("-inf")  # shown: its figures at the next frame
         elif topic == "stats":
-            if s.hud_visible:
+            now = time.monotonic()
+            if s.hud_visible and now - self._hud_refreshed_at >= HUD_REFRESH_S:
+                self._hud_refreshed_at = now
                 self.hud.show_stats(s.stats)
                 self.hud.show_camera(self.device, s.source_text, self.mirrored)
         elif topic == "settings":

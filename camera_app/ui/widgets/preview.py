@@ -11,6 +11,8 @@ software (Mesa's llvmpipe renders a 1280x800 window in several ms per pass):
   not with a stencil, which would cost two more passes over the widget per frame;
 - black is drawn only in the letterbox bars, not under the picture, and the picture is drawn
   without blending (it is opaque; blending would read every pixel under it);
+- where OpenGL is software, a frame shown near its size is sampled nearest, not linear
+  (``picture_geometry.sampling``);
 - frames go into a small ring of textures (``TEXTURE_RING``), created once per frame size and
   reused (``textures_created`` counts creations so tests can check it): a frame is copied into a
   texture the previous frames do not read, so the copy does not wait for them to be drawn;
@@ -33,7 +35,7 @@ from kivy.graphics.texture import Texture
 from kivy.metrics import dp
 from kivy.uix.widget import Widget
 
-from camera_app.ui.widgets.picture_geometry import FULL_FRAME, drawn_parts, fill_cover, fit_inside
+from camera_app.ui.widgets.picture_geometry import FULL_FRAME, drawn_parts, fill_cover, fit_inside, sampling
 
 SWIPE_DP = 48  # the shortest horizontal travel that counts as a swipe
 TEXTURE_RING = 3  # textures the frames rotate through
@@ -50,6 +52,8 @@ class Preview(Widget):
         self.textures_created = 0
         self.frames_shown = 0
         self.frame_size: tuple[int, int] = (0, 0)
+        self.software_gl = False  # set by the app once the renderer is known (ui/frame_pacing.py)
+        self.filter = "linear"  # the ring's texture filter (``picture_geometry.sampling``)
         self._tex_coords: tuple[float, ...] = FULL_FRAME
         with self.canvas:
             Color(0.0, 0.0, 0.0, 1)
@@ -133,3 +137,7 @@ class Preview(Widget):
         self._picture.tex_coords = drawn.tex_coords
         for bar, rect in zip(self._bars, drawn.bars, strict=True):
             bar.pos, bar.size = rect[:2], rect[2:]
+        self.filter = sampling(self.frame_size[0], self.picture_rect[2], self.software_gl)
+        for texture in self._ring:
+            if texture.min_filter != self.filter:
+                texture.mag_filter = texture.min_filter = self.filter

@@ -204,3 +204,17 @@ def test_no_display_passes_the_device_on(tmp_path: Path, monkeypatch: pytest.Mon
     command = calls[0]
     assert command[command.index("--device") + 1] == "entry_phone"
     assert command[command.index("--size") + 1] == "640x480"
+
+
+def test_multisampling_is_dropped_only_where_opengl_is_software(tmp_path: Path) -> None:
+    """llvmpipe renders every sample: the offscreen runs, a forced software GL and a Linux
+    machine without a GPU device skip multisampling; a machine with a GPU keeps it."""
+    from camera_app.ui import kivy_env
+
+    gpu = tmp_path / "dri"
+    gpu.mkdir()
+    assert kivy_env.likely_software_gl({"SDL_VIDEODRIVER": "offscreen"}, dri=gpu)
+    assert kivy_env.likely_software_gl({"LIBGL_ALWAYS_SOFTWARE": "1"}, dri=gpu)
+    assert not kivy_env.likely_software_gl({"LIBGL_ALWAYS_SOFTWARE": "0", "DISPLAY": ":0"}, dri=gpu)
+    if sys.platform.startswith("linux"):
+        assert kivy_env.likely_software_gl({"DISPLAY": ":0"}, dri=tmp_path / "absent")

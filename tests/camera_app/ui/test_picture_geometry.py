@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from camera_app.ui.widgets.picture_geometry import FULL_FRAME, drawn_parts, fill_cover, fit_inside
+from camera_app.ui.widgets.picture_geometry import FULL_FRAME, drawn_parts, fill_cover, fit_inside, sampling
 
 
 def _area(rect: tuple[float, float, float, float]) -> float:
@@ -53,3 +53,14 @@ def test_without_a_frame_the_widget_is_black() -> None:
     widget = (0.0, 0.0, 300.0, 200.0)
     drawn = drawn_parts(fit_inside(0, 0, *widget), widget, False)
     assert _area(drawn.picture) == 0 and drawn.bars[0] == widget and _area(drawn.bars[1]) == 0
+
+
+def test_only_a_software_renderer_samples_a_frame_shown_near_its_size_nearest() -> None:
+    """llvmpipe: a 720p frame in the desktop window (0.81x) is sampled nearest; a 1080p frame
+    shrunk to 0.54x stays linear (nearest would drop rows and columns); a GPU always filters."""
+    picture_w = fit_inside(1280, 720, 0.0, 0.0, 1034.0, 700.0)[2]
+    assert sampling(1280, picture_w, software=True) == "nearest"
+    assert sampling(1920, picture_w, software=True) == "linear"
+    assert sampling(1280, 1600.0, software=True) == "nearest"  # enlarged (a phone's full-screen preview)
+    assert sampling(1280, picture_w, software=False) == "linear"
+    assert sampling(0, 0.0, software=True) == "linear"  # no frame yet
