@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.display_bench import FEED_FPS
+
 REFERENCE_EFFECT = "glam"
 
 
@@ -173,9 +175,9 @@ TARGETS: tuple[Target, ...] = (
            1.0, "%", _landmark_error("median")),
     Target("landmarks_predicted_p95", "predicted landmarks: p95 error <= 2.5% of the inter-ocular distance",
            2.5, "%", _landmark_error("p95")),
-    Target("app_display_720p", "the app keeps up with a 30 fps feed at 720p offscreen (frames shown per second)",
-           30.0, "fps", _display_fps("720p"), at_least=True),
-    Target("app_display_1080p", "the app's frames shown per second at 1080p offscreen", 30.0, "fps",
+    Target("app_display_720p", "the app keeps up with a 30 fps feed at 720p offscreen (>= 95% of its frames shown)",
+           0.95 * FEED_FPS, "fps", _display_fps("720p"), at_least=True),
+    Target("app_display_1080p", "the app's frames shown per second at 1080p offscreen", 0.95 * FEED_FPS, "fps",
            _display_fps("1080p"), informational=True),
     Target("glam_stack_720p", "glam stack at 720p: <= 3 ms median per frame (CPU time)", 3.0, "ms",
            _glam_stack("720p")),

@@ -97,7 +97,7 @@ def test_a_tiny_run_writes_the_reports_and_the_baseline_gate_names_what_regresse
     schedules = {e["schedule"]: e for e in report["landmarks"]}
     assert set(schedules) == {"every", "every+head-pose", "predict/3", "predict/6", "async/3"}
     assert schedules["every"]["predicted_frames"] == 0 and schedules["predict/3"]["predicted_frames"] > 0
-    assert "not measured  720p glam + label + age: p95 frame time <= 16.7 ms (60 fps)" in out
+    assert "not measured  720p glam + label + age: p95 frame time <= 11.1 ms (90 fps)" in out
 
     # The same run against a baseline that was 100 times faster: exit 1, naming the medians.
     for run in report["runs"]:
