@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from effects.backend import njit
+from effects.kernels.pixel import to_u8
 
 MODES: tuple[str, ...] = ("normal", "multiply", "screen", "overlay", "soft_light", "color")
 MODE_INDEX: dict[str, int] = {name: i for i, name in enumerate(MODES)}
@@ -99,19 +100,10 @@ def tint_nb(
                 br = _blend_1(sr, cr, mode)
                 bg = _blend_1(sg, cg, mode)
                 bb = _blend_1(sb, cb, mode)
-            out[y, x, 0] = _to_u8((sr + (br - sr) * a) * 255.0)
-            out[y, x, 1] = _to_u8((sg + (bg - sg) * a) * 255.0)
-            out[y, x, 2] = _to_u8((sb + (bb - sb) * a) * 255.0)
+            out[y, x, 0] = to_u8((sr + (br - sr) * a) * 255.0)
+            out[y, x, 1] = to_u8((sg + (bg - sg) * a) * 255.0)
+            out[y, x, 2] = to_u8((sb + (bb - sb) * a) * 255.0)
 
-
-@njit(cache=True, fastmath=False, inline="always")
-def _to_u8(v: float) -> np.uint8:
-    v += 0.5
-    if v <= 0.0:
-        return np.uint8(0)
-    if v >= 255.0:
-        return np.uint8(255)
-    return np.uint8(int(v))
 
 
 def _blend_np(s: np.ndarray, c: np.ndarray, mode: int) -> np.ndarray:
@@ -190,9 +182,9 @@ def whiten_nb(src: np.ndarray, alpha: np.ndarray, amount: float, out: np.ndarray
             tr = lifted + (sr - lum) * keep
             tg = lifted + (sg - lum) * keep
             tb = lifted + (sb - lum) * keep
-            out[y, x, 0] = _to_u8((sr + (tr - sr) * k) * 255.0)
-            out[y, x, 1] = _to_u8((sg + (tg - sg) * k) * 255.0)
-            out[y, x, 2] = _to_u8((sb + (tb - sb) * k) * 255.0)
+            out[y, x, 0] = to_u8((sr + (tr - sr) * k) * 255.0)
+            out[y, x, 1] = to_u8((sg + (tg - sg) * k) * 255.0)
+            out[y, x, 2] = to_u8((sb + (tb - sb) * k) * 255.0)
 
 
 def _smoothstep_np(e0: float, e1: float, v: np.ndarray) -> np.ndarray:

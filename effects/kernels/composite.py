@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 from effects.backend import njit
+from effects.kernels.pixel import to_u8
 
 PART_COLS = 6
 
@@ -199,15 +200,6 @@ def unpack_rgba(packed: np.ndarray) -> np.ndarray:
     return np.stack([(p >> s) & 255 for s in (0, 8, 16, 24)], axis=-1).astype(np.float64)
 
 
-@njit(cache=True, fastmath=False, inline="always")
-def _u8(v: float) -> np.uint8:
-    v += 0.5
-    if v <= 0.0:
-        return np.uint8(0)
-    if v >= 255.0:
-        return np.uint8(255)
-    return np.uint8(int(v))
-
 
 def sticker_np(
     dst: np.ndarray, oy: int, ox: int, sprite: np.ndarray, inv: np.ndarray,
@@ -276,7 +268,7 @@ def particles_nb(frame: np.ndarray, sprite: np.ndarray, parts: np.ndarray, tint:
 def _screen(d: np.uint8, light: float) -> np.uint8:
     if light <= 0.0:
         return d
-    return _u8(255.0 - (255.0 - d) * (1.0 - light))
+    return to_u8(255.0 - (255.0 - d) * (1.0 - light))
 
 
 def _bilinear_packed_np(sprite: np.ndarray, ufx: np.ndarray, vfx: np.ndarray) -> np.ndarray:

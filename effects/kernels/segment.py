@@ -15,19 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from effects.backend import njit
+from effects.kernels.pixel import to_u8
 
 SHADE_GAIN = 0.7  # how much of the hair's relative light (luma / ref_luma - 1) the dye keeps
 SHADE_MAX = 3.0
 
-
-@njit(cache=True, fastmath=False, inline="always")
-def _u8(v: float) -> np.uint8:
-    v += 0.5
-    if v <= 0.0:
-        return np.uint8(0)
-    if v >= 255.0:
-        return np.uint8(255)
-    return np.uint8(int(v))
 
 
 @njit(cache=True, fastmath=False)
@@ -83,9 +75,9 @@ def dye_nb(src: np.ndarray, alpha: np.ndarray, color: np.ndarray, ref_luma: floa
                 dr = min(1.0, dr + over * (1.0 - cr))
                 dg = min(1.0, dg + over * (1.0 - cg))
                 db = min(1.0, db + over * (1.0 - cb))
-            out[y, x, 0] = _u8((sr + (dr - sr) * a) * 255.0)
-            out[y, x, 1] = _u8((sg + (dg - sg) * a) * 255.0)
-            out[y, x, 2] = _u8((sb + (db - sb) * a) * 255.0)
+            out[y, x, 0] = to_u8((sr + (dr - sr) * a) * 255.0)
+            out[y, x, 1] = to_u8((sg + (dg - sg) * a) * 255.0)
+            out[y, x, 2] = to_u8((sb + (db - sb) * a) * 255.0)
 
 
 def dye_np(src: np.ndarray, alpha: np.ndarray, color: np.ndarray, ref_luma: float, opacity: float,

@@ -7,14 +7,14 @@ black-and-white minor (the rule must hold on children's faces too).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import classify_synthetic as synth
 import numpy as np
 import pytest
+from classify_faces import FACES, detector  # noqa: F401  (the shared module-scoped fixture)
 
-from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
+from camera_app.tracking.tracker import FaceTracker
 from effects.classification import Category, Change
 from effects.classify import (
     QUICK_FACES,
@@ -27,7 +27,6 @@ from effects.classify import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-FACES = REPO / "assets" / "faces"
 TEST_FACES = (
     "us_congress_C000714.jpg",
     "us_congress_B001287.jpg",
@@ -36,12 +35,6 @@ TEST_FACES = (
     "fsaowi_LC-USF33-012762_elderly_man.jpg",
     "fsaowi_LC-USF34-029514_4h_youth.jpg",
 )
-
-
-@pytest.fixture(scope="module")
-def detector() -> Iterator[FaceTracker]:
-    with FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)) as tracker:
-        yield tracker
 
 
 @pytest.fixture(scope="module")

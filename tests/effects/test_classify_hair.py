@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from classify_faces import FACES, detector  # noqa: F401  (the shared module-scoped fixture)
 
 from camera_app.tracking.segmenter import image_segmenter
-from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
+from camera_app.tracking.tracker import FaceTracker
 from effects.classification import Category, Change
 from effects.classify import ReferenceSet, assess, load_reference
 from effects.classify.adapters import SpecEffect
@@ -25,7 +25,6 @@ from effects.classify.rules import decide
 from effects.spec import EffectSpec, load_effect
 
 REPO = Path(__file__).resolve().parents[2]
-FACES = REPO / "assets" / "faces"
 BUILTIN = REPO / "assets" / "effects"
 TEST_FACES = (
     "us_congress_C000714.jpg",
@@ -38,12 +37,6 @@ TEST_FACES = (
 NATURAL = {"dark brown": "#3b2416", "chestnut": "#6b3a1e", "copper": "#b5562a", "golden blond": "#c9a064",
            "grey": "#8a8a8a"}
 UNNATURAL = {"blue": "#2050ff", "green": "#20c040", "neon pink": "#ff2bd0", "purple": "#8030ff"}
-
-
-@pytest.fixture(scope="module")
-def detector() -> Iterator[FaceTracker]:
-    with FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)) as tracker:
-        yield tracker
 
 
 @pytest.fixture(scope="module")

@@ -7,27 +7,18 @@ the quick set (one colour, two black-and-white photos).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import classify_synthetic as synth
 import pytest
+from classify_faces import FACES, detector  # noqa: F401  (the shared module-scoped fixture)
 
-from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
+from camera_app.tracking.tracker import FaceTracker
 from effects.classification import Category, Change, ClassificationResult
 from effects.classify import ReferenceSet, classify, load_reference
 
-FACES = Path(__file__).resolve().parents[2] / "assets" / "faces"
 ADULTS = ("us_congress_C000714.jpg", "us_congress_B001287.jpg", "us_congress_H001056.jpg",
           "us_congress_M001160.jpg", "nasa_astronaut_eileen_collins.jpg")
 CHILDREN = ("documerica_543863_child.jpg", "fsaowi_LC-USW3-015163_schoolboy_center.jpg",
             "fsaowi_LC-USF34-029514_4h_youth.jpg")
-
-
-@pytest.fixture(scope="module")
-def detector() -> Iterator[FaceTracker]:
-    with FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)) as tracker:
-        yield tracker
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,15 @@ effect with every trigger forced off, as one more part), so the warp is still fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from spec_helpers import HEADER
 
 import effects.ops  # noqa: F401  (the real op library)
-from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
+from classify_faces import FACES, detector  # noqa: F401  (the shared module-scoped fixture)
+
+from camera_app.tracking.tracker import FaceTracker
 from effects.classification import Category, Change
 from effects.classify import ReferenceSet, classify, load_reference
 from effects.classify.adapters import SpecEffect
@@ -19,7 +20,6 @@ from effects.spec import EffectSpec, load_effect
 from effects.triggers import TriggerMode
 
 REPO = Path(__file__).resolve().parents[2]
-FACES = REPO / "assets" / "faces"
 TEST_FACES = ("us_congress_C000714.jpg", "us_congress_B001287.jpg", "us_congress_H001056.jpg",
               "us_congress_M001160.jpg", "fsaowi_LC-USF33-012762_elderly_man.jpg",
               "fsaowi_LC-USF34-029514_4h_youth.jpg")
@@ -38,12 +38,6 @@ amount = 0.08
 radius_iod = 0.5
 trigger = {{ blendshape = "{blendshape}", {side} = {threshold} }}
 """
-
-
-@pytest.fixture(scope="module")
-def detector() -> Iterator[FaceTracker]:
-    with FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)) as tracker:
-        yield tracker
 
 
 @pytest.fixture(scope="module")

@@ -27,22 +27,23 @@ def sampling(frame_w: int, picture_w: float, software: bool) -> str:
     return "linear"
 
 
-def fit_inside(frame_w: int, frame_h: int, x: float, y: float, w: float, h: float) -> Rect:
-    """The largest rectangle of the frame's aspect ratio centred inside (x, y, w, h)."""
+def _scaled(frame_w: int, frame_h: int, x: float, y: float, w: float, h: float, cover: bool) -> Rect:
+    """The frame's aspect ratio centred on (x, y, w, h): inside it, or covering it."""
     if frame_w <= 0 or frame_h <= 0 or w <= 0 or h <= 0:
         return (x, y, 0.0, 0.0)
-    scale = min(w / frame_w, h / frame_h)
+    scale = (max if cover else min)(w / frame_w, h / frame_h)
     fw, fh = frame_w * scale, frame_h * scale
     return (x + (w - fw) / 2.0, y + (h - fh) / 2.0, fw, fh)
+
+
+def fit_inside(frame_w: int, frame_h: int, x: float, y: float, w: float, h: float) -> Rect:
+    """The largest rectangle of the frame's aspect ratio centred inside (x, y, w, h)."""
+    return _scaled(frame_w, frame_h, x, y, w, h, cover=False)
 
 
 def fill_cover(frame_w: int, frame_h: int, x: float, y: float, w: float, h: float) -> Rect:
     """The smallest rectangle of the frame's aspect ratio centred on (x, y, w, h) that covers it."""
-    if frame_w <= 0 or frame_h <= 0 or w <= 0 or h <= 0:
-        return (x, y, 0.0, 0.0)
-    scale = max(w / frame_w, h / frame_h)
-    fw, fh = frame_w * scale, frame_h * scale
-    return (x + (w - fw) / 2.0, y + (h - fh) / 2.0, fw, fh)
+    return _scaled(frame_w, frame_h, x, y, w, h, cover=True)
 
 
 @dataclass(frozen=True, slots=True)
