@@ -8,7 +8,6 @@ processing worker; its frames come back through the Kivy clock.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from dataclasses import replace
@@ -28,7 +27,7 @@ from camera_app.policy.reports import ReportQueue
 from camera_app.policy.settings import effective_options, load_settings
 from camera_app.profiles.model import Profile
 from camera_app.profiles.store import ProfileStore
-from camera_app.ui import theme
+from camera_app.ui import theme, thumbnails
 from camera_app.ui.errors import KeepRunning
 from camera_app.ui.keys import camera_action
 from camera_app.ui.display_probe import DisplayProbe
@@ -150,36 +149,10 @@ class SafeLensApp(App):
         self.session.set_effects([self._entry(spec) for spec in specs])
         if missing:
             self.results.request(missing)
-        self._thumbnail_thread = threading.Thread(
-            target=self._render_thumbnails, args=(specs,), name="safelens-thumbnails", daemon=True
-        )
-        self._thumbnail_thread.start()
+        self._thumbnail_thread = thumbnails.start(self, specs)
 
     def _entry(self, spec: EffectSpec, thumbnail: str | None = None) -> EffectEntry:
         return EffectEntry(spec.id, dict(spec.name), self.results.category(spec), spec.declared_category, thumbnail)
-
-    def _render_thumbnails(self, specs: list[EffectSpec]) -> None:
-        from camera_app.tracking.tracker import FaceTracker, FaceTrackerOptions
-        from camera_app.app.thumbnails import THUMBNAIL_FOLDER, ensure_thumbnails
-
-        def ready(effect_id: str | None, path: Path) -> None:
-            Clock.schedule_once(lambda dt: self._thumbnail_ready(effect_id, path), 0)
-
-        try:
-            ensure_thumbnails([None, *specs], self.data_dir / THUMBNAIL_FOLDER,
-                              lambda: FaceTracker(FaceTrackerOptions(running_mode="image", max_faces=1)), ready)
-        except Exception as exc:  # noqa: BLE001 - thumbnails are decoration; the app works without them
-            print(f"safelens app: thumbnails unavailable: {exc}", file=sys.stderr)
-
-    def _thumbnail_ready(self, effect_id: str | None, path: Path) -> None:
-        if effect_id is None:
-            self.none_thumbnail = str(path)
-            item = self.screens["camera"].carousel.items.get(None)
-            if item is not None:
-                item.thumbnail = str(path)
-            return
-        entry = next(e for e in self.session.effects if e.effect_id == effect_id)
-        self.session.update_effect(replace(entry, thumbnail=str(path)))
 
     def _measured_on_thread(self, effect_id: str, result: ClassificationResult | None, error: str | None) -> None:
         Clock.schedule_once(lambda dt: self._measured(effect_id, result, error), 0)
