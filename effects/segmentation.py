@@ -68,6 +68,12 @@ def check_person_mask(mask: object, shape: tuple[int, ...]) -> np.ndarray:
 def hair_region(person: np.ndarray, track: FaceTrack, rgb: np.ndarray) -> np.ndarray:
     """The soft hair region (float32, frame-sized) of one face: the person mask in the zone
     around and above the head, without the face oval and without pixels of the face's skin colour."""
+    return hair_regions(person, (track,), rgb)
+
+
+def _hair_in_box(person: np.ndarray, track: FaceTrack, rgb: np.ndarray) -> tuple[int, int, int, int, np.ndarray] | None:
+    """One face's hair region inside its zone's box: (y0, y1, x0, x1, values), or None for an
+    empty box (only the box is worked on; the rest of the frame is 0)."""
     h, w = person.shape[:2]
     oval = track.xy[list(FACE_OVAL)].astype(np.float64)
     x0, y0 = oval.min(axis=0)
@@ -77,12 +83,10 @@ def hair_region(person: np.ndarray, track: FaceTrack, rgb: np.ndarray) -> np.nda
     bottom = y0 + HAIR_BELOW * face_h
     centre = ((x0 + x1) / 2.0, (top + y1) / 2.0)
     axes = (HAIR_WIDTH * face_w / 2.0, (y1 - top) / 2.0)
-    out = np.zeros((h, w), np.float32)
-    # Work inside the zone's box only.
     bx0, bx1 = max(0, int(centre[0] - axes[0]) - 2), min(w, int(np.ceil(centre[0] + axes[0])) + 2)
     by0, by1 = max(0, int(top) - 2), min(h, int(np.ceil(bottom)) + 1)
     if bx1 - bx0 < 2 or by1 - by0 < 2:
-        return out
+        return None
     box_h, box_w = by1 - by0, bx1 - bx0
     shift = 4
     zone = np.zeros((box_h, box_w), np.uint8)
@@ -101,13 +105,16 @@ def hair_region(person: np.ndarray, track: FaceTrack, rgb: np.ndarray) -> np.nda
         d = np.sqrt(0.5 * (lab[..., 0] - skin[0]) ** 2 + (lab[..., 1] - skin[1]) ** 2 + (lab[..., 2] - skin[2]) ** 2)
         t = np.clip((d - SKIN_NEAR_DE) / (SKIN_FAR_DE - SKIN_NEAR_DE), 0.0, 1.0)
         keep *= t * t * (3.0 - 2.0 * t)
-    out[by0:by1, bx0:bx1] = keep * person[by0:by1, bx0:bx1]
-    return out
+    return by0, by1, bx0, bx1, keep * person[by0:by1, bx0:bx1]
 
 
 def hair_regions(person: np.ndarray, tracks: tuple[FaceTrack, ...] | list[FaceTrack], rgb: np.ndarray) -> np.ndarray:
-    """The union (pixel-wise maximum) of the hair regions of ``tracks``."""
+    """The union (pixel-wise maximum) of the hair regions of ``tracks``: one frame-sized array,
+    each face's box merged into it."""
     out = np.zeros(person.shape[:2], np.float32)
     for track in tracks:
-        np.maximum(out, hair_region(person, track, rgb), out=out)
+        box = _hair_in_box(person, track, rgb)
+        if box is not None:
+            y0, y1, x0, x1, values = box
+            np.maximum(out[y0:y1, x0:x1], values, out=out[y0:y1, x0:x1])
     return out
