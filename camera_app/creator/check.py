@@ -18,7 +18,7 @@ from typing import Any
 import effects.ops  # noqa: F401  (fills the op registry the specs name)
 from camera_app.catalog.result_cache import ResultCache
 from camera_app.creator.contact_sheet import write_sheet
-from camera_app.creator.cost import FRAME_BUDGET_MS, CostRefusal, FrameCost, cost_face, frame_cost
+from camera_app.creator.cost import FRAME_BUDGET_MS, CostRefusal, FrameCost, cost_face, frame_cost, spec_identity
 from camera_app.creator.guidance import (
     HEAD_ANGLE_FACES,
     Note,
@@ -79,10 +79,7 @@ class EffectCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "path": str(self.spec.source),
-            "id": self.spec.id,
-            "version": self.spec.version,
-            "content_hash": self.spec.content_hash,
+            **spec_identity(self.spec),
             "declared": None if self.spec.declared_category is None else self.spec.declared_category.value,
             "category": self.result.category.value,
             "declared_disagrees": self.result.declared_disagrees,

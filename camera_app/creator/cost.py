@@ -66,6 +66,11 @@ op = "vignette"
 """
 
 
+def spec_identity(spec: EffectSpec) -> dict[str, Any]:
+    """The fields naming an effect in a creator-check report: where it came from and which version."""
+    return {"path": str(spec.source), "id": spec.id, "version": spec.version, "content_hash": spec.content_hash}
+
+
 @dataclass(frozen=True, slots=True)
 class FrameCost:
     """``median_ms``, ``p95_ms``: on this machine; ``reference_ms``: the median scaled to the
@@ -105,10 +110,7 @@ class CostRefusal:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "path": str(self.spec.source),
-            "id": self.spec.id,
-            "version": self.spec.version,
-            "content_hash": self.spec.content_hash,
+            **spec_identity(self.spec),
             "refused": "frame_cost",
             "budget_ms": round(self.budget_ms, 2),
             "frame_cost": self.frame_cost.to_dict(),
