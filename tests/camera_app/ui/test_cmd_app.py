@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -81,10 +82,19 @@ def test_screenshot_run_shows_the_camera_for_the_profile(tmp_path: Path) -> None
     assert preview.std() > 20  # the camera picture, not an empty window
 
 
-def test_no_display_says_so_and_renders_offscreen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def _without_display(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                     fake_run: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    """No display in the environment, demo output under ``tmp_path``, the app's process replaced by ``fake_run``."""
     import camera_app.cli.cmd_app as cmd_app
 
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(cmd_app, "DEMO_OUT", tmp_path / "out")
+    monkeypatch.setattr(cmd_app.subprocess, "run", fake_run)
+
+
+def test_no_display_says_so_and_renders_offscreen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
     calls: list[list[str]] = []
 
     def fake_run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -95,11 +105,7 @@ def test_no_display_says_so_and_renders_offscreen(tmp_path: Path, monkeypatch: p
         (out / "safelens-20260101-000000.mp4").write_bytes(b"mp4")
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
-    monkeypatch.setattr(cmd_app, "DEMO_OUT", tmp_path / "out")
-    monkeypatch.setattr(cmd_app.subprocess, "run", fake_run)
+    _without_display(monkeypatch, tmp_path, fake_run)
     assert main(["app", "--source", "demo"]) == 0
     captured = capsys.readouterr()
     assert "no display found (DISPLAY and WAYLAND_DISPLAY are not set), so no window can open" in captured.err
@@ -115,9 +121,6 @@ def test_no_display_honours_every_flag(tmp_path: Path, monkeypatch: pytest.Monke
                                        capsys: pytest.CaptureFixture[str]) -> None:
     """Finding: offscreen, the app ignored --source, --profile, --data-dir, --policy-mode and --effect and
     recorded glam on a 35-year-old demo profile. Now the offscreen run is asked for exactly what was given."""
-    from datetime import date
-
-    import camera_app.cli.cmd_app as cmd_app
     from camera_app.profiles import ProfileStore
 
     data = tmp_path / "data"
@@ -130,10 +133,7 @@ def test_no_display_honours_every_flag(tmp_path: Path, monkeypatch: pytest.Monke
         calls.append(command)
         return subprocess.CompletedProcess(command, 0)
 
-    for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(cmd_app, "DEMO_OUT", tmp_path / "out")
-    monkeypatch.setattr(cmd_app.subprocess, "run", fake_run)
+    _without_display(monkeypatch, tmp_path, fake_run)
     assert main(["app", "--source", str(photo), "--profile", "Teen", "--effect", "glam", "--data-dir", str(data),
                  "--language", "fr", "--challenge-age", "28"]) == 0
     err = capsys.readouterr().err
@@ -187,19 +187,13 @@ def test_a_device_run_has_the_phones_shape_and_fills_it(tmp_path: Path) -> None:
 
 
 def test_no_display_passes_the_device_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import camera_app.cli.cmd_app as cmd_app
-
     calls: list[list[str]] = []
 
     def fake_run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
         calls.append(command)
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
-    monkeypatch.setattr(cmd_app, "DEMO_OUT", tmp_path / "out")
-    monkeypatch.setattr(cmd_app.subprocess, "run", fake_run)
+    _without_display(monkeypatch, tmp_path, fake_run)
     assert main(["app", "--device", "entry_phone", "--size", "640x480"]) == 0
     command = calls[0]
     assert command[command.index("--device") + 1] == "entry_phone"
