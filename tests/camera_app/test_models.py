@@ -18,7 +18,8 @@ def _expected(filename: str) -> str:
     raise AssertionError(filename)
 
 
-@pytest.mark.parametrize(("name", "filename"), [("face_landmarker", "face_landmarker.task"), ("age", "age-v1.onnx")])
+@pytest.mark.parametrize(("name", "filename"), [("face_landmarker", "face_landmarker.task"), ("age", "age-v1.onnx"),
+                                                  ("selfie_segmentation", "selfie_segmentation.tflite")])
 def test_vendored_models_verify(name: str, filename: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(f"SAFELENS_MODEL_{name.upper()}", raising=False)
     monkeypatch.delenv(f"SAFELENS_MODEL_{name.upper()}_SHA256", raising=False)
